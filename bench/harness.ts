@@ -1,0 +1,77 @@
+// Shared plumbing for the benchmarks: timing, a printed table, JSON output.
+// Every suite in bench/ exports `run(opts: BenchOptions): Promise<BenchRow[]>`.
+import { writeFileSync, renameSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface BenchOptions {
+  /** Backends to measure, e.g. ["wasm", "cpu"]; suites skip the ones they cannot run. */
+  backends: string[];
+  /** Fewer repetitions and smaller cases, for a quick look (used by tests). */
+  quick: boolean;
+}
+
+export interface BenchRow {
+  suite: string;
+  case: string;
+  backend: string;
+  /** Median wall-clock milliseconds of one repetition. */
+  medianMs: number;
+  reps: number;
+  /** Extra figures: GFLOP/s, images/s, relative error, ... */
+  [metric: string]: string | number | boolean | null | undefined;
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  reps: number;
+}
+
+/** Runs `fn` `warmup` times untimed, then `reps` times, and returns the median. */
+export async function time(fn: () => unknown | Promise<unknown>, reps = 5, warmup = 1): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  const mid = t.length >> 1;
+  const median = t.length % 2 ? t[mid] : (t[mid - 1] + t[mid]) / 2;
+  return { medianMs: median, minMs: t[0], reps };
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return String(v);
+    if (Number.isInteger(v)) return String(v);
+    const a = Math.abs(v);
+    return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(3) : v.toPrecision(3);
+  }
+  return v == null ? "" : String(v);
+}
+
+/** Prints rows as an aligned text table (columns = union of keys). */
+export function printTable(rows: BenchRow[]): void {
+  if (rows.length === 0) {
+    console.log("(no rows)");
+    return;
+  }
+  const cols: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
+  const cells = rows.map((r) => cols.map((c) => fmt(r[c])));
+  const width = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join("  ");
+  console.log(line(cols));
+  console.log(width.map((w) => "-".repeat(w)).join("  "));
+  for (const row of cells) console.log(line(row));
+}
+
+/** Writes JSON atomically (temp file + rename), so an interrupted run never leaves half a file. */
+export function writeJson(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+  renameSync(tmp, file);
+}

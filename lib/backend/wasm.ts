@@ -1,0 +1,25 @@
+// Starting the wasm backend under Node and registering the kernels it lacks for training.
+import * as tf from "@tensorflow/tfjs";
+
+let wasmModule: typeof import("@tensorflow/tfjs-backend-wasm") | undefined;
+let kernelsRegistered = false;
+
+function wasm(): typeof import("@tensorflow/tfjs-backend-wasm") {
+  if (!wasmModule) wasmModule = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
+  return wasmModule;
+}
+
+/** Loads the wasm package (which registers the backend) and our training kernels. */
+export async function startWasm(): Promise<void> {
+  wasm();
+  if (!kernelsRegistered) {
+    const { registerWasmTrainingKernels } = await import("./wasm-kernels");
+    registerWasmTrainingKernels();
+    kernelsRegistered = true;
+  }
+}
+
+export async function wasmDetails(): Promise<{ threads: number; simd: boolean }> {
+  const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+  return { threads: wasm().getThreadsCount(), simd };
+}
