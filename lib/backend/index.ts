@@ -86,9 +86,11 @@ export function ready(): Promise<BackendInfo> {
   if (current && tf.getBackend() === current) return info();
   if (!starting) {
     const env = process.env.TN_BACKEND;
-    starting = use(env ? parseBackend(env, "TN_BACKEND") : "auto").finally(() => {
-      starting = undefined;
-    });
+    starting = Promise.resolve()
+      .then(() => use(env ? parseBackend(env, "TN_BACKEND") : "auto"))
+      .finally(() => {
+        starting = undefined;
+      });
   }
   return starting;
 }
