@@ -1,1 +1,15 @@
-export {};
+// The papers' architectures, with parameter counts that match the papers.
+export { trainableParams } from "./count";
+export { cpConvMnistBase } from "./cp-conv-mnist";
+export { ttConvBaseline, type TTConvBaseline } from "./tt-conv";
+export { resnet18Cifar, RESNET18_DECOMPOSED } from "./resnet18";
+export {
+  TT_FC_MODELS,
+  ttFcSpec,
+  specParams,
+  layerParams,
+  buildFcNet,
+  type FcNetSpec,
+  type FcLayerSpec,
+  type TTLayerFactory,
+} from "./tt-fc";

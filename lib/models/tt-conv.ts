@@ -1,0 +1,42 @@
+// tt-conv.md §3: Garipov's CIFAR-10 baselines "conv" (557,248 parameters) and "conv-fc" (13,934,538).
+// Convolutions carry no bias: each is followed by BatchNorm, and the card's counting convention
+// excludes conv biases, so leaving them out changes neither the function nor the count.
+import * as tf from "@tensorflow/tfjs";
+import { batchNorm } from "./blocks";
+
+export type TTConvBaseline = "conv" | "conv-fc";
+
+function convBnRelu(x: tf.SymbolicTensor, filters: number, padding: "same" | "valid", name: string): tf.SymbolicTensor {
+  let y = tf.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, name }).apply(x) as tf.SymbolicTensor;
+  y = batchNorm(`${name}_bn`).apply(y) as tf.SymbolicTensor;
+  return tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
+}
+
+/** The 6-convolution network; input [32, 32, 3]; outputs logits (10). */
+export function ttConvBaseline(kind: TTConvBaseline = "conv"): tf.LayersModel {
+  const input = tf.input({ shape: [32, 32, 3], name: "image" });
+  const tail: "same" | "valid" = kind === "conv" ? "valid" : "same";
+  let x = convBnRelu(input, 64, "same", "conv1_1");
+  x = convBnRelu(x, 64, "same", "conv1_2");
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool1" }).apply(x) as tf.SymbolicTensor;
+  x = convBnRelu(x, 128, "same", "conv2_1");
+  x = convBnRelu(x, 128, "same", "conv2_2");
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "pool2" }).apply(x) as tf.SymbolicTensor;
+  x = convBnRelu(x, 128, tail, "conv3_1");
+  x = convBnRelu(x, 128, tail, "conv3_2");
+  let out: tf.SymbolicTensor;
+  if (kind === "conv") {
+    x = tf.layers.averagePooling2d({ poolSize: 4, strides: 4, padding: "same", name: "avgpool" }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
+    out = tf.layers.dense({ units: 10, useBias: false, name: "fc" }).apply(x) as tf.SymbolicTensor;
+  } else {
+    x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
+    for (const [units, name] of [[1536, "fc4_1"], [512, "fc4_2"]] as const) {
+      x = tf.layers.dense({ units, useBias: false, name }).apply(x) as tf.SymbolicTensor;
+      x = batchNorm(`${name}_bn`).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
+    }
+    out = tf.layers.dense({ units: 10, name: "fc4_3" }).apply(x) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: out, name: `tt-conv-${kind}` });
+}
