@@ -1,5 +1,6 @@
 // Starting the wasm backend under Node and registering the kernels it lacks for training.
 import * as tf from "@tensorflow/tfjs";
+import { installThreadedWasm } from "./threads";
 
 let wasmModule: typeof import("@tensorflow/tfjs-backend-wasm") | undefined;
 let kernelsRegistered = false;
@@ -11,7 +12,8 @@ function wasm(): typeof import("@tensorflow/tfjs-backend-wasm") {
 
 /** Loads the wasm package (which registers the backend) and our training kernels. */
 export async function startWasm(): Promise<void> {
-  wasm();
+  // Threads are chosen when the backend is created, so this goes before tf.setBackend("wasm").
+  installThreadedWasm(wasm());
   if (!kernelsRegistered) {
     const { registerWasmTrainingKernels } = await import("./wasm-kernels");
     registerWasmTrainingKernels();

@@ -1,4 +1,37 @@
-// Kernels that TensorFlow.js's wasm backend lacks but training needs.
+// Kernels that TensorFlow.js's wasm backend (4.22) lacks or runs slowly, registered so that
+// every model trains on wasm. Which op needs which kernel was checked against the gradients of
+// the ops our layers, BatchNorm, Dropout, pooling and the optimizers use; everything else they
+// need is already a wasm kernel (MaxPoolGrad, AvgPoolGrad, FusedBatchNorm, BatchMatMul, ...).
+import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from "./conv-gradients";
+import { cpuFallback } from "./cpu-fallback";
+
+/**
+ * Composites of the backend's XNNPACK kernels (fast). Conv2DBackpropInput exists in wasm, but as
+ * a scalar loop many times slower than the convolution it mirrors, so ours replaces it.
+ */
+export const FAST_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter as tf.KernelFunc,
+  Conv2DBackpropInput: conv2DBackpropInput as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput as tf.KernelFunc,
+};
+
+/**
+ * Missing kernels that run the cpu backend's kernel on copies (correct, slow; off the hot path):
+ * Einsum (tf.einsum) and UnsortedSegmentSum (the gradient of tf.gather, e.g. embeddings).
+ * Not provided at all: complex numbers and FFT (wasm cannot hold complex64 tensors), ragged and
+ * string kernels, Draw.
+ */
+export const FALLBACK_KERNELS: readonly string[] = ["Einsum", "UnsortedSegmentSum"];
+
 export function registerWasmTrainingKernels(): void {
-  // filled in by the wasm-kernels work
+  for (const [kernelName, kernelFunc] of Object.entries(FAST_KERNELS)) {
+    if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+  }
+  for (const kernelName of FALLBACK_KERNELS) {
+    if (tf.getKernel(kernelName, "wasm")) continue;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: cpuFallback(kernelName) });
+  }
 }
