@@ -1,0 +1,148 @@
+// `tnlab bench decomp`: the float64 decompositions of tn.decomp / tn.linalg on fixed seeded inputs.
+// Each row: median wall-clock time, the relative error of the result, and for CP-ALS and Tucker
+// the time a NumPy/LAPACK-based library (TensorLy) takes for the same case on this machine class.
+// These run in plain JS (no tf backend), so the backend column reads "js-f64".
+// TN_BENCH_CASE=<substring> runs only the matching cases. The multi-second cases run once.
+import { time, type BenchOptions, type BenchRow } from "./harness";
+import { rng } from "../lib/random";
+import type { NDArray } from "../lib/linalg/ndarray";
+import { gemmABt } from "../lib/linalg/matmul";
+import { svdRandomized, svdTruncated } from "../lib/linalg/svd";
+import { cpAls } from "../lib/decomp/cp";
+import { evbmf } from "../lib/decomp/evbmf";
+import { tucker } from "../lib/decomp/tucker";
+import { ttSvd } from "../lib/decomp/tt";
+import { ttMatrix } from "../lib/decomp/tt-matrix";
+
+function uniform(shape: number[], seed: number): NDArray {
+  const r = rng(seed);
+  const n = shape.reduce((p, v) => p * v, 1);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = r.next();
+  return { shape, data };
+}
+
+function gaussian(shape: number[], seed: number): NDArray {
+  const r = rng(seed);
+  const n = shape.reduce((p, v) => p * v, 1);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = r.normal();
+  return { shape, data };
+}
+
+/** ||A − U diag(s) Vᵀ||_F / ||A||_F for an n × n matrix and rank-k factors (U n×k, V n×k). */
+function lowRankError(A: NDArray, u: Float64Array, s: Float64Array, v: Float64Array, k: number): number {
+  const n = A.shape[0];
+  const us = Float64Array.from(u);
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) us[i * k + j] *= s[j];
+  const rec = gemmABt(us, v, n, k, n);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < rec.length; i++) {
+    num += (A.data[i] - rec[i]) ** 2;
+    den += A.data[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+interface Case {
+  name: string;
+  reps: number;
+  /** Untimed runs first (0 for the multi-second cases, whose JIT warm-up is negligible). */
+  warmup?: number;
+  refMs?: number;
+  /** Runs the decomposition once; returns metrics of that run (relError, rank, ...). */
+  run: () => Record<string, number>;
+}
+
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const q = opts.quick;
+  const cpN = q ? 30 : 100;
+  const cpRank = q ? 5 : 10;
+  const cpIter = q ? 20 : 100;
+  const tk = q ? 32 : 256;
+  const tkR = q ? 8 : 64;
+  const ttShape = q ? [4, 8, 8, 8, 4] : [8, 16, 16, 16, 8];
+  const [tmIn, tmOut] = q ? [[4, 8, 8], [4, 4, 6]] : [[8, 16, 8, 8], [4, 8, 8, 6]];
+  const [evL, evM] = q ? [64, 576] : [512, 4608];
+  const svdN = q ? 128 : 1024;
+  const svdR = q ? 16 : 64;
+  const reps = (full: number) => (q ? 1 : full);
+
+  const cpX = uniform([cpN, cpN, cpN], 1);
+  const tkX = gaussian([tk, tk, 3, 3], 2);
+  const ttX = uniform(ttShape, 3);
+  const tmW = gaussian([tmIn.reduce((p, v) => p * v, 1), tmOut.reduce((p, v) => p * v, 1)], 4);
+  const evY = gaussian([evL, evM], 5);
+  const svdA = gaussian([svdN, svdN], 6);
+
+  const cases: Case[] = [
+    {
+      name: `CP-ALS ${cpN}x${cpN}x${cpN} rank ${cpRank}, ${cpIter} iter`,
+      reps: reps(3),
+      refMs: q ? undefined : 3400,
+      run: () => {
+        const cp = cpAls(cpX, cpRank, { maxIter: cpIter, tol: 0, init: "random", seed: 0 });
+        return { relError: cp.error };
+      },
+    },
+    {
+      name: `Tucker HOOI ${tk}x${tk}x3x3 -> [${tkR}, ${tkR}, 3, 3]`,
+      reps: 1,
+      warmup: 0,
+      refMs: q ? undefined : 3500,
+      run: () => ({ relError: tucker(tkX, [tkR, tkR, 3, 3]).relError(tkX) }),
+    },
+    ...[4, 8].map((r) => ({
+      name: `TT-SVD ${ttShape.join("x")} ranks ${r}`,
+      reps: reps(5),
+      run: () => ({ relError: ttSvd(ttX, { ranks: r }).relError(ttX) }),
+    })),
+    {
+      name: `TT-matrix ${tmW.shape[0]}x${tmW.shape[1]} ([${tmIn}] x [${tmOut}]) ranks 16`,
+      reps: 1,
+      warmup: 0,
+      run: () => ({ relError: ttMatrix(tmW, tmIn, tmOut, { ranks: 16 }).relError(tmW) }),
+    },
+    {
+      name: `EVBMF ${evL}x${evM}`,
+      reps: reps(3),
+      run: () => {
+        const e = evbmf(evY);
+        return { rank: e.rank, sigma2: e.sigma2 };
+      },
+    },
+    ...(["exact", "randomized"] as const).map((kind) => ({
+      name: `${kind === "exact" ? "truncated" : "randomized"} SVD ${svdN}x${svdN} rank ${svdR}`,
+      reps: kind === "exact" ? 1 : reps(3),
+      warmup: kind === "exact" ? 0 : undefined,
+      run: () => {
+        const { u, s, v } = kind === "exact" ? svdTruncated(svdA, svdR) : svdRandomized(svdA, svdR, { seed: 0 });
+        return { relError: lowRankError(svdA, u.data, s, v.data, svdR) };
+      },
+    })),
+  ];
+
+  const rows: BenchRow[] = [];
+  const only = process.env.TN_BENCH_CASE;
+  for (const c of cases) {
+    if (only && !c.name.includes(only)) continue;
+    let metrics: Record<string, number> = {};
+    try {
+      const t = await time(() => (metrics = c.run()), c.reps, q ? 0 : (c.warmup ?? 1));
+      rows.push({
+        suite: "decomp",
+        case: c.name,
+        backend: "js-f64",
+        medianMs: t.medianMs,
+        reps: t.reps,
+        ...metrics,
+        refMs: c.refMs,
+      });
+    } catch (e) {
+      // A decomposition that throws is reported, not allowed to hide the other rows.
+      rows.push({ suite: "decomp", case: c.name, backend: "js-f64", medianMs: NaN, reps: 0, note: `failed: ${(e as Error).message}` });
+    }
+  }
+  return rows;
+}
