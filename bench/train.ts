@@ -1,0 +1,99 @@
+// `tnlab bench train`: images per second of one training step and of evaluation for the papers'
+// reference networks: the MNIST FC-FC-FC net 784-4096-2048-10 with BatchNorm (tt-fc.md §3.2), its
+// TT version (TTDense, the card's reconstructed 3-layer shapes), and the 6-convolution CIFAR-10
+// "conv" baseline of tt-conv.md §3.1 (557,248 parameters). Inputs are random: this measures
+// compute, not data loading. On cpu (a slow reference) batches are tiny and repetitions single.
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../lib/backend";
+import { TTDense } from "../lib/layers";
+import { buildFcNet, trainableParams, ttConvBaseline, ttFcSpec } from "../lib/models";
+import { time, type BenchOptions, type BenchRow } from "./harness";
+
+interface Case {
+  name: string;
+  build: () => tf.LayersModel;
+  input: number[];
+  outputs: "logits" | "probabilities";
+  /** Batch per backend and mode. */
+  batch: (backend: string, quick: boolean) => number;
+}
+
+const ttLayer = (l: { inModes: number[]; outModes: number[]; ranks: number }, name: string) =>
+  new TTDense({ inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, name });
+
+const CASES: Case[] = [
+  {
+    name: "mnist fc-fc-fc 784-4096-2048-10 +BN",
+    build: () => buildFcNet(ttFcSpec("ttfc.mnist.fc_fc_fc"), ttLayer),
+    input: [784],
+    outputs: "probabilities",
+    batch: (b, q) => (b === "cpu" || q ? 8 : 100),
+  },
+  {
+    name: "mnist tt-tt-tt (TTDense, ranks 4) +BN",
+    build: () => buildFcNet(ttFcSpec("ttfc.mnist.tt_tt_tt"), ttLayer),
+    input: [784],
+    outputs: "probabilities",
+    batch: (b, q) => (b === "cpu" || q ? 8 : 100),
+  },
+  {
+    name: "cifar10 tt-conv 'conv' baseline (6 conv)",
+    build: () => ttConvBaseline("conv"),
+    input: [32, 32, 3],
+    outputs: "logits",
+    batch: (b, q) => (b === "cpu" ? 1 : q ? 4 : 32),
+  },
+];
+
+function lossOf(kind: "logits" | "probabilities", y: tf.Tensor, out: tf.Tensor): tf.Scalar {
+  if (kind === "logits") return tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
+  return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(out, 1e-7, 1))), -1))) as tf.Scalar;
+}
+
+export async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const backend of opts.backends) {
+    try {
+      await use(backend);
+    } catch {
+      continue;
+    }
+    // cpu is a slow reference: tiny batches, one repetition.
+    const reps = backend === "cpu" || opts.quick ? 1 : 3;
+    for (const c of CASES) {
+      const batch = c.batch(backend, opts.quick);
+      let model: tf.LayersModel | undefined;
+      const base = { suite: "train", backend, reps, batch };
+      try {
+        model = c.build();
+        const params = trainableParams(model);
+        const x = tf.randomNormal([batch, ...c.input]);
+        const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), "int32"), 10).toFloat();
+        const opt = tf.train.momentum(0.01, 0.9);
+        const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const m = model;
+        const step = () => {
+          const cost = opt.minimize(() => lossOf(c.outputs, y, m.apply(x, { training: true }) as tf.Tensor), true, vars);
+          cost?.dataSync();
+          cost?.dispose();
+        };
+        const evalStep = () => {
+          const out = tf.tidy(() => m.apply(x, { training: false }) as tf.Tensor);
+          out.dataSync();
+          out.dispose();
+        };
+        const tt = await time(step, reps, 1);
+        rows.push({ ...base, case: `${c.name} train`, medianMs: tt.medianMs, params, imagesPerSec: (1000 * batch) / tt.medianMs });
+        const te = await time(evalStep, reps, 1);
+        rows.push({ ...base, case: `${c.name} eval`, medianMs: te.medianMs, params, imagesPerSec: (1000 * batch) / te.medianMs });
+        tf.dispose([x, y]);
+        opt.dispose();
+      } catch (err) {
+        rows.push({ ...base, case: c.name, medianMs: NaN, error: (err as Error).message.split("\n")[0].slice(0, 120) });
+      } finally {
+        model?.dispose();
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,56 @@
+// The per-epoch record of a run, and writing it as JSON and CSV atomically.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface EpochRecord {
+  /** 1-based. */
+  epoch: number;
+  lr: number;
+  /** Mean loss and accuracy over the epoch's training batches (augmented, training mode). */
+  trainLoss: number;
+  trainAcc: number;
+  valLoss?: number;
+  valAcc?: number;
+  testLoss?: number;
+  testAcc?: number;
+  /** Wall-clock seconds of the epoch (training + evaluation). */
+  seconds: number;
+}
+
+export type Selection = "best-test" | "validation" | "last";
+
+export interface History {
+  epochs: EpochRecord[];
+  /** How the reported epoch is chosen. */
+  selection: Selection;
+  /** The selected epoch so far (1-based; 0 before the first). */
+  bestEpoch: number;
+  /** Its value of the selection metric (test or validation accuracy). */
+  bestMetric: number;
+  /** Epochs planned. */
+  planned: number;
+  /** True when early stopping ended the run. */
+  stoppedEarly: boolean;
+  /** Wall-clock seconds summed over epochs (including epochs before a resume). */
+  seconds: number;
+}
+
+const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds"];
+
+export function historyCsv(h: History): string {
+  const rows = h.epochs.map((e) => COLUMNS.map((c) => (e[c] === undefined ? "" : String(e[c]))).join(","));
+  return [COLUMNS.join(","), ...rows].join("\n") + "\n";
+}
+
+/** Writes text to `file` through a temp file and a rename, so readers never see half a file. */
+export function writeAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+export function saveHistory(h: History, jsonFile: string, csvFile: string): void {
+  writeAtomic(jsonFile, JSON.stringify(h, null, 2) + "\n");
+  writeAtomic(csvFile, historyCsv(h));
+}

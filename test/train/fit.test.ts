@@ -1,0 +1,134 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../../lib/backend";
+import { evaluate, fit, withSeed, type History } from "../../lib/train";
+import { mnistSmall, smallNet } from "./mnist-small";
+
+test("a small net on 2,000 MNIST images reaches >= 85 % test accuracy in 3 epochs; tensors do not grow per epoch", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  const model = smallNet(1, 128, 0.1);
+  const counts: number[] = [];
+  const seen: number[] = [];
+  const r = await fit(model, { train, test: testSet }, {
+    epochs: 3,
+    batchSize: 50,
+    optimizer: { name: "sgd", lr: 0.05, momentum: 0.9 },
+    seed: 1,
+    progress: false,
+    onEpoch: (h: History) => {
+      counts.push(tf.memory().numTensors);
+      seen.push(h.epochs.length);
+    },
+  });
+  assert.deepEqual(seen, [1, 2, 3]);
+  // Optimizer state appears in epoch 1; after that an epoch leaves the tensor count unchanged.
+  assert.equal(counts[1], counts[0]);
+  assert.equal(counts[2], counts[0]);
+  assert.equal(tf.memory().numTensors, counts[0]);
+  const h = r.history;
+  assert.equal(h.epochs.length, 3);
+  assert.ok(r.selected!.testAcc! >= 0.85, `test accuracy ${r.selected!.testAcc}`);
+  assert.ok(h.epochs[2].trainLoss < h.epochs[0].trainLoss);
+  // "best-test": the best epoch's weights are restored at the end.
+  const best = Math.max(...h.epochs.map((e) => e.testAcc!));
+  assert.equal(r.selected!.testAcc, best);
+  assert.equal((await evaluate(model, testSet)).acc, best);
+});
+
+test("same seed, same run: dropout, batch order and augmentation are seeded", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  const small = train.subset(400, 2);
+  const once = async () => {
+    const model = smallNet(3, 32, 0.5);
+    const r = await fit(model, { train: small, test: testSet.subset(200, 1) }, { epochs: 2, batchSize: 40, optimizer: { name: "adam", lr: 0.003 }, augment: { padCrop: 2 }, seed: 4, select: "last", progress: false });
+    const w = model.getWeights().map((t) => Array.from(t.dataSync()));
+    return { w, loss: r.history.epochs.map((e) => e.trainLoss) };
+  };
+  const a = await once();
+  const b = await once();
+  assert.deepEqual(b.loss, a.loss);
+  assert.deepEqual(b.w, a.w);
+});
+
+test("validation selection: a held-out split of the training set chooses the epoch; test is reported there", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  const r = await fit(smallNet(2, 32), { train: train.subset(600, 3), test: testSet.subset(300, 4) }, {
+    epochs: 3,
+    batchSize: 50,
+    optimizer: { name: "rmsprop", lr: 0.002 },
+    select: "validation",
+    validationSplit: 100,
+    seed: 2,
+    progress: false,
+  });
+  const h = r.history;
+  assert.equal(h.selection, "validation");
+  for (const e of h.epochs) assert.ok(e.valAcc !== undefined && e.testAcc !== undefined);
+  const bestVal = Math.max(...h.epochs.map((e) => e.valAcc!));
+  assert.equal(r.selected!.valAcc, bestVal);
+  assert.equal(h.bestEpoch, h.epochs.find((e) => e.valAcc === bestVal)!.epoch);
+});
+
+test("early stopping: no improvement for `patience` epochs ends the run; schedule rates recorded per epoch", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  // After epoch 1 the rate is negligible, so the test accuracy cannot improve any more
+  // (no BatchNorm here: its moving statistics would keep changing).
+  const model = withSeed(4, () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 32, activation: "relu" }), tf.layers.dense({ units: 10 })] }));
+  const r = await fit(model, { train: train.subset(500, 5), test: testSet.subset(200, 6) }, {
+    epochs: 6,
+    batchSize: 50,
+    optimizer: { name: "sgd", lr: 0.05 },
+    schedule: { kind: "multistep", milestones: [1], gamma: 1e-12 },
+    patience: 2,
+    seed: 1,
+    progress: false,
+  });
+  assert.equal(r.history.stoppedEarly, true);
+  assert.equal(r.history.epochs.length, 3);
+  assert.equal(r.history.epochs[0].lr, 0.05);
+  assert.ok(Math.abs(r.history.epochs[1].lr - 5e-14) < 1e-20);
+});
+
+test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is not overwritten without resume", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  const dir = mkdtempSync(join(tmpdir(), "tn-fit-"));
+  const data = { train: train.subset(200, 1), test: testSet.subset(100, 1) };
+  const opts = { epochs: 2, batchSize: 50, seed: 1, progress: false, checkpointDir: dir };
+  await fit(smallNet(1, 16), data, opts);
+  assert.ok(existsSync(join(dir, "checkpoint.tnckpt")));
+  const h = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as History;
+  assert.equal(h.epochs.length, 2);
+  const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
+  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds");
+  assert.equal(csv.length, 3);
+  await assert.rejects(fit(smallNet(1, 16), data, opts), /checkpointDir = .*resume: true/);
+  // Resuming a finished run trains nothing more and returns its history.
+  const again = await fit(smallNet(1, 16), data, { ...opts, resume: true });
+  assert.equal(again.history.epochs.length, 2);
+  await assert.rejects(fit(smallNet(1, 16), data, { ...opts, seed: 2, resume: true }), /resume = true: expected the same seed/);
+});
+
+test("live: true draws through lib/display's liveChart when present, and fit still works outside a kernel", async () => {
+  await use("wasm");
+  const { train, test: testSet } = mnistSmall();
+  const r = await fit(smallNet(1, 8), { train: train.subset(100, 1), test: testSet.subset(50, 1) }, { epochs: 1, batchSize: 50, live: true, progress: false });
+  assert.equal(r.history.epochs.length, 1);
+});
+
+test("bad options are refused with the argument, the value and what was expected", async () => {
+  const { train } = mnistSmall();
+  const m = smallNet(1, 8);
+  await assert.rejects(fit(m, { train }, { epochs: 0 }), /epochs = 0: expected a positive integer/);
+  await assert.rejects(fit(m, { train }, { epochs: 1, select: "best-test" }), /select = "best-test": expected a test set/);
+  await assert.rejects(fit(m, { train }, { epochs: 1, schedule: { kind: "step", every: 0, gamma: 0.1 } }), /schedule.every = 0/);
+  await assert.rejects(fit(m, { train }, { epochs: 1, resume: true }), /resume = true: expected a checkpointDir/);
+});
