@@ -1,0 +1,152 @@
+// CP convolutions. K[h, w, i, o] = Σ_r A_in[i, r] · D[h, w, r] · A_out[r, o] with
+//   "cp3" (musco.md §2, resnet18-cp-tucker.md §2.2): D a full kh×kw depthwise filter per r;
+//         1×1 cin→R, depthwise kh×kw (stride, padding), 1×1 R→cout.
+//   "cp4" (Lebedev; cp-conv-mnist.md §2.2): D[h, w, r] = V[h, r] · H[w, r];
+//         1×1 cin→R, depthwise kh×1 (stride (s_h, 1)), depthwise 1×kw (stride (1, s_w)), 1×1 R→cout.
+// Weights: "in_factor" [cin, R]; cp3 "depthwise" [kh, kw, R, 1]; cp4 "vertical" [kh, 1, R, 1] and
+// "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
+import * as tf from "@tensorflow/tfjs";
+import { fail } from "../errors";
+import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOut, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
+import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+
+export type CPVariant = "cp3" | "cp4";
+
+export interface CPConv2DArgs extends FactorLayerArgs {
+  filters: number;
+  kernelSize: number | [number, number];
+  rank: number;
+  variant?: CPVariant;
+  strides?: number | [number, number];
+  /** "same", "valid" or symmetric zero padding p (as PyTorch's padding = p). */
+  padding?: ConvPadding;
+}
+
+export class CPConv2D extends FactorLayer {
+  static className = "CPConv2D";
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly rank: number;
+  readonly variant: CPVariant;
+  readonly strides: [number, number];
+  readonly padding: ConvPadding;
+  private inFactor!: tf.LayerVariable;
+  private spatial: tf.LayerVariable[] = [];
+  private outFactor!: tf.LayerVariable;
+  private channels = 0;
+
+  constructor(args: CPConv2DArgs) {
+    super(args, "paper");
+    this.filters = checkPositiveInt("filters", args.filters);
+    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
+    this.rank = checkPositiveInt("rank", args.rank);
+    const v = args.variant ?? "cp3";
+    if (v !== "cp3" && v !== "cp4") fail("variant", args.variant, `"cp3" or "cp4"`);
+    this.variant = v;
+    this.strides = pair("strides", args.strides, 1);
+    this.padding = checkConvPadding(args.padding);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const c = imageShape("CPConv2D", shape)[2];
+    this.channels = c;
+    const [kh, kw] = this.kernelSize;
+    const nf = this.variant === "cp3" ? 3 : 4;
+    // "paper": cp-conv-mnist.md §4 — i.i.d. normal factors whose product has PyTorch's default conv
+    // variance 1/(3·kh·kw·cin); "glorot"/"he": the variance of those initializers.
+    const target = this.init === "paper" ? 1 / (3 * kh * kw * c) : targetVariance(this.init, kh * kw * c, kh * kw * this.filters);
+    const std = chainStd(target, this.rank, nf);
+    const R = this.rank;
+    this.inFactor = this.addWeight("in_factor", [c, R], "float32", normalInit(std, this.seed, 0));
+    if (this.variant === "cp3") {
+      this.spatial.push(this.addWeight("depthwise", [kh, kw, R, 1], "float32", normalInit(std, this.seed, 1)));
+    } else {
+      this.spatial.push(this.addWeight("vertical", [kh, 1, R, 1], "float32", normalInit(std, this.seed, 1)));
+      this.spatial.push(this.addWeight("horizontal", [1, kw, R, 1], "float32", normalInit(std, this.seed, 2)));
+    }
+    this.outFactor = this.addWeight("out_factor", [R, this.filters], "float32", normalInit(std, this.seed, 3));
+    this.addBiasWeight(this.filters);
+    this.built = true;
+  }
+
+  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
+    return [
+      shape[1] === null ? null : convOut(shape[1], this.kernelSize[0], this.strides[0], this.padding),
+      shape[2] === null ? null : convOut(shape[2], this.kernelSize[1], this.strides[1], this.padding),
+    ];
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [shape[0], ...this.outSpatial(shape), this.filters];
+  }
+
+  params(): number {
+    const [kh, kw] = this.kernelSize;
+    const spatial = this.variant === "cp3" ? kh * kw : kh + kw;
+    return this.rank * (this.channels + spatial + this.filters) + (this.useBias ? this.filters : 0);
+  }
+
+  /**
+   * Factored: B·H·W·cin·R + (cp3: B·H'·W'·kh·kw·R | cp4: B·H'·W·kh·R + B·H'·W'·kw·R) + B·H'·W'·R·cout;
+   * dense: rebuild kh·kw·cin·R·cout (+ kh·kw·R for cp4) + B·H'·W'·kh·kw·cin·cout.
+   */
+  pathCosts(inputShape: (number | null)[]): PathCosts {
+    const [kh, kw] = this.kernelSize;
+    const R = this.rank;
+    const c = inputShape[3] ?? this.channels;
+    const b = inputShape[0] ?? 1;
+    const [h, w] = [inputShape[1] ?? 1, inputShape[2] ?? 1];
+    const [ho, wo] = this.outSpatial(inputShape).map((v) => v ?? 1);
+    const spatial = this.variant === "cp3" ? b * ho * wo * kh * kw * R : b * ho * w * kh * R + b * ho * wo * kw * R;
+    return {
+      factored: b * h * w * c * R + spatial + b * ho * wo * R * this.filters,
+      dense: kh * kw * c * R * this.filters + (this.variant === "cp4" ? kh * kw * R : 0) + b * ho * wo * kh * kw * c * this.filters,
+    };
+  }
+
+  /** The per-rank spatial filters D as [kh, kw, R]. */
+  private depthwiseFilters(): tf.Tensor {
+    const [kh, kw] = this.kernelSize;
+    if (this.variant === "cp3") return tf.reshape(this.spatial[0].read(), [kh, kw, this.rank]);
+    return tf.mul(tf.reshape(this.spatial[0].read(), [kh, 1, this.rank]), tf.reshape(this.spatial[1].read(), [1, kw, this.rank]));
+  }
+
+  protected rebuild(): tf.Tensor {
+    const [kh, kw] = this.kernelSize;
+    const c = this.channels;
+    const d = tf.reshape(this.depthwiseFilters(), [kh * kw, 1, this.rank]);
+    const p = tf.mul(d, tf.reshape(this.inFactor.read(), [1, c, this.rank]));
+    const k = tf.matMul(tf.reshape(p, [kh * kw * c, this.rank]) as tf.Tensor2D, this.outFactor.read() as tf.Tensor2D);
+    return tf.reshape(k, [kh, kw, c, this.filters]);
+  }
+
+  protected factored(x: tf.Tensor): tf.Tensor {
+    let z = pointwise(x, this.inFactor.read()) as tf.Tensor4D;
+    if (this.variant === "cp3") {
+      z = tf.depthwiseConv2d(z, this.spatial[0].read() as tf.Tensor4D, this.strides, padArg(this.padding));
+    } else {
+      z = tf.depthwiseConv2d(z, this.spatial[0].read() as tf.Tensor4D, [this.strides[0], 1], padArg(this.padding, true, false));
+      z = tf.depthwiseConv2d(z, this.spatial[1].read() as tf.Tensor4D, [1, this.strides[1]], padArg(this.padding, false, true));
+    }
+    return pointwise(z, this.outFactor.read());
+  }
+
+  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, padArg(this.padding));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      rank: this.rank,
+      variant: this.variant,
+      strides: this.strides,
+      padding: this.padding,
+    };
+  }
+}
+tf.serialization.registerClass(CPConv2D);

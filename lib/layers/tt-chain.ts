@@ -1,0 +1,68 @@
+// TT-matrix contractions with reshape / transpose / matMul only (no einsum: the wasm backend
+// lacks it). Cores have TTMatrix's layout [r_{k-1}, m_k, n_k, r_k]; multi-indices are row-major
+// (the first mode varies slowest), so W[(i_1..i_d), (j_1..j_d)] = G_1[:, i_1, j_1, :] ··· G_d[:, i_d, j_d, :].
+import * as tf from "@tensorflow/tfjs";
+import { prod } from "./common";
+
+/**
+ * x laid out as [cols, m_2, ..., m_d, r_0, m_1] (row-major) → [cols, N].
+ * Before core k the layout is [cols, n_1..n_{k-1}, m_{k+1}..m_d, r_{k-1}, m_k], so each core is one
+ * tall-skinny product [·, r_{k-1} m_k] @ [r_{k-1} m_k, n_k r_k] (the GEMM shape BLAS-like kernels
+ * run fastest, with the core in its stored layout) followed by one transpose that brings m_{k+1}
+ * to the end: [A, m_{k+1}, M', n_k, r_k] → [A, n_k, M', r_k, m_{k+1}].
+ */
+export function ttApply(x: tf.Tensor, cores: tf.Tensor[], inModes: number[], outModes: number[], ranks: number[]): tf.Tensor2D {
+  const d = cores.length;
+  let z: tf.Tensor = x;
+  for (let k = 0; k < d; k++) {
+    const rows = ranks[k] * inModes[k];
+    const g = tf.reshape(cores[k], [rows, outModes[k] * ranks[k + 1]]) as tf.Tensor2D;
+    z = tf.matMul(tf.reshape(z, [-1, rows]) as tf.Tensor2D, g);
+    if (k < d - 1) {
+      const rest = prod(inModes.slice(k + 2));
+      z = tf.transpose(tf.reshape(z, [-1, inModes[k + 1], rest, outModes[k], ranks[k + 1]]), [0, 3, 2, 4, 1]);
+    }
+  }
+  return tf.reshape(z, [-1, prod(outModes)]) as tf.Tensor2D;
+}
+
+/**
+ * Multiply-adds of ttApply per column: core k costs
+ * r_{k-1} m_k n_k r_k · (∏_{l>k} m_l)(∏_{l<k} n_l).
+ */
+export function ttApplyMacs(inModes: number[], outModes: number[], ranks: number[]): number {
+  let total = 0;
+  for (let k = 0; k < inModes.length; k++) {
+    total += ranks[k] * inModes[k] * outModes[k] * ranks[k + 1] * prod(inModes.slice(k + 1)) * prod(outModes.slice(0, k));
+  }
+  return total;
+}
+
+/** The represented matrix as [r_0, M, N] (r_0 = 1 for a TT-matrix). */
+export function ttRebuild(cores: tf.Tensor[], inModes: number[], outModes: number[], ranks: number[]): tf.Tensor3D {
+  const d = cores.length;
+  let t: tf.Tensor = tf.reshape(cores[0], [-1, ranks[1]]);
+  for (let k = 1; k < d; k++) {
+    t = tf.matMul(tf.reshape(t, [-1, ranks[k]]) as tf.Tensor2D, tf.reshape(cores[k], [ranks[k], -1]) as tf.Tensor2D);
+  }
+  // t is [r_0, m_1, n_1, ..., m_d, n_d]: gather the m's, then the n's.
+  const shape = [ranks[0]];
+  for (let k = 0; k < d; k++) shape.push(inModes[k], outModes[k]);
+  const perm = [0, ...inModes.map((_, k) => 1 + 2 * k), ...outModes.map((_, k) => 2 + 2 * k)];
+  return tf.reshape(tf.transpose(tf.reshape(t, shape), perm), [ranks[0], prod(inModes), prod(outModes)]) as tf.Tensor3D;
+}
+
+/** Multiply-adds of ttRebuild: Σ_{k≥2} r_0 (∏_{l<k} m_l n_l) · r_{k-1} m_k n_k r_k. */
+export function ttRebuildMacs(inModes: number[], outModes: number[], ranks: number[]): number {
+  let total = 0;
+  for (let k = 1; k < inModes.length; k++) {
+    total += ranks[0] * prod(inModes.slice(0, k)) * prod(outModes.slice(0, k)) * ranks[k] * inModes[k] * outModes[k] * ranks[k + 1];
+  }
+  return total;
+}
+
+export function ttCoreParams(inModes: number[], outModes: number[], ranks: number[]): number {
+  let n = 0;
+  for (let k = 0; k < inModes.length; k++) n += ranks[k] * inModes[k] * outModes[k] * ranks[k + 1];
+  return n;
+}

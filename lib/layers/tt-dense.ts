@@ -1,0 +1,115 @@
+// Novikov et al.'s TT-matrix fully-connected layer (tt-fc.md §2.3–2.5): y = x·W + b with
+// W [∏inModes, ∏outModes] held as TT cores [r_{k-1}, inModes[k], outModes[k], r_k] — the core
+// layout of tn.decomp's TTMatrix, so a TTMatrix's cores can be set as this layer's weights.
+import * as tf from "@tensorflow/tfjs";
+import { fail } from "../errors";
+import { chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, uniformInit } from "./common";
+import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
+
+export interface TTDenseArgs extends FactorLayerArgs {
+  inModes: number[];
+  outModes: number[];
+  /** Full list [1, r_1, ..., r_{d-1}, 1] or one inner rank for all. */
+  ranks: number | number[];
+}
+
+export class TTDense extends FactorLayer {
+  static className = "TTDense";
+  readonly inModes: number[];
+  readonly outModes: number[];
+  readonly ranks: number[];
+  readonly units: number;
+  private cores: tf.LayerVariable[] = [];
+
+  constructor(args: TTDenseArgs) {
+    super(args, "paper");
+    this.inModes = checkModes("inModes", args.inModes);
+    this.outModes = checkModes("outModes", args.outModes);
+    if (this.outModes.length !== this.inModes.length) {
+      fail("outModes", args.outModes, `${this.inModes.length} modes, as many as inModes [${this.inModes.join(", ")}]`);
+    }
+    this.ranks = expandRanks("ranks", args.ranks, this.inModes.length, 1);
+    this.units = prod(this.outModes);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const features = shape[shape.length - 1];
+    const m = prod(this.inModes);
+    if (features !== m) {
+      fail("inModes", this.inModes, `modes multiplying to the input's ${features} features (they multiply to ${m})`);
+    }
+    const d = this.inModes.length;
+    const r = this.ranks;
+    const target = this.init === "paper" ? 0 : targetVariance(this.init, m, this.units);
+    const std = chainStd(target, prod(r.slice(1, d)), d);
+    for (let k = 0; k < d; k++) {
+      // tt-fc.md §2.5: kaiming_uniform(a = √5) on PyTorch's core (m_k, r_{k-1}, r_k, n_k) is U(±1/√(r_{k-1} r_k n_k)).
+      const init =
+        this.init === "paper" ? uniformInit(1 / Math.sqrt(r[k] * r[k + 1] * this.outModes[k]), this.seed, k) : normalInit(std, this.seed, k);
+      this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], this.inModes[k], this.outModes[k], r[k + 1]], "float32", init));
+    }
+    this.addBiasWeight(
+      this.units,
+      this.init === "paper" ? uniformInit(1 / Math.sqrt(r[0] * r[1] * this.outModes[0]), this.seed, d) : tf.initializers.zeros(),
+    );
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [...shape.slice(0, -1), this.units];
+  }
+
+  params(): number {
+    return ttCoreParams(this.inModes, this.outModes, this.ranks) + (this.useBias ? this.units : 0);
+  }
+
+  /**
+   * Factored: B · Σ_k r_{k-1} m_k n_k r_k (∏_{l>k} m_l)(∏_{l<k} n_l);
+   * dense: Σ_{k≥2} (∏_{l<k} m_l n_l) r_{k-1} m_k n_k r_k (rebuilding W) + B · M · N.
+   */
+  pathCosts(inputShape: (number | null)[]): PathCosts {
+    const b = inputShape.slice(0, -1).reduce<number>((a, s) => a * (s ?? 1), 1);
+    return {
+      factored: b * ttApplyMacs(this.inModes, this.outModes, this.ranks),
+      dense: ttRebuildMacs(this.inModes, this.outModes, this.ranks) + b * prod(this.inModes) * this.units,
+    };
+  }
+
+  protected rebuild(): tf.Tensor {
+    const w = ttRebuild(
+      this.cores.map((c) => c.read()),
+      this.inModes,
+      this.outModes,
+      this.ranks,
+    );
+    return tf.reshape(w, [w.shape[1], w.shape[2]]);
+  }
+
+  protected factored(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    // [B, m_1, m_2..m_d] → [B, m_2..m_d, (r_0 = 1), m_1], the layout ttApply takes.
+    const x3 = tf.transpose(tf.reshape(x, [-1, this.inModes[0], prod(this.inModes.slice(1))]), [0, 2, 1]);
+    const y = ttApply(
+      x3,
+      this.cores.map((c) => c.read()),
+      this.inModes,
+      this.outModes,
+      this.ranks,
+    );
+    return tf.reshape(y, [...lead, this.units]);
+  }
+
+  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    const y = tf.matMul(tf.reshape(x, [-1, prod(this.inModes)]) as tf.Tensor2D, w as tf.Tensor2D);
+    return tf.reshape(y, [...lead, this.units]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), inModes: this.inModes, outModes: this.outModes, ranks: this.ranks };
+  }
+}
+tf.serialization.registerClass(TTDense);
