@@ -11,3 +11,4 @@ export * as models from "./models";
 export * as papers from "./papers";
 export * as flops from "./flops";
 export * as display from "./display";
+export * as plot from "./display/plot";

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+"use strict";
+// Entry point named in the kernelspec: `node kernel/launch.js --connection-file FILE`.
+// Jupyter starts it with the notebook's directory as the working directory.
+const fs = require("node:fs");
+const path = require("node:path");
+const { Kernel } = require("./server");
+
+function main(argv) {
+  const i = argv.findIndex((a) => a === "--connection-file" || a === "-f");
+  const file = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--connection-file="))?.split("=")[1];
+  if (!file) {
+    console.error("usage: node kernel/launch.js --connection-file FILE");
+    process.exit(2);
+  }
+  const connection = JSON.parse(fs.readFileSync(file, "utf8"));
+  let version = "0.0.0";
+  try {
+    version = require(path.join(__dirname, "..", "package.json")).version;
+  } catch {}
+  const kernel = new Kernel(connection, { version });
+  // SIGINT (the kernelspec's interrupt_mode "signal") stops synchronous code through vm's
+  // breakOnSigint and rejects pending top-level awaits; the process itself stays alive.
+  process.on("SIGINT", () => kernel.interrupt());
+  process.on("SIGTERM", () => process.exit(0));
+  process.on("uncaughtException", (err) => console.error("Uncaught exception:", err));
+  process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));
+  kernel.start().catch((e) => {
+    console.error("tnlab kernel: failed to start:", e);
+    process.exit(1);
+  });
+}
+
+main(process.argv.slice(2));

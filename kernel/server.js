@@ -1,0 +1,403 @@
+"use strict";
+// The tnlab kernel: tslab's TypeScript converter and executor behind our own Jupyter protocol
+// layer. Ours fixes what tslab 1.0.22 gets wrong against Jupyter's kernel tests: execute_reply
+// errors carry ename/evalue/traceback and an `error` goes to iopub; kernel_info_reply has
+// status "ok" and the real TypeScript version; a last expression arrives as an execute_result
+// (rich: tensors, objects with [Symbol.for("Jupyter.display")]). It also answers
+// interrupt_request, history_request and comm_info_request, and aborts queued cells after an error.
+const fs = require("node:fs");
+const path = require("node:path");
+const util = require("node:util");
+const vm = require("node:vm");
+const wire = require("./wire");
+const { compileError, runtimeError } = require("./cell-errors");
+
+const ROOT = path.join(__dirname, "..");
+const KERNEL_KEY = Symbol.for("tnlab.kernel");
+const DISPLAYED = Symbol.for("tnlab.displayed");
+
+function loadTslab() {
+  const req = (m) => require(require.resolve(m, { paths: [ROOT, __dirname] }));
+  return {
+    ts: req("@tslab/typescript-for-tslab"),
+    converter: req("tslab/dist/converter"),
+    executor: req("tslab/dist/executor"),
+    jupyter: req("tslab/dist/jupyter"),
+    inspect: req("tslab/dist/inspect"),
+    version: req("tslab/package.json").version,
+  };
+}
+
+/** Rich MIME bundle for a cell's value: lib/display's mimeBundleFor when the package is built. */
+function loadMimeBundleFor() {
+  try {
+    return require(path.join(ROOT, "dist", "lib", "display", "mime.js")).mimeBundleFor;
+  } catch {
+    return (v) => ({ "text/plain": util.inspect(v) });
+  }
+}
+
+/** A send queue: zeromq 6 allows one pending send per socket. */
+function sender(sock) {
+  let chain = Promise.resolve();
+  return (frames) => {
+    chain = chain.then(() => sock.send(frames)).catch(() => {});
+    return chain;
+  };
+}
+
+/**
+ * Makes `import ... from "tnlab"` work in notebooks outside this checkout, too: when the
+ * notebook's directory has no node_modules/tnlab, the TypeScript checker sees this package
+ * there (as tslab does for itself), and Node's resolver falls back to it at run time.
+ */
+function forwardTnlab(ts, cwd) {
+  const base = path.join(cwd, "node_modules", "tnlab");
+  const Module = require("node:module");
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, ...rest) {
+    try {
+      return resolve.call(this, request, parent, ...rest);
+    } catch (e) {
+      if (request === "tnlab" || request.startsWith("tnlab/")) return resolve.call(this, ROOT + request.slice("tnlab".length), parent, ...rest);
+      throw e;
+    }
+  };
+  if (fs.existsSync(base)) return;
+  const map = (p) => {
+    if (typeof p !== "string") return p;
+    const rel = path.relative(base, p);
+    return rel === "" ? ROOT : rel.startsWith("..") || path.isAbsolute(rel) ? p : path.join(ROOT, rel);
+  };
+  for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "getModifiedTime", "realpath"]) {
+    const f = ts.sys[name];
+    if (typeof f === "function") ts.sys[name] = (p, ...rest) => f.call(ts.sys, map(p), ...rest);
+  }
+}
+
+class Kernel {
+  constructor(connection, opts = {}) {
+    this.conn = connection;
+    this.key = connection.key || "";
+    this.session = wire.newId();
+    this.tslab = loadTslab();
+    this.mimeBundleFor = loadMimeBundleFor();
+    this.execCount = 0;
+    this.history = [];
+    this.queue = Promise.resolve();
+    this.received = 0;
+    this.abortThrough = 0;
+    this.interrupts = 0;
+    this.parent = null; // the execute_request whose cell owns stdout/stderr/display right now
+    this.cells = new Map();
+    this.cellSeq = 0;
+    this.version = opts.version || "0.0.0";
+    this.createExecutor();
+  }
+
+  createExecutor() {
+    const { converter, executor } = this.tslab;
+    forwardTnlab(this.tslab.ts, process.cwd());
+    let node = null;
+    const convs = {
+      get node() {
+        return (node ??= converter.createConverter({ isJS: false, isBrowser: false }));
+      },
+      get browser() {
+        throw new Error("tnlab runs cells in Node.js only (no %browser mode)");
+      },
+      close() {
+        if (node) node.close();
+      },
+    };
+    convs.node; // warm the TypeScript program before the first cell
+    this.captured = { diags: [], errors: [], values: [] };
+    const sink = {
+      log: (...args) => this.captured.values.push(args[0]),
+      error: (...args) => {
+        if (args[0] === "%s%d:%d - %s") {
+          this.captured.diags.push({ file: String(args[1]).trim(), line: args[2], col: args[3], message: String(args[4]) });
+        } else this.captured.errors.push(args[0]);
+      },
+    };
+    this.executor = executor.createExecutor(process.cwd(), convs, sink);
+    // Name each cell's script so stack frames say which cell they are in (see cell-errors.js).
+    const run = vm.runInThisContext;
+    const self = this;
+    vm.runInThisContext = function (code, options) {
+      if (typeof code === "string" && code.startsWith("(") && code.includes("__tslab__.exports")) {
+        const id = ++self.cellSeq;
+        self.cells.set(id, { js: code, ts: self.currentCode || "", count: self.execCount });
+        if (self.cells.size > 50) self.cells.delete(self.cells.keys().next().value);
+        options = { ...(typeof options === "object" ? options : {}), filename: `<cell ${id}>` };
+      }
+      return run.call(vm, code, options);
+    };
+  }
+
+  // ---- sockets -------------------------------------------------------------------------------
+  async start() {
+    const zmq = require(require.resolve("zeromq", { paths: [ROOT, path.dirname(require.resolve("tslab/package.json", { paths: [ROOT] }))] }));
+    const c = this.conn;
+    const addr = (port) => `${c.transport}://${c.ip}:${port}`;
+    this.iopub = new zmq.Publisher();
+    this.shell = new zmq.Router();
+    this.control = new zmq.Router();
+    this.stdin = new zmq.Router();
+    this.hb = new zmq.Reply();
+    await Promise.all([
+      this.iopub.bind(addr(c.iopub_port)),
+      this.shell.bind(addr(c.shell_port)),
+      this.control.bind(addr(c.control_port)),
+      this.stdin.bind(addr(c.stdin_port)),
+      this.hb.bind(addr(c.hb_port)),
+    ]);
+    this.send = {
+      iopub: sender(this.iopub),
+      shell: sender(this.shell),
+      control: sender(this.control),
+      hb: sender(this.hb),
+    };
+    this.installHooks();
+    this.loop(this.hb, (frames) => this.send.hb(frames));
+    this.loop(this.shell, (frames) => this.dispatch("shell", frames));
+    this.loop(this.control, (frames) => this.dispatch("control", frames));
+    this.publish("status", { execution_state: "starting" }, {});
+  }
+
+  async loop(sock, fn) {
+    try {
+      for await (const frames of sock) fn(frames);
+    } catch (e) {
+      if (!this.closing) console.error("tnlab kernel: socket loop ended:", e);
+    }
+  }
+
+  publish(msgType, content, parent, metadata = {}) {
+    const msg = { header: wire.header(msgType, this.session), parent_header: parent || {}, metadata, content };
+    return this.send.iopub(wire.encode(this.key, msg, [Buffer.from(msgType)]));
+  }
+
+  reply(channel, req, msgType, content) {
+    const msg = { header: wire.header(msgType, req.header.session || this.session), parent_header: req.header, metadata: {}, content };
+    return this.send[channel](wire.encode(this.key, msg, req.identities));
+  }
+
+  // ---- the hooks user code and lib/display talk to ------------------------------------------
+  installHooks() {
+    const writeStream = (name) => (chunk, encoding, cb) => {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
+      if (this.parent) this.publish("stream", { name, text }, this.parent.header);
+      if (typeof encoding === "function") encoding();
+      else if (typeof cb === "function") cb();
+      return true;
+    };
+    process.stdout.write = writeStream("stdout");
+    process.stderr.write = writeStream("stderr");
+    const display = (bundle, opts = {}) => {
+      if (!this.parent) return;
+      const content = { data: bundle, metadata: opts.metadata || {}, transient: opts.displayId ? { display_id: opts.displayId } : {} };
+      this.publish(opts.update ? "update_display_data" : "display_data", content, this.parent.header);
+    };
+    // tslab's own `display` API (import * as tslab from "tslab") writes through this.
+    this.tslab.jupyter.lastWriteDisplayData = (data, update) => {
+      if (!this.parent) return;
+      this.publish(update ? "update_display_data" : "display_data", data, this.parent.header);
+    };
+    const kernel = this;
+    globalThis[KERNEL_KEY] = {
+      name: "tnlab",
+      display,
+      clear: (wait = false) => this.parent && this.publish("clear_output", { wait }, this.parent.header),
+      get interrupts() {
+        return kernel.interrupts;
+      },
+      get cell() {
+        return kernel.runSeq;
+      },
+      session: this.session,
+    };
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+  dispatch(channel, frames) {
+    let req;
+    try {
+      req = wire.decode(this.key, frames);
+    } catch (e) {
+      console.error("tnlab kernel: dropped a message:", e.message);
+      return;
+    }
+    const type = req.header.msg_type;
+    if (type === "execute_request") {
+      const seq = ++this.received;
+      this.queue = this.queue.then(() => this.execute(channel, req, seq)).catch((e) => console.error("tnlab kernel:", e));
+      return;
+    }
+    const handler = {
+      kernel_info_request: () => this.kernelInfo(),
+      is_complete_request: () => this.isComplete(req.content),
+      inspect_request: () => this.inspect(req.content),
+      complete_request: () => this.complete(req.content),
+      history_request: () => this.historyReply(req.content),
+      comm_info_request: () => ({ status: "ok", comms: {} }),
+      interrupt_request: () => {
+        this.interrupt();
+        return { status: "ok" };
+      },
+      shutdown_request: () => ({ status: "ok", restart: !!req.content.restart }),
+    }[type];
+    if (!handler) return; // comm_open/comm_msg/comm_close and unknown types need no reply
+    this.publish("status", { execution_state: "busy" }, req.header);
+    let content;
+    try {
+      content = handler();
+    } catch (e) {
+      content = { status: "error", ename: e.name || "Error", evalue: String(e.message || e), traceback: [] };
+    }
+    this.reply(channel, req, type.replace(/_request$/, "_reply"), content);
+    this.publish("status", { execution_state: "idle" }, req.header);
+    if (type === "shutdown_request") this.shutdown();
+  }
+
+  kernelInfo() {
+    return {
+      status: "ok",
+      protocol_version: wire.PROTOCOL_VERSION,
+      implementation: "tnlab",
+      implementation_version: this.version,
+      language_info: {
+        name: "typescript",
+        version: this.tslab.ts.version,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        pygments_lexer: "typescript",
+        // As tslab: enables TypeScript highlighting in both JupyterLab and the classic Notebook.
+        codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
+      },
+      banner: `tnlab ${this.version}: TypeScript ${this.tslab.ts.version} on Node.js ${process.version} (tslab ${this.tslab.version}). import * as tn from "tnlab"`,
+      help_links: [{ text: "tnlab", url: "https://github.com/yunabe/tslab" }],
+      debugger: false,
+    };
+  }
+
+  isComplete({ code }) {
+    const r = this.tslab.converter.isCompleteCode(code);
+    return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent || "" };
+  }
+
+  inspect({ code, cursor_pos }) {
+    const info = this.executor.inspect(code, cursor_pos);
+    if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
+    return { status: "ok", found: true, data: { "text/plain": this.tslab.inspect.printQuickInfo(info) }, metadata: {} };
+  }
+
+  complete({ code, cursor_pos }) {
+    const info = this.executor.complete(code, cursor_pos);
+    return { status: "ok", matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+  }
+
+  historyReply(c) {
+    const rows = (entries) =>
+      entries.map((h) => (c.output ? [1, h.line, [h.code, h.output ?? null]] : [1, h.line, h.code]));
+    let out = this.history;
+    if (c.hist_access_type === "range") {
+      const stop = c.stop || Infinity;
+      out = out.filter((h) => h.line >= (c.start || 0) && h.line < stop);
+    } else if (c.hist_access_type === "search") {
+      const re = new RegExp("^" + String(c.pattern || "*").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$", "s");
+      out = out.filter((h) => re.test(h.code));
+      if (c.unique) {
+        const seen = new Set();
+        out = out.slice().reverse().filter((h) => !seen.has(h.code) && seen.add(h.code)).reverse();
+      }
+      if (c.n) out = out.slice(-c.n);
+    } else if (c.n) out = out.slice(-c.n);
+    return { status: "ok", history: rows(out) };
+  }
+
+  interrupt() {
+    this.interrupts++;
+    this.executor.interrupt();
+  }
+
+  shutdown() {
+    this.closing = true;
+    setTimeout(() => {
+      try {
+        this.executor.close();
+        for (const s of [this.iopub, this.shell, this.control, this.stdin, this.hb]) s.close();
+      } finally {
+        process.exit(0);
+      }
+    }, 50);
+  }
+
+  // ---- execution -----------------------------------------------------------------------------
+  async execute(channel, req, seq) {
+    const { code = "", silent = false, store_history = true, stop_on_error = true } = req.content;
+    this.publish("status", { execution_state: "busy" }, req.header);
+    if (seq <= this.abortThrough) {
+      this.reply(channel, req, "execute_reply", { status: "aborted", execution_count: this.execCount });
+      this.publish("status", { execution_state: "idle" }, req.header);
+      return;
+    }
+    if (!silent && store_history) this.execCount++;
+    const count = this.execCount;
+    this.parent = req;
+    if (!silent) this.publish("execute_input", { code, execution_count: count }, req.header);
+    const result = await this.run(code);
+    let reply;
+    if (result.error) {
+      if (!silent) this.publish("error", result.error, req.header);
+      reply = { status: "error", execution_count: count, ...result.error };
+      if (stop_on_error) this.abortThrough = this.received;
+    } else {
+      if (result.bundle && !silent) {
+        this.publish("execute_result", { execution_count: count, data: result.bundle, metadata: {} }, req.header);
+      }
+      reply = { status: "ok", execution_count: count, payload: [], user_expressions: {} };
+    }
+    if (!silent && store_history) {
+      this.history.push({ line: count, code, output: result.bundle ? result.bundle["text/plain"] : null });
+    }
+    this.reply(channel, req, "execute_reply", reply);
+    this.publish("status", { execution_state: "idle" }, req.header);
+  }
+
+  /** Runs one cell; resolves to {bundle?} or {error: {ename, evalue, traceback}}. */
+  async run(code) {
+    this.captured = { diags: [], errors: [], values: [] };
+    const sink = this.captured;
+    this.runSeq = (this.runSeq || 0) + 1;
+    this.currentCode = code;
+    const interruptsBefore = this.interrupts;
+    let ok;
+    try {
+      ok = await this.executor.execute(code);
+    } catch (e) {
+      sink.errors.push(e);
+      ok = false;
+    }
+    if (!ok) {
+      if (sink.diags.length > 0) return { error: compileError(sink.diags, code) };
+      const err = sink.errors[0];
+      if (this.interrupts !== interruptsBefore && (!err || /interrupt/i.test(String(err && err.message)))) {
+        return { error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["\x1b[31mInterrupted\x1b[0m: the cell was interrupted"] } };
+      }
+      return { error: runtimeError(err, this.cells) };
+    }
+    // A %module cell compiles with errors and still "succeeds" in tslab: show them.
+    if (sink.diags.length > 0) process.stderr.write(compileError(sink.diags, code).traceback.join("\n") + "\n");
+    if (sink.values.length === 0) return {};
+    const value = sink.values[sink.values.length - 1];
+    if (value && typeof value === "object" && value[DISPLAYED] === this.runSeq) return {};
+    try {
+      return { bundle: this.mimeBundleFor(value) };
+    } catch (e) {
+      return { bundle: { "text/plain": util.inspect(value) } };
+    }
+  }
+}
+
+module.exports = { Kernel };

@@ -1,0 +1,220 @@
+// Headless notebook runs: `tnlab run` (our Node client) on the tour and on failing notebooks,
+// Jupyter's own nbconvert --execute with the tnlab kernel, and the plot of an executed notebook
+// drawn by plotly.js in headless Chromium from the exported HTML (offline bundle).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { builtOrFail, install, kernelPrefix, NOTEBOOKS, notebook, pythonWith, ROOT, skipUnless } from "./helpers";
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { freePorts } = require(join(ROOT, "kernel", "client.js"));
+
+const TOUR = join(NOTEBOOKS, "00-tour.ipynb");
+let dir: string;
+
+interface Nb {
+  cells: { cell_type: string; source: string | string[]; outputs?: { output_type: string; data?: Record<string, unknown>; text?: string; ename?: string }[]; execution_count?: number | null; metadata: Record<string, unknown> }[];
+  metadata: Record<string, unknown>;
+}
+
+function tnlab(args: string[], cwd = ROOT) {
+  return spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, TN_QUIET: "1" }, timeout: 120_000 });
+}
+
+function write(name: string, cells: string[], paramsCell?: string): string {
+  const nb = {
+    cells: [
+      ...(paramsCell ? [{ id: "params", cell_type: "code", metadata: { tags: ["parameters"] }, source: paramsCell, outputs: [], execution_count: null }] : []),
+      ...cells.map((source, i) => ({ id: `cell-${i}`, cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
+    ],
+    metadata: { kernelspec: { name: "tnlab", display_name: "TypeScript (tnlab)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(nb));
+  return file;
+}
+
+before(() => {
+  builtOrFail();
+  dir = mkdtempSync(join(tmpdir(), "tnlab-nb-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const executedTour = () => join(dir, "tour.ipynb");
+
+test("tnlab run executes the tour with --profile and writes outputs (plot, table, rich values)", { timeout: 120_000 }, () => {
+  const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour(), "--timeout", "60"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /\[\d+\/\d+\] cell/);
+  const nb = JSON.parse(readFileSync(executedTour(), "utf8")) as Nb;
+  const injected = nb.cells.find((c) => ((c.metadata.tags as string[]) ?? []).includes("injected-parameters"))!;
+  assert.match(String(injected.source), /const profile = "smoke";/);
+  const outs = nb.cells.flatMap((c) => c.outputs ?? []);
+  assert.equal(outs.filter((o) => o.output_type === "error").length, 0);
+  const plots = outs.filter((o) => o.data && "application/vnd.plotly.v1+json" in o.data);
+  assert.ok(plots.length >= 2, "the tour draws plots");
+  const withBundle = outs.filter((o) => typeof o.data?.["text/html"] === "string" && (o.data["text/html"] as string).includes("plotly.js v"));
+  assert.equal(withBundle.length, 1, "plotly.js is embedded exactly once per kernel session");
+  assert.ok(outs.some((o) => typeof o.data?.["text/html"] === "string" && (o.data["text/html"] as string).includes("<table")));
+  for (const c of nb.cells.filter((c) => c.cell_type === "code")) assert.ok(typeof c.execution_count === "number", `cell not executed: ${c.source}`);
+});
+
+test("tnlab run stops at the first failing cell, names it, and exits non-zero", { timeout: 60_000 }, () => {
+  const file = write("fails.ipynb", ['console.log("first")', '\nconst v = 2;\nthrow new Error("broken " + v);', 'console.log("never")']);
+  const out = join(dir, "fails.out.ipynb");
+  const r = tnlab(["run", file, "--out", out]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cell 1 \("const v = 2;"\) failed: Error: broken 2/);
+  const nb = JSON.parse(readFileSync(out, "utf8")) as Nb;
+  assert.equal(nb.cells[0].outputs![0].text, "first\n");
+  assert.equal(nb.cells[1].outputs!.at(-1)!.output_type, "error");
+  assert.equal(nb.cells[2].execution_count, null, "cells after the failure are not run");
+});
+
+test("--param values are injected after the parameters cell; --timeout interrupts a stuck cell", { timeout: 60_000 }, async () => {
+  const file = write("params.ipynb", ["console.log(epochs * 2, name)", "while (true) {}", 'console.log("after")'], "let epochs = 5;\nlet name = \"x\";");
+  const nb = notebook.readNotebook(file);
+  const res = await notebook.runNotebook(nb, { cwd: dir, params: { epochs: 21, name: "y" }, timeoutSec: 2, kernelStderr: "ignore" });
+  assert.equal(nb.cells[1].metadata.tags[0], "injected-parameters");
+  assert.equal(nb.cells[2].outputs[0].text, "42 y\n");
+  assert.equal(res.ok, false);
+  assert.equal(res.failure.ename, "CellTimeoutError");
+  assert.equal(res.failure.index, 3);
+  assert.equal(nb.cells[4].execution_count, null);
+});
+
+test("tnlab run rejects bad arguments with a usage message", () => {
+  const r = tnlab(["run", TOUR, "--profile", "fast"]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--profile fast: expected one of smoke, quick, paper/);
+});
+
+const nbPython = pythonWith(["nbclient", "nbconvert", "jupyter_client"]);
+
+test("jupyter nbconvert --execute runs the tour with the tnlab kernel", { skip: skipUnless(!!nbPython, "nbconvert/nbclient"), timeout: 180_000 }, () => {
+  assert.ok(nbPython, "python3 with nbclient and nbconvert is required in CI");
+  const { prefix, jupyterPath } = kernelPrefix();
+  try {
+    const out = join(dir, "tour.nbconvert.ipynb");
+    const r = spawnSync(
+      nbPython,
+      ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tnlab", "--ExecutePreprocessor.timeout=120", "--output", out, TOUR],
+      { cwd: NOTEBOOKS, encoding: "utf8", env: { ...process.env, JUPYTER_PATH: jupyterPath, TN_QUIET: "1" }, timeout: 170_000 },
+    );
+    assert.equal(r.status, 0, r.stderr.slice(-4000));
+    const nb = JSON.parse(readFileSync(out, "utf8")) as Nb;
+    const outs = nb.cells.flatMap((c) => c.outputs ?? []);
+    assert.equal(outs.filter((o) => o.output_type === "error").length, 0);
+    assert.ok(outs.some((o) => o.data && "application/vnd.plotly.v1+json" in o.data));
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+
+test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless Chromium (offline)", { skip: skipUnless(!!nbPython && existsSync(CHROMIUM), "nbconvert and chromium"), timeout: 180_000 }, async () => {
+  assert.ok(nbPython && existsSync(CHROMIUM), "nbconvert and /usr/bin/chromium are required in CI");
+  if (!existsSync(executedTour())) {
+    const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour()]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const html = join(dir, "tour.html");
+  const c = spawnSync(nbPython, ["-m", "nbconvert", "--to", "html", "--output", html, executedTour()], { encoding: "utf8", timeout: 120_000 });
+  assert.equal(c.status, 0, c.stderr);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { chromium } = require("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "tnlab-chromium-"));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await ctx.newPage();
+    const external: string[] = [];
+    page.on("request", (req: { url(): string }) => {
+      if (/^https?:/.test(req.url())) external.push(req.url());
+    });
+    await page.route(/^https?:/, (route: { abort(): Promise<void> }) => route.abort());
+    await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
+    await page.waitForSelector("svg.main-svg", { timeout: 30_000 });
+    const drawn = await page.evaluate(() => ({
+      plots: document.querySelectorAll(".js-plotly-plot").length,
+      traces: document.querySelectorAll("svg.main-svg .scatterlayer .trace").length,
+      points: document.querySelectorAll("svg.main-svg .scatterlayer .trace path.js-line").length,
+      heatmaps: document.querySelectorAll("svg.main-svg .heatmaplayer image, svg.main-svg .imagelayer image").length,
+    }));
+    assert.ok(drawn.plots >= 3, `plots drawn: ${JSON.stringify(drawn)}`);
+    assert.ok(drawn.traces >= 3 && drawn.points >= 3, `line traces drawn: ${JSON.stringify(drawn)}`);
+    const shots = mkdtempSync(join(tmpdir(), "tnlab-screenshot-"));
+    const shot = join(shots, "tour-plot.png");
+    await (await page.$(".js-plotly-plot"))!.screenshot({ path: shot });
+    assert.ok(readFileSync(shot).length > 1000);
+    console.log(`# screenshot: ${shot} (${JSON.stringify(drawn)}; blocked external requests: ${external.length})`);
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test("a plot cell run live in the Jupyter Notebook server is drawn in headless Chromium", { skip: skipUnless(!!install.which("jupyter-notebook") && existsSync(CHROMIUM), "jupyter-notebook and chromium"), timeout: 180_000 }, async () => {
+  const { prefix, jupyterPath } = kernelPrefix();
+  const work = mkdtempSync(join(tmpdir(), "tnlab-server-"));
+  const [port] = await freePorts(1);
+  writeFileSync(
+    join(work, "live.ipynb"),
+    JSON.stringify({
+      cells: [{ cell_type: "code", metadata: {}, source: 'import * as tn from "tnlab";\ntn.display.plot.line({ a: [1, 3, 2] }, { title: "live" });', outputs: [], execution_count: null }],
+      metadata: { kernelspec: { name: "tnlab", display_name: "TypeScript (tnlab)", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 4,
+    }),
+  );
+  const token = "tnlab-test-token";
+  const server = spawn(
+    "jupyter-notebook",
+    ["--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--NotebookApp.token=${token}`, "--allow-root", `--notebook-dir=${work}`],
+    { env: { ...process.env, JUPYTER_PATH: jupyterPath, TN_QUIET: "1" }, stdio: "ignore" },
+  );
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { chromium } = require("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "tnlab-chromium-"));
+  let ctx: { newPage(): Promise<any>; close(): Promise<void> } | undefined;
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${base}/api?token=${token}`).then((r) => r.ok, () => false);
+      if (up) break;
+      assert.ok(i < 120, "the notebook server did not start");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const page = await ctx!.newPage();
+    await page.goto(`${base}/notebooks/live.ipynb?token=${token}`);
+    await page.waitForFunction(() => {
+      const J = (window as any).Jupyter;
+      return J && J.notebook && J.notebook.kernel && J.notebook.kernel.is_connected();
+    }, null, { timeout: 60_000 });
+    await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+    await page.waitForSelector("svg.main-svg .scatterlayer .trace", { timeout: 60_000 });
+    const shot = join(mkdtempSync(join(tmpdir(), "tnlab-screenshot-")), "notebook-live.png");
+    await page.screenshot({ path: shot });
+    console.log(`# screenshot: ${shot}`);
+  } finally {
+    await ctx?.close();
+    server.kill("SIGTERM");
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+    rmSync(prefix, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,165 @@
+// The kernel over the Jupyter protocol, driven by our own Node client (kernel/client.js): rich
+// results, errors mapped to the cell's lines, interrupts, and the kernel surviving both.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { builtOrFail, KernelClient, NOTEBOOKS } from "./helpers";
+
+interface Output {
+  output_type: string;
+  data?: Record<string, string>;
+  text?: string;
+  name?: string;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+interface Result {
+  reply: { status: string; ename?: string; evalue?: string; traceback?: string[]; execution_count?: number };
+  outputs: Output[];
+  timedOut: boolean;
+}
+interface Client {
+  execute(code: string, opts?: { timeoutMs?: number }): Promise<Result>;
+  interrupt(): void;
+  request(msgType: string, content: Record<string, unknown>): Promise<Record<string, any>>;
+  shutdown(): Promise<void>;
+  kernelInfo: { status: string; language_info: { name: string; version: string } };
+}
+
+let k: Client;
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+before(async () => {
+  builtOrFail();
+  k = (await KernelClient.start({ cwd: NOTEBOOKS, env: { TN_QUIET: "1" } })) as Client;
+});
+after(async () => {
+  await k?.shutdown();
+});
+
+test("kernel_info reports status ok and the TypeScript version that runs", () => {
+  assert.equal(k.kernelInfo.status, "ok");
+  assert.equal(k.kernelInfo.language_info.name, "typescript");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [require.resolve("tslab/package.json")] }));
+  assert.equal(k.kernelInfo.language_info.version, ts.version);
+  assert.notEqual(k.kernelInfo.language_info.version, "3.7.2");
+});
+
+test("the last expression arrives as an execute_result, not as stdout", async () => {
+  const r = await k.execute("6 * 7");
+  assert.equal(r.reply.status, "ok");
+  const res = r.outputs.filter((o) => o.output_type === "execute_result");
+  assert.equal(res.length, 1);
+  assert.equal(res[0].data!["text/plain"], "42");
+  assert.equal(r.outputs.filter((o) => o.output_type === "stream").length, 0);
+});
+
+test("a runtime error gives ename/evalue/traceback, an iopub error and the cell's line; the kernel lives on", async () => {
+  const code = 'const ok = 1;\nfunction f(v: number): number {\n  if (v > 1) throw new RangeError("too big: " + v);\n  return v;\n}\nf(ok + 2);';
+  const r = await k.execute(code);
+  assert.equal(r.reply.status, "error");
+  assert.equal(r.reply.ename, "RangeError");
+  assert.equal(r.reply.evalue, "too big: 3");
+  const tb = strip(r.reply.traceback!.join("\n"));
+  assert.match(tb, /line 3/, tb);
+  assert.match(tb, /throw new RangeError/);
+  assert.match(tb, /line 6/);
+  const errs = r.outputs.filter((o) => o.output_type === "error");
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0].ename, "RangeError");
+  const again = await k.execute("1 + 1");
+  assert.equal(again.reply.status, "ok");
+  assert.equal(again.outputs[0].data!["text/plain"], "2");
+});
+
+test("a type error names the line and column of the cell", async () => {
+  const r = await k.execute('const a = 1;\nconst b: number = "x";');
+  assert.equal(r.reply.status, "error");
+  assert.equal(r.reply.ename, "TypeScriptError");
+  assert.match(r.reply.evalue!, /not assignable to type 'number'.*line 2, column 7/);
+});
+
+test("tensors display shape, dtype and values (an HTML table for 2-D)", async () => {
+  const r = await k.execute('import * as tf from "@tensorflow/tfjs";\ntf.tensor2d([[1, 2.5], [3, -4]])');
+  assert.equal(r.reply.status, "ok", JSON.stringify(r.reply));
+  const d = r.outputs.find((o) => o.output_type === "execute_result")!.data!;
+  assert.match(d["text/plain"], /Tensor float32 \[2, 2\]/);
+  assert.match(d["text/plain"], /2\.5/);
+  assert.match(d["text/html"], /<table/);
+  assert.match(d["text/html"], /<td[^>]*>-4<\/td>/);
+});
+
+test('objects with [Symbol.for("Jupyter.display")]() are shown with their MIME bundle', async () => {
+  const r = await k.execute('({ [Symbol.for("Jupyter.display")]() { return { "text/markdown": "**hi**" }; } })');
+  const d = r.outputs.find((o) => o.output_type === "execute_result")!.data!;
+  assert.equal(d["text/markdown"], "**hi**");
+  assert.ok(typeof d["text/plain"] === "string");
+});
+
+test("an interrupt stops a synchronous endless loop and the kernel answers the next cell", async () => {
+  const pending = k.execute("let spins = 0;\nwhile (true) { spins++; }");
+  setTimeout(() => k.interrupt(), 1500);
+  const r = await pending;
+  assert.equal(r.reply.status, "error");
+  assert.match(`${r.reply.ename}: ${r.reply.evalue}`, /interrupt/i);
+  const next = await k.execute('"alive"');
+  assert.equal(next.outputs[0].data!["text/plain"], "'alive'");
+});
+
+test("an interrupt stops an async loop that reports progress, and the loop really ends", async () => {
+  const code =
+    'import * as tn from "tnlab";\n(globalThis as any).steps = 0;\nconst bar = tn.display.progress(1e9, "forever");\n' +
+    "for (;;) {\n  await new Promise((r) => setTimeout(r, 5));\n  (globalThis as any).steps++;\n  bar.tick();\n}";
+  const pending = k.execute(code);
+  setTimeout(() => k.interrupt(), 1500);
+  const r = await pending;
+  assert.equal(r.reply.status, "error");
+  // The iteration waiting on its timer at the moment of the interrupt may still count once.
+  await new Promise((res) => setTimeout(res, 200));
+  const a = await k.execute("(globalThis as any).steps");
+  await new Promise((res) => setTimeout(res, 300));
+  const b = await k.execute("(globalThis as any).steps");
+  const na = Number(a.outputs[0].data!["text/plain"]);
+  const nb = Number(b.outputs[0].data!["text/plain"]);
+  assert.ok(na > 0, "the loop ran");
+  assert.equal(nb, na, "the loop stopped after the interrupt");
+});
+
+test("a live chart is one display updated in place", async () => {
+  const r = await k.execute(
+    'import * as tn from "tnlab";\nconst c = tn.display.liveChart({ title: "t", series: ["loss"], throttleMs: 0 });\nfor (let e = 1; e <= 5; e++) c.push(e, { loss: 1 / e });\nc.done();',
+  );
+  assert.equal(r.reply.status, "ok", JSON.stringify(r.reply));
+  const charts = r.outputs.filter((o) => o.output_type === "display_data" && o.data!["application/vnd.plotly.v1+json"]);
+  assert.equal(charts.length, 1, "one chart output, not one per epoch");
+  const fig = charts[0].data!["application/vnd.plotly.v1+json"] as unknown as { data: { y: number[] }[] };
+  assert.deepEqual(fig.data[0].y, [1, 0.5, 1 / 3, 0.25, 0.2]);
+});
+
+test("tn is type-checked, completed and inspected from its declarations", async () => {
+  const imp = await k.execute('import * as tn from "tnlab";');
+  assert.equal(imp.reply.status, "ok");
+  const code = "tn.display.pro";
+  const c = await k.request("complete_request", { code, cursor_pos: code.length });
+  assert.ok(c.matches.includes("progress"), JSON.stringify(c.matches));
+  const c2 = await k.request("complete_request", { code: "tn.", cursor_pos: 3 });
+  for (const m of ["decomp", "display", "papers"]) assert.ok(c2.matches.includes(m), JSON.stringify(c2.matches));
+  const h = "tn.decomp.ttSvd";
+  const i = await k.request("inspect_request", { code: h, cursor_pos: h.length - 1, detail_level: 0 });
+  assert.equal(i.found, true);
+  assert.match(i.data["text/plain"], /function ttSvd\(input: [\w.]*TensorLike, opts: [\w.]*TTOptions\): [\w.]*TTTensor/);
+  const bad = await k.execute('tn.display.progress("ten");');
+  assert.equal(bad.reply.status, "error");
+  assert.match(bad.reply.evalue!, /Argument of type 'string' is not assignable to parameter of type 'number'/);
+});
+
+test("a value displayed by its cell is not shown again as that cell's result, but is in a later cell", async () => {
+  const r = await k.execute('import * as tn from "tnlab";\nconst fig = tn.display.plot.line([1, 2]);\nfig');
+  assert.equal(r.outputs.filter((o) => o.output_type === "display_data").length, 1);
+  assert.equal(r.outputs.filter((o) => o.output_type === "execute_result").length, 0);
+  const later = await k.execute("fig");
+  const res = later.outputs.filter((o) => o.output_type === "execute_result");
+  assert.equal(res.length, 1);
+  assert.ok(res[0].data!["application/vnd.plotly.v1+json"], "a figure draws itself as a cell result");
+});

@@ -1,0 +1,111 @@
+// tn.papers: the transcribed targets, recording, comparison and the reports.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as papers from "../../lib/papers";
+
+test("every target id is unique, has a known paper, a finite numeric value, a unit and a meaning", () => {
+  const ids = papers.allTargets.map((t) => t.id);
+  assert.equal(new Set(ids).size, ids.length, `duplicates: ${ids.filter((id, i) => ids.indexOf(id) !== i)}`);
+  const known = new Set(papers.papers.map((p) => p.id));
+  for (const t of papers.allTargets) {
+    assert.ok(known.has(t.paper), t.id);
+    assert.equal(typeof t.value, "number", t.id);
+    assert.ok(Number.isFinite(t.value), t.id);
+    assert.ok(t.unit.length > 0 && t.meaning.length > 0, t.id);
+    assert.equal(papers.paperOf(t.id), t.paper);
+  }
+  for (const p of papers.papers) assert.ok(papers.targets(p.id).length > 0, p.id);
+});
+
+test("spot checks against the cards (values, OCR marks, derived marks)", () => {
+  const v = (id: string) => papers.target(id)?.value;
+  assert.equal(v("ttfc.mnist.tt_tt.params"), 791294);
+  assert.equal(v("ttfc.mnist.tt_tt.acc"), 98.59);
+  assert.equal(v("ttfc.mnist.fc_fc.time"), 18 * 60 + 45);
+  assert.equal(v("ttfc.cifar.t2.p225278.acc"), 72.92);
+  assert.equal(v("ttconv.t2.ttconvttfc_82_87.compression"), 82.87);
+  assert.equal(v("ttconv.t1.naive_2_90.acc"), 87.6);
+  assert.equal(v("r18.params.cpd"), 5.62);
+  assert.equal(v("r18.curve.pure.e17.test_acc"), 84.22);
+  assert.equal(v("r18.curve.tkd.e05.test_acc"), 65.79);
+  assert.equal(v("musco.t4.baseline_top1.acc"), 69.76);
+  const r3 = papers.target("cpconv.cp_r3.acc")!;
+  assert.equal(r3.value, 97.12);
+  assert.ok(r3.uncertain && r3.tolerance);
+  assert.ok(papers.target("cpconv.cp_r9.acc")!.uncertain);
+  assert.equal(papers.target("cpconv.cp_r6.acc")!.uncertain, undefined);
+  assert.equal(papers.target("ttconv.t1.tt_3_23.params")!.derived, true);
+  // Internal consistency the cards derive: 990 / 43R and the TT-FC parameter ratios.
+  assert.ok(Math.abs(990 / v("cpconv.cp_r3.params")! - 7.674) < 1e-3);
+  assert.ok(Math.abs(v("ttfc.mnist.fc_fc.params")! / v("ttfc.mnist.tt_tt.params")! - v("ttfc.mnist.tt_tt.ratio")!) < 0.01);
+  assert.ok(Math.abs(v("ttconv.t1.conv.params")! / v("ttconv.t1.tt_3_23.params")! - 3.2301) < 1e-4);
+  assert.throws(() => papers.targets("nope" as never), /paper = "nope": expected one of tt-fc/);
+});
+
+test("compare puts reproduced values beside the paper's with the difference", () => {
+  const rows = papers.compare([
+    { id: "ttfc.mnist.tt_tt.acc", value: 97.59, profile: "quick", backend: "wasm" },
+    { id: "cpconv.cp_r3.acc", value: 99, profile: "smoke", backend: "cpu", note: "1 epoch" },
+    { id: "cpconv.cp_r3.compression", value: 7.674 },
+    { id: "my.extra", value: 5 },
+  ]);
+  assert.equal(rows[0].paperValue, 98.59);
+  assert.ok(Math.abs(rows[0].diff! - -1) < 1e-9);
+  assert.ok(Math.abs(rows[0].relDiff! - -1 / 98.59) < 1e-12);
+  assert.equal(rows[0].profile, "quick");
+  assert.equal(rows[0].backend, "wasm");
+  assert.equal(rows[1].withinTolerance, false);
+  assert.ok(rows[1].uncertain);
+  assert.ok(Math.abs(rows[2].diff! - (7.674 - 7.7)) < 1e-12);
+  assert.equal(rows[2].withinTolerance, null);
+  assert.equal(rows[3].paperValue, null);
+  assert.equal(rows[3].diff, null);
+  assert.equal(rows[3].paper, "extra");
+});
+
+test("record validates, save writes results/<paper>.json atomically, report writes md and json", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tnlab-papers-"));
+  try {
+    papers.clearRecords();
+    assert.throws(() => papers.record("ttfc.nope", 1), /id = "ttfc.nope": not a known paper target/);
+    assert.throws(() => papers.record("ttfc.mnist.tt_tt.acc", NaN), /value = NaN: expected a number/);
+    papers.record("ttfc.mnist.tt_tt.acc", 90, { note: "first" });
+    papers.record("ttfc.mnist.tt_tt.acc", 97.5, { note: "1 epoch", profile: "quick", backend: "wasm" });
+    papers.record("cpconv.base.acc", 98.0, { profile: "quick", backend: "wasm" });
+    assert.equal(papers.records().length, 2, "a second record of an id replaces the first");
+    const files = papers.save(undefined, dir).sort();
+    assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ["cp-conv-mnist.json", "tt-fc.json"]);
+    const saved = papers.loadRecordFile(join(dir, "tt-fc.json"));
+    assert.equal(saved.length, 1);
+    assert.equal(saved[0].value, 97.5);
+    assert.equal(saved[0].note, "1 epoch");
+    const recs = papers.mergeRecords(saved, papers.loadRecordFile(join(dir, "cp-conv-mnist.json")));
+    const rep = papers.report(recs, dir, { profile: "quick", notebooks: [{ notebook: "tt-fc.ipynb", paper: "tt-fc", ok: true, seconds: 3 }] });
+    const md = readFileSync(rep.markdown, "utf8");
+    assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| % \| 98\.59 \| 97\.5 \| -1\.09 \| -1\.1 % \| quick \| wasm \| 1 epoch \|/);
+    assert.match(md, /## Ganzha/);
+    const json = JSON.parse(readFileSync(rep.json, "utf8"));
+    assert.equal(json.rows.length, 2);
+    assert.equal(json.profile, "quick");
+    assert.ok(readdirSync(dir).every((f) => !f.endsWith(".tmp")), "no temporary files left");
+  } finally {
+    papers.clearRecords();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("results go to TNLAB_RESULTS_DIR, else to results/ at the package root", () => {
+  const before = process.env.TNLAB_RESULTS_DIR;
+  try {
+    process.env.TNLAB_RESULTS_DIR = "/tmp/somewhere";
+    assert.equal(papers.resultsDir(), "/tmp/somewhere");
+    delete process.env.TNLAB_RESULTS_DIR;
+    assert.equal(papers.resultsDir(), join(__dirname, "..", "..", "results"));
+  } finally {
+    if (before === undefined) delete process.env.TNLAB_RESULTS_DIR;
+    else process.env.TNLAB_RESULTS_DIR = before;
+  }
+});
