@@ -12,3 +12,4 @@ export * as papers from "./papers";
 export * as flops from "./flops";
 export * as display from "./display";
 export * as plot from "./display/plot";
+export * as experiments from "./experiments";

@@ -1,0 +1,3 @@
+// tn.experiments: one small function per table or figure of each paper, so a notebook cell and
+// `tnlab reproduce` run the same code. Budgets come from the profile (smoke | quick | paper).
+export { PROFILES, resolveProfile, byProfile, type Profile } from "./profile";
