@@ -158,8 +158,8 @@ export function cpAls(x: TensorLike, rank: number, opts: CpAlsOptions = {}): CPT
   const useTree = N >= 3 && rowsT * R <= TREE_LIMIT;
   const xt = X.data.length <= 1 << 24 ? transposeData(X.data, rowsT, dims[last]) : undefined;
   const headDims = dims.slice(0, last);
-  let M = new Float64Array(0);
-  let T = new Float64Array(0);
+  let M: Float64Array = new Float64Array(0);
+  let T: Float64Array = new Float64Array(0);
   let iterations = 0;
   for (let it = 0; it < maxIter; it++) {
     for (let n = 0; n < N; n++) {
