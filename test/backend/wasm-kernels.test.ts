@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use, info } from "../../lib/backend";
-import { FALLBACK_KERNELS, FAST_KERNELS } from "../../lib/backend/wasm-kernels";
+import { FALLBACK_KERNELS, FAST_KERNELS, MATMUL_KERNELS } from "../../lib/backend/wasm-kernels";
 import { rng } from "../../lib/random";
 import { referenceCnn, referenceBatch } from "../../bench/backend";
 
@@ -138,6 +138,34 @@ test("depthwise backprop kernels with dilation 2 equal the undilated gradients o
     });
     ["y", "dx", "dW"].forEach((part, i) => assertClose(got[i], ref[i], `dilated depthwise w=${ws} pad=${pad} ${part}`));
   }
+});
+
+test("matMul with transposed operands (plain, batched, fused with bias and relu) and a dense layer's gradients equal cpu", async () => {
+  await use("wasm");
+  for (const k of MATMUL_KERNELS) assert.ok(tf.getKernel(k, "wasm"), `${k} is registered for wasm`);
+  const fn = () => {
+    const outs: tf.Tensor[] = [];
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = tf.tensor2d(randn([7, 5], 1), ta ? [5, 7] : [7, 5]);
+      const b = tf.tensor2d(randn([5, 3], 2), tb ? [3, 5] : [5, 3]);
+      outs.push(tf.matMul(a, b, ta, tb));
+      const bias = tf.tensor1d(randn([3], 3));
+      outs.push(tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: "relu" }));
+      const a3 = tf.tensor3d(randn([2, 7, 5], 4), ta ? [2, 5, 7] : [2, 7, 5]);
+      const b3 = tf.tensor3d(randn([2, 5, 3], 5), tb ? [2, 3, 5] : [2, 5, 3]);
+      outs.push(tf.matMul(a3, b3, ta, tb));
+    }
+    // Dense backward multiplies by transposed operands: dx = dy·Wᵀ, dW = xᵀ·dy.
+    const x = tf.tensor2d(randn([9, 6], 6), [9, 6]);
+    const w = tf.tensor2d(randn([6, 4], 7), [6, 4]);
+    const g = tf.tensor2d(randn([9, 4], 8), [9, 4]);
+    const [dx, dw] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D)), g)))([x, w]);
+    outs.push(dx, dw);
+    return outs;
+  };
+  const ref = await on("cpu", fn);
+  const got = await on("wasm", fn);
+  got.forEach((v, i) => assertClose(v, ref[i], `matmul case ${i}`));
 });
 
 test("fallback kernels (Einsum, UnsortedSegmentSum via the gradient of gather) equal cpu", async () => {

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from "./conv-gradients";
 import { cpuFallback } from "./cpu-fallback";
+import { untransposedMatMul } from "./matmul-transpose";
 
 /**
  * Composites of the backend's XNNPACK kernels (fast). Conv2DBackpropInput exists in wasm, but as
@@ -25,10 +26,21 @@ export const FAST_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
  */
 export const FALLBACK_KERNELS: readonly string[] = ["Einsum", "UnsortedSegmentSum"];
 
+/** Matrix products whose transposed-operand path is slow in wasm: wrapped to transpose first. */
+export const MATMUL_KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
+
 export function registerWasmTrainingKernels(): void {
   for (const [kernelName, kernelFunc] of Object.entries(FAST_KERNELS)) {
     if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+  }
+  for (const kernelName of MATMUL_KERNELS) {
+    const kernelFunc = untransposedMatMul(kernelName);
+    if (!kernelFunc) continue;
+    // The original's setupFunc binds its wasm entry point when the backend starts: keep it.
+    const { setupFunc, disposeFunc } = tf.getKernel(kernelName, "wasm")!;
+    tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc, setupFunc, disposeFunc });
   }
   for (const kernelName of FALLBACK_KERNELS) {
     if (tf.getKernel(kernelName, "wasm")) continue;
