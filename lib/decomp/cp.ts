@@ -10,6 +10,7 @@ import { gemmABt, transposeData } from "../linalg/matmul";
 import { eigSymData } from "../linalg/eig";
 import type { Factorized } from "./factorized";
 import { gemmNarrow, khatriRaoRows, mttkrpGemm, mttkrpPartial } from "./mttkrp";
+import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
 /** Doubles allowed for the partial tensor X ×_last A_last of the dimension tree (32 MB). */
 const TREE_LIMIT = 1 << 22;
@@ -46,6 +47,11 @@ export class CPTensor implements Factorized {
 
   get compression(): number {
     return size(this.shape) / this.params;
+  }
+
+  /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return factorizedBundle("CP tensor", this, [{ name: "weights", shape: [this.rank] }, ...this.factors.map((f, n) => ({ name: `factor ${n}`, shape: f.shape }))]);
   }
 
   toDense(): NDArray {

@@ -7,6 +7,7 @@ import { asNDArray, relError, size, toTensor, type NDArray, type TensorLike } fr
 import { permute } from "../linalg/tensor-ops";
 import type { Factorized } from "./factorized";
 import { TTTensor, ttSvd, type TTOptions } from "./tt";
+import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
 export class TTMatrix implements Factorized {
   /** Core k has shape [r_{k-1}, m_k, n_k, r_k]. */
@@ -42,6 +43,11 @@ export class TTMatrix implements Factorized {
 
   get compression(): number {
     return size(this.shape) / this.params;
+  }
+
+  /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return factorizedBundle("TT matrix", this, this.cores.map((c, k) => ({ name: `core ${k}`, shape: c.shape })));
   }
 
   /** The cores with merged (m_k n_k) modes, as a TT tensor of order d. */

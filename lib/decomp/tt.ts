@@ -6,6 +6,7 @@ import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLik
 import { leftSubspace } from "../linalg/subspace";
 import { svdRandomized } from "../linalg/svd";
 import type { Factorized } from "./factorized";
+import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
 export class TTTensor implements Factorized {
   /** Core k has shape [r_{k-1}, n_k, r_k], r_0 = r_d = 1. */
@@ -36,6 +37,11 @@ export class TTTensor implements Factorized {
 
   get compression(): number {
     return size(this.shape) / this.params;
+  }
+
+  /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return factorizedBundle("TT tensor", this, this.cores.map((c, k) => ({ name: `core ${k}`, shape: c.shape })));
   }
 
   toDense(): NDArray {

@@ -9,6 +9,7 @@ import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLik
 import { leftSubspace } from "../linalg/subspace";
 import { modeProduct, modeProductTensor, unfold, unfoldTensor } from "../linalg/tensor-ops";
 import type { Factorized } from "./factorized";
+import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
 export class TuckerTensor implements Factorized {
   readonly core: NDArray;
@@ -44,6 +45,11 @@ export class TuckerTensor implements Factorized {
 
   get compression(): number {
     return size(this.shape) / this.params;
+  }
+
+  /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return factorizedBundle("Tucker tensor", this, [{ name: "core", shape: this.core.shape }, ...this.factors.flatMap((f, n) => (f ? [{ name: `factor ${n}`, shape: f.shape }] : []))]);
   }
 
   toDense(): NDArray {
