@@ -1,9 +1,12 @@
 // `tnlab bench decomp`: the float64 decompositions of tn.decomp / tn.linalg on fixed seeded inputs.
 // Each row: median wall-clock time, the relative error of the result, and for CP-ALS and Tucker
 // the time a NumPy/LAPACK-based library (TensorLy) takes for the same case on this machine class.
-// These run in plain JS (no tf backend), so the backend column reads "js-f64".
+// They run in float64 JavaScript ("js-f64"); HOOI also runs its large contractions on the
+// active TensorFlow.js backend (its default "auto" compute), so its row names that backend too.
 // TN_BENCH_CASE=<substring> runs only the matching cases. The multi-second cases run once.
+import * as tf from "@tensorflow/tfjs";
 import { time, type BenchOptions, type BenchRow } from "./harness";
+import { ready } from "../lib/backend";
 import { rng } from "../lib/random";
 import type { NDArray } from "../lib/linalg/ndarray";
 import { gemmABt } from "../lib/linalg/matmul";
@@ -51,6 +54,8 @@ interface Case {
   /** Untimed runs first (0 for the multi-second cases, whose JIT warm-up is negligible). */
   warmup?: number;
   refMs?: number;
+  /** Also uses the active TensorFlow.js backend. */
+  onBackend?: boolean;
   /** Runs the decomposition once; returns metrics of that run (relError, rank, ...). */
   run: () => Record<string, number>;
 }
@@ -91,6 +96,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       reps: 1,
       warmup: 0,
       refMs: q ? undefined : 3500,
+      onBackend: true,
       run: () => ({ relError: tucker(tkX, [tkR, tkR, 3, 3]).relError(tkX) }),
     },
     ...[4, 8].map((r) => ({
@@ -123,6 +129,8 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     })),
   ];
 
+  await ready();
+  const label = (c: Case) => (c.onBackend ? `js-f64+${tf.getBackend()}` : "js-f64");
   const rows: BenchRow[] = [];
   const only = process.env.TN_BENCH_CASE;
   for (const c of cases) {
@@ -133,7 +141,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       rows.push({
         suite: "decomp",
         case: c.name,
-        backend: "js-f64",
+        backend: label(c),
         medianMs: t.medianMs,
         reps: t.reps,
         ...metrics,
@@ -141,7 +149,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       });
     } catch (e) {
       // A decomposition that throws is reported, not allowed to hide the other rows.
-      rows.push({ suite: "decomp", case: c.name, backend: "js-f64", medianMs: NaN, reps: 0, note: `failed: ${(e as Error).message}` });
+      rows.push({ suite: "decomp", case: c.name, backend: label(c), medianMs: NaN, reps: 0, note: `failed: ${(e as Error).message}` });
     }
   }
   return rows;

@@ -207,6 +207,11 @@ function tuckerCore(x: NDArray, ranks: (number | null)[], opts: TuckerOptions): 
   const tol = opts.tol ?? 1e-8;
   if (!(tol >= 0)) fail("opts.tol", tol, "a non-negative number");
   const d = x.shape.length;
+  // A mode kept at full rank needs no factor: any orthonormal I_n × I_n factor leaves the error
+  // unchanged, so it is the identity, and HOOI skips its contractions (for a conv kernel the two
+  // spatial modes, about half of every sweep). It is returned as an explicit identity.
+  const fullRank = ranks.map((r, n) => r !== null && r === x.shape[n]);
+  ranks = ranks.map((r, n) => (fullRank[n] ? null : r));
   const factors: (NDArray | null)[] = new Array(d).fill(null);
   const leading = (m: NDArray, r: number) => leftSubspace(m, (s2) => Math.min(r, s2.length)).u;
   for (let n = 0; n < d; n++) {
@@ -219,7 +224,7 @@ function tuckerCore(x: NDArray, ranks: (number | null)[], opts: TuckerOptions): 
   // With orthonormal factors ||X - X̂||² = ||X||² - ||G||².
   const errOf = (g: NDArray) => (nx === 0 ? 0 : Math.sqrt(Math.max(0, nx * nx - norm(g) ** 2)) / nx);
   let iterations = 0;
-  if (method === "hooi") {
+  if (method === "hooi" && ranks.some((r) => r !== null)) {
     const update = opts.update ?? "subspace";
     if (update !== "eig" && update !== "subspace") fail("opts.update", update, '"eig" or "subspace"');
     let compute = opts.compute ?? "auto";
@@ -260,6 +265,9 @@ function tuckerCore(x: NDArray, ranks: (number | null)[], opts: TuckerOptions): 
     }
     core = coreOf(factors);
   }
+  fullRank.forEach((full, n) => {
+    if (full) factors[n] = identity(x.shape[n]);
+  });
   const out = new TuckerTensor(core, factors);
   out.error = relError(x, out.toDense());
   out.iterations = iterations;

@@ -39,12 +39,8 @@ export function qrData(A: Float64Array, m: number, n: number): { q: Float64Array
     At[rj + j] = alpha;
     for (let i = j + 1; i < m; i++) At[rj + i] = 0;
     for (let p = j + 1; p < n; p++) {
-      const rp = p * m;
-      let d = 0;
-      for (let i = j; i < m; i++) d += V[rj + i] * At[rp + i];
-      d *= b;
-      if (d === 0) continue;
-      for (let i = j; i < m; i++) At[rp + i] -= d * V[rj + i];
+      const d = dot(V, rj, At, p * m, j, m) * b;
+      if (d !== 0) axpy(-d, V, rj, At, p * m, j, m);
     }
   }
   const R = new Float64Array(k * n);
@@ -58,11 +54,36 @@ export function qrData(A: Float64Array, m: number, n: number): { q: Float64Array
       const b = beta[j];
       if (b === 0) continue;
       const rj = j * m;
-      let d = 0;
-      for (let i = j; i < m; i++) d += V[rj + i] * Qt[row + i];
-      d *= b;
-      for (let i = j; i < m; i++) Qt[row + i] -= d * V[rj + i];
+      const d = dot(V, rj, Qt, row, j, m) * b;
+      if (d !== 0) axpy(-d, V, rj, Qt, row, j, m);
     }
   }
   return { q: transposeData(Qt, k, m), r: R };
+}
+
+// Σ_{i in [from, to)} x[xo + i]·y[yo + i], four accumulators: the QR's inner loops are these
+// dot products and updates, and V8 does not vectorise them itself.
+function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, from: number, to: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    s0 += x[xo + i] * y[yo + i];
+    s1 += x[xo + i + 1] * y[yo + i + 1];
+    s2 += x[xo + i + 2] * y[yo + i + 2];
+    s3 += x[xo + i + 3] * y[yo + i + 3];
+  }
+  for (; i < to; i++) s0 += x[xo + i] * y[yo + i];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** y[yo + i] += a·x[xo + i] for i in [from, to). */
+function axpy(a: number, x: Float64Array, xo: number, y: Float64Array, yo: number, from: number, to: number): void {
+  let i = from;
+  for (; i + 3 < to; i += 4) {
+    y[yo + i] += a * x[xo + i];
+    y[yo + i + 1] += a * x[xo + i + 1];
+    y[yo + i + 2] += a * x[xo + i + 2];
+    y[yo + i + 3] += a * x[xo + i + 3];
+  }
+  for (; i < to; i++) y[yo + i] += a * x[xo + i];
 }
