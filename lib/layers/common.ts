@@ -161,6 +161,28 @@ export function convOut(size: number, k: number, stride: number, padding: ConvPa
   return padding === "same" ? Math.ceil(size / stride) : Math.ceil((size - k + 1) / stride);
 }
 
+/** The geometry every factorized convolution shares. */
+export interface ConvGeometry {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: ConvPadding;
+}
+
+/** Output [H', W'] for an input [batch, H, W, C] (null where the input's size is unknown). */
+export function convOutSpatial(g: ConvGeometry, shape: readonly (number | null)[]): [number | null, number | null] {
+  return [
+    shape[1] === null ? null : convOut(shape[1], g.kernelSize[0], g.strides[0], g.padding),
+    shape[2] === null ? null : convOut(shape[2], g.kernelSize[1], g.strides[1], g.padding),
+  ];
+}
+
+/** computeOutputShape of a factorized convolution: [batch, H', W', filters]. */
+export function convOutputShape(g: ConvGeometry, inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  return [shape[0], ...convOutSpatial(g, shape), g.filters];
+}
+
 /** [batch, H, W, C] input shape check, returning the spatial sizes. */
 export function imageShape(layer: string, shape: tf.Shape, channels?: number): [number | null, number | null, number] {
   if (shape.length !== 4) fail(`${layer} input shape`, shape, "[batch, height, width, channels]");

@@ -7,7 +7,7 @@
 // "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOut, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
+import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 
 export type CPVariant = "cp3" | "cp4";
@@ -71,15 +71,11 @@ export class CPConv2D extends FactorLayer {
   }
 
   private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return [
-      shape[1] === null ? null : convOut(shape[1], this.kernelSize[0], this.strides[0], this.padding),
-      shape[2] === null ? null : convOut(shape[2], this.kernelSize[1], this.strides[1], this.padding),
-    ];
+    return convOutSpatial(this, shape);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0], ...this.outSpatial(shape), this.filters];
+    return convOutputShape(this, inputShape);
   }
 
   params(): number {

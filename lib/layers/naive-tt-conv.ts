@@ -7,7 +7,7 @@ import {
   chainStd,
   checkPadding,
   checkPositiveInt,
-  convOut,
+  convOutSpatial, convOutputShape,
   expandRanks,
   imageShape,
   normalInit,
@@ -68,15 +68,11 @@ export class NaiveTTConv2D extends FactorLayer {
   }
 
   private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return [
-      shape[1] === null ? null : convOut(shape[1], this.kernelSize[0], this.strides[0], this.padding),
-      shape[2] === null ? null : convOut(shape[2], this.kernelSize[1], this.strides[1], this.padding),
-    ];
+    return convOutSpatial(this, shape);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0], ...this.outSpatial(shape), this.filters];
+    return convOutputShape(this, inputShape);
   }
 
   params(): number {

@@ -10,7 +10,7 @@ import {
   chainStd,
   checkModes,
   checkPadding,
-  convOut,
+  convOutSpatial, convOutputShape,
   expandRanks,
   imageShape,
   normalInit,
@@ -91,16 +91,11 @@ export class TTConv2D extends FactorLayer {
   }
 
   private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    const [h, w] = [shape[1], shape[2]];
-    return [
-      h === null ? null : convOut(h, this.kernelSize[0], this.strides[0], this.padding),
-      w === null ? null : convOut(w, this.kernelSize[1], this.strides[1], this.padding),
-    ];
+    return convOutSpatial(this, shape);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0], ...this.outSpatial(shape), this.filters];
+    return convOutputShape(this, inputShape);
   }
 
   params(): number {

@@ -3,7 +3,7 @@
 // evaluated as 1×1 cin→rIn, kh×kw rIn→rOut (stride, padding), 1×1 rOut→cout.
 // Weights: "in_factor" [cin, inRank], "core" [kh, kw, inRank, outRank], "out_factor" [outRank, cout], "bias".
 import * as tf from "@tensorflow/tfjs";
-import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOut, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
+import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 
 export interface Tucker2Conv2DArgs extends FactorLayerArgs {
@@ -58,15 +58,11 @@ export class Tucker2Conv2D extends FactorLayer {
   }
 
   private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return [
-      shape[1] === null ? null : convOut(shape[1], this.kernelSize[0], this.strides[0], this.padding),
-      shape[2] === null ? null : convOut(shape[2], this.kernelSize[1], this.strides[1], this.padding),
-    ];
+    return convOutSpatial(this, shape);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [shape[0], ...this.outSpatial(shape), this.filters];
+    return convOutputShape(this, inputShape);
   }
 
   params(): number {
