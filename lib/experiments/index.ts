@@ -1,3 +1,4 @@
 // tn.experiments: one small function per table or figure of each paper, so a notebook cell and
 // `tnlab reproduce` run the same code. Budgets come from the profile (smoke | quick | paper).
 export { PROFILES, resolveProfile, byProfile, type Profile } from "./profile";
+export * as cpConvMnist from "./cp-conv-mnist";

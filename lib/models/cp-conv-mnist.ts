@@ -1,14 +1,22 @@
-// cp-conv-mnist.md §3.1: the base network NetBase (the card's recommended completion).
+// cp-conv-mnist.md §3.1: the base network NetBase (the card's recommended completion), and the
+// same network with its two convolutions built by a factory (NetTens: CP layers).
 import * as tf from "@tensorflow/tfjs";
 
+/** Builds a 3x3, 10-filter, ReLU convolution named `name` (inputShape given for the first). */
+export type ConvFactory = (name: "conv1" | "conv2", inputShape?: number[]) => tf.layers.Layer;
+
 /** conv3x3(10)-relu-conv3x3(10)-relu-maxpool2-flatten-dense(128)-relu-dense(10). Input [28, 28, 1]. */
-export function cpConvMnistBase(opts: { seed?: number } = {}): tf.Sequential {
+export function cpConvMnistBase(opts: { seed?: number; conv?: ConvFactory; name?: string } = {}): tf.Sequential {
   const init = (k: number) => tf.initializers.heUniform({ seed: opts.seed === undefined ? undefined : opts.seed + k });
+  const conv: ConvFactory =
+    opts.conv ??
+    ((name, inputShape) =>
+      tf.layers.conv2d({ ...(inputShape ? { inputShape } : {}), filters: 10, kernelSize: 3, activation: "relu", kernelInitializer: init(name === "conv1" ? 1 : 2), name }));
   return tf.sequential({
-    name: "NetBase",
+    name: opts.name ?? "NetBase",
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 10, kernelSize: 3, activation: "relu", kernelInitializer: init(1), name: "conv1" }),
-      tf.layers.conv2d({ filters: 10, kernelSize: 3, activation: "relu", kernelInitializer: init(2), name: "conv2" }),
+      conv("conv1", [28, 28, 1]),
+      conv("conv2"),
       tf.layers.maxPooling2d({ poolSize: 2, name: "pool" }),
       tf.layers.flatten({ name: "flatten" }),
       tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: init(3), name: "fc1" }),

@@ -1,0 +1,64 @@
+// cp-conv-mnist: the exact counts behind Table 1's compression column, and the smoke run of the
+// notebook through `tnlab reproduce`, which must record every Table 1 number.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../../lib/backend";
+import * as ex from "../../lib/experiments/cp-conv-mnist";
+import { targets } from "../../lib/papers";
+import { builtOrFail, ROOT } from "../kernel/helpers";
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "tnlab-cpconv-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("compression counts on the built models: 990 kernel weights against 43R factor weights, for R = 1..12", async () => {
+  await use("cpu");
+  for (let rank = 1; rank <= 12; rank++) {
+    const c = ex.compressionRatio(rank);
+    assert.equal(c.base, 990);
+    assert.equal(c.cp, 43 * rank, `rank ${rank}`);
+  }
+  const rounded = ex.TABLE_RANKS.map((r) => Number(ex.compressionRatio(r).ratio.toFixed(1)));
+  assert.deepEqual(rounded, [7.7, 3.8, 2.6]);
+});
+
+test("NetTens differs from NetBase only in its two convolutions", async () => {
+  await use("cpu");
+  const before = tf.memory().numTensors;
+  const base = ex.cpNet(3);
+  const names = base.layers.map((l) => `${l.name}:${l.getClassName()}`);
+  assert.deepEqual(names, ["conv1:CPConv2D", "conv2:CPConv2D", "pool:MaxPooling2D", "flatten:Flatten", "fc1:Dense", "fc2:Dense"]);
+  assert.deepEqual(base.outputs[0].shape, [null, 10]);
+  base.dispose();
+  assert.equal(tf.memory().numTensors, before, "building and disposing leaves no tensors");
+  assert.throws(() => ex.cpNet(0), /rank.*0.*positive integer/);
+});
+
+test("tnlab reproduce --profile smoke --only cp-conv-mnist records every Table 1 number", { timeout: 240_000 }, () => {
+  builtOrFail();
+  const out = join(dir, "results");
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--only", "cp-conv-mnist", "--out-dir", out], {
+    encoding: "utf8",
+    env: { ...process.env, TN_QUIET: "1" },
+    timeout: 230_000,
+  });
+  assert.equal(r.status, 0, `reproduce failed:\n${r.stderr.slice(-3000)}`);
+  const records = JSON.parse(readFileSync(join(out, "cp-conv-mnist.json"), "utf8")).records as { id: string; value: number; profile: string }[];
+  const byId = new Map(records.map((x) => [x.id, x]));
+  for (const t of targets("cp-conv-mnist")) {
+    const rec = byId.get(t.id);
+    assert.ok(rec, `${t.id} recorded`);
+    assert.equal(rec.profile, "smoke");
+    if (t.unit === "%") assert.ok(rec.value >= 0 && rec.value <= 100, `${t.id} = ${rec.value} is a percentage`);
+    else assert.equal(rec.value, t.value, `${t.id}: the counts are exact`);
+  }
+  assert.ok(existsSync(join(out, "report.md")));
+  assert.ok(existsSync(join(out, "30-cp-conv-mnist.ipynb")), "the executed notebook is written");
+});
