@@ -2,3 +2,4 @@
 // `tnlab reproduce` run the same code. Budgets come from the profile (smoke | quick | paper).
 export { PROFILES, resolveProfile, byProfile, type Profile } from "./profile";
 export * as cpConvMnist from "./cp-conv-mnist";
+export * as teaching from "./teaching";
