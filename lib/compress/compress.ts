@@ -44,9 +44,16 @@ export interface LayerPlan {
    * map as in PyTorch (default true).
    */
   foldPadding?: boolean;
-  /** cp3 / cp4: CP-ALS iterations (default 100) and seed. */
+  /** cp3 / cp4: CP-ALS iterations (default 100), start ("svd", the default, or "random") and seed. */
   maxIter?: number;
+  init?: "svd" | "random";
   seed?: number;
+  /**
+   * tucker2 / cp3 / cp4 of a convolution without a bias: give the last 1x1 step a bias anyway,
+   * initialised like PyTorch's default (U(±1/√fan_in), seeded by `seed`), as the code behind
+   * resnet18-cp-tucker.md does (its §2.2-2.3); counted in the parameters and MACs.
+   */
+  addBias?: boolean;
 }
 
 export interface CompressRow {
@@ -108,6 +115,8 @@ function checkPlan(name: string, p: LayerPlan): void {
   if (given !== 1) fail(`plan.${name}`, JSON.stringify(p), "exactly one of ranks, evbmf: true or ratio");
   if (p.evbmf && p.method !== "svd" && p.method !== "tucker2") fail(`plan.${name}.evbmf`, true, "only with method svd or tucker2 (EVBMF gives no CP or TT rank)");
   if (p.weaken !== undefined && !(p.weaken > 0 && p.weaken <= 1)) fail(`plan.${name}.weaken`, p.weaken, "a weakening factor in (0, 1]");
+  if (p.init !== undefined && p.init !== "svd" && p.init !== "random") fail(`plan.${name}.init`, p.init, '"svd" or "random"');
+  if (p.addBias && !["tucker2", "cp3", "cp4"].includes(p.method)) fail(`plan.${name}.addBias`, true, "only with method tucker2, cp3 or cp4");
 }
 
 function rankNumber(name: string, p: LayerPlan): number {
@@ -130,6 +139,12 @@ function svdRank(name: string, p: LayerPlan, w: NDArray, current: number, curren
   else if (p.evbmf) r = weakenedRank(current, evbmfRanks(w).rIn, p.weaken ?? 1, p.minRank ?? 8);
   else r = svdRankForRatio(m, n, p.ratio!, { currentParams, minRank: p.minRank });
   return Math.min(r, current, m, n);
+}
+
+/** A fresh bias as PyTorch initialises one: U(±1/√fanIn). */
+function pytorchBias(units: number, fanIn: number, seed = 0): tf.Tensor {
+  const b = 1 / Math.sqrt(fanIn);
+  return tf.randomUniform([units], -b, b, "float32", seed + 7919);
 }
 
 function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { rep: Replacement; ranks: number[] } {
@@ -167,8 +182,10 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
   }
 
   if (cls === "Conv2D" || cls === "Tucker2Conv2D") {
+    const addBias = p.addBias === true && !base.useBias && p.method !== "ttconv";
     const conv: { padding: "same" | "valid" | number; [k: string]: unknown } = {
       ...base,
+      useBias: base.useBias || addBias,
       kernelSize: cfg.kernelSize as [number, number],
       strides: cfg.strides as [number, number],
       padding: cfg.padding as "same" | "valid" | number,
@@ -233,19 +250,21 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
         outW = nd2tensor(transpose2(uOut));
       }
       const l = new Tucker2Conv2D({ ...conv, filters, inRank: rIn, outRank: rOut } as ConstructorParameters<typeof Tucker2Conv2D>[0]);
-      return { rep: { className: "Tucker2Conv2D", config: l.getConfig(), weights: [inW, nd2tensor(t.core), outW, ...bias], absorb }, ranks: [rIn, rOut] };
+      const newBias = addBias ? [pytorchBias(filters, rOut, p.seed)] : [];
+      return { rep: { className: "Tucker2Conv2D", config: l.getConfig(), weights: [inW, nd2tensor(t.core), outW, ...bias, ...newBias], absorb }, ranks: [rIn, rOut] };
     }
     if (p.method === "cp3" || p.method === "cp4") {
       const R =
         p.ranks !== undefined ? rankNumber(name, p) : cpRankForRatio([kh, kw, cin, cout], p.ratio!, { variant: p.method, minRank: p.minRank });
       const x = p.method === "cp3" ? { shape: [kh * kw, cin, cout], data: k.data } : k;
-      const cp = cpAls(x, R, { maxIter: p.maxIter, seed: p.seed });
+      const cp = cpAls(x, R, { maxIter: p.maxIter, seed: p.seed, init: p.init });
       const f = cp.factors;
       const outF = nd2tensor(transpose2(scaleCols(f[f.length - 1], cp.weights)));
       const inF = nd2tensor(f[f.length - 2]);
       const spatial = p.method === "cp3" ? [nd2tensor(f[0], [kh, kw, R, 1])] : [nd2tensor(f[0], [kh, 1, R, 1]), nd2tensor(f[1], [1, kw, R, 1])];
       const l = new CPConv2D({ ...conv, filters, rank: R, variant: p.method } as ConstructorParameters<typeof CPConv2D>[0]);
-      return { rep: { className: "CPConv2D", config: l.getConfig(), weights: [inF, ...spatial, outF, ...bias], absorb }, ranks: [R] };
+      const newBias = addBias ? [pytorchBias(filters, R, p.seed)] : [];
+      return { rep: { className: "CPConv2D", config: l.getConfig(), weights: [inF, ...spatial, outF, ...bias, ...newBias], absorb }, ranks: [R] };
     }
     if (p.method === "ttconv") {
       const inModes = p.inModes ?? fail(`plan.${name}.inModes`, undefined, "the input channel modes");

@@ -4,9 +4,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchNorm, pad } from "./blocks";
 
+/** Seeds of the initializers: one stream per layer, in build order (undefined = unseeded). */
+let nextSeed: (() => number | undefined) | undefined;
+
+// torchvision initialises ResNet convolutions with kaiming_normal_(mode="fan_out", nonlinearity="relu").
 function conv(x: tf.SymbolicTensor, filters: number, k: number, stride: number, p: number, name: string): tf.SymbolicTensor {
   if (p > 0) x = pad(p, `${name}_pad`).apply(x) as tf.SymbolicTensor;
-  return tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: "valid", useBias: false, name }).apply(x) as tf.SymbolicTensor;
+  const kernelInitializer = tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: nextSeed?.() });
+  return tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: "valid", useBias: false, kernelInitializer, name }).apply(x) as tf.SymbolicTensor;
 }
 
 function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number, name: string): tf.SymbolicTensor {
@@ -24,8 +29,10 @@ function basicBlock(x: tf.SymbolicTensor, filters: number, stride: number, name:
   return tf.layers.reLU({ name: `${name}_relu2` }).apply(sum) as tf.SymbolicTensor;
 }
 
-/** ResNet-18, input [32, 32, 3], logits (10). 11,181,642 parameters. */
-export function resnet18Cifar(opts: { classes?: number } = {}): tf.LayersModel {
+/** ResNet-18, input [32, 32, 3], logits (10). 11,181,642 parameters. `seed` makes the init repeatable. */
+export function resnet18Cifar(opts: { classes?: number; seed?: number } = {}): tf.LayersModel {
+  let k = 0;
+  nextSeed = opts.seed === undefined ? () => undefined : () => opts.seed! * 1000 + k++;
   const input = tf.input({ shape: [32, 32, 3], name: "image" });
   let x = conv(input, 64, 7, 2, 3, "conv1");
   x = batchNorm("bn1").apply(x) as tf.SymbolicTensor;
@@ -38,7 +45,11 @@ export function resnet18Cifar(opts: { classes?: number } = {}): tf.LayersModel {
     x = basicBlock(x, filters, 1, `layer${i + 1}_1`);
   });
   x = tf.layers.globalAveragePooling2d({ name: "avgpool" }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: opts.classes ?? 10, name: "fc" }).apply(x) as tf.SymbolicTensor;
+  // PyTorch's Linear default: U(±1/√fan_in) for weight and bias.
+  const bound = 1 / Math.sqrt(512);
+  const fcInit = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: nextSeed?.() });
+  const out = tf.layers.dense({ units: opts.classes ?? 10, kernelInitializer: fcInit(), biasInitializer: fcInit(), name: "fc" }).apply(x) as tf.SymbolicTensor;
+  nextSeed = undefined;
   return tf.model({ inputs: input, outputs: out, name: "resnet18" });
 }
 

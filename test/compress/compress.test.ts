@@ -255,3 +255,25 @@ test("bad plans: clear errors", async () => {
   await assert.rejects(compressModel(m, { c2: { method: "tucker2", ranks: 3 } }), /plan.c2.ranks = 3: expected \[inRank, outRank\] for tucker2/);
   await assert.rejects(compressModel(m, { pool: { method: "svd", ranks: 2 } }), /plan.pool = "MaxPooling2D": expected a Dense, Conv2D, SVDDense or Tucker2Conv2D layer/);
 });
+
+test("addBias gives a bias-less convolution's replacement a fresh bias, counted; init chooses the CP start", async () => {
+  await use("cpu");
+  const input = tf.input({ shape: [8, 8, 3] });
+  const c = tf.layers.conv2d({ filters: 6, kernelSize: 3, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: "c" }).apply(input) as tf.SymbolicTensor;
+  const m = tf.model({ inputs: input, outputs: c });
+  for (const method of ["cp3", "tucker2"] as const) {
+    const ranks = method === "cp3" ? 3 : [2, 3];
+    const plain = await compressModel(m, { c: { method, ranks } });
+    const biased = await compressModel(m, { c: { method, ranks, addBias: true, seed: 1 } });
+    assert.equal(biased.report[0].paramsAfter, plain.report[0].paramsAfter + 6, `${method}: 6 bias values more`);
+    const b = biased.model.getLayer("c").getWeights().slice(-1)[0];
+    assert.deepEqual(b.shape, [6]);
+    const bound = 1 / Math.sqrt(3);
+    assert.ok(b.dataSync().every((v) => Math.abs(v) <= bound && v !== 0), "U(±1/√fan_in) with fan_in = the last step's input rank");
+  }
+  const svdStart = await compressModel(m, { c: { method: "cp3", ranks: 2, maxIter: 3 } });
+  const randomStart = await compressModel(m, { c: { method: "cp3", ranks: 2, maxIter: 3, init: "random", seed: 4 } });
+  assert.notEqual(svdStart.report[0].relError, randomStart.report[0].relError, "the start changes a 3-iteration fit");
+  await assert.rejects(compressModel(m, { c: { method: "cp3", ranks: 2, init: "best" as never } }), /plan.c.init = "best": expected "svd" or "random"/);
+  await assert.rejects(compressModel(m, { c: { method: "ttconv", ranks: [1, 1], addBias: true } }), /plan.c.addBias = true: expected only with method tucker2, cp3 or cp4/);
+});

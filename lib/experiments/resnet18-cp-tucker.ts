@@ -1,0 +1,242 @@
+// resnet18-cp-tucker.md: ResNet-18 on 32x32 CIFAR-10, its 8 block conv2 layers replaced by CP
+// (rank C/2: 1x1 -> depthwise 3x3 -> 1x1) or by Tucker-2 with EVBMF ranks, then the card's two
+// post-decomposition modes: "faithful" (only BatchNorm statistics move, which is what the
+// authors' run did) and "corrected" (real fine-tuning with a new SGD optimiser).
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { cifar10 } from "../data/cifar";
+import type { ImageSet } from "../data/image-set";
+import type { Augment, Standardization } from "../data/transform";
+import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
+import { countModel } from "../flops/count";
+import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
+import { evaluate, fit } from "../train/fit";
+import type { EpochRecord } from "../train/history";
+import { fail } from "../errors";
+import { byProfile, type Profile } from "./profile";
+
+/** The card's §4 settings: SGD lr 0.01 without momentum, batch 64, crop + flip, CIFAR constants. */
+export const SETTINGS = { lr: 0.01, batchSize: 64, pureEpochs: 20, postEpochs: 5 } as const;
+export const NORMALIZE: Standardization = {
+  kind: "channel",
+  mean: Float32Array.from([0.4914, 0.4822, 0.4465]),
+  std: Float32Array.from([0.2023, 0.1994, 0.201]),
+};
+export const AUGMENT: Augment = { padCrop: 4, flip: true };
+
+export interface Budget {
+  train: number | "all";
+  test: number | "all";
+  pureEpochs: number;
+  postEpochs: number;
+  /** CP-ALS iterations (the card: 100, TensorLy's default). */
+  cpIter: number;
+  /** Batches of 64 timed per model for the inference measurement. */
+  timingBatches: number;
+}
+
+export function budget(profile: Profile): Budget {
+  return byProfile<Budget>(profile, {
+    smoke: { train: 128, test: 128, pureEpochs: 1, postEpochs: 1, cpIter: 2, timingBatches: 1 },
+    quick: { train: 5000, test: 2000, pureEpochs: 2, postEpochs: 1, cpIter: 100, timingBatches: 5 },
+    paper: { train: "all", test: "all", pureEpochs: SETTINGS.pureEpochs, postEpochs: SETTINGS.postEpochs, cpIter: 100, timingBatches: 20 },
+  });
+}
+
+export function loadData(b: Budget): { train: ImageSet; test: ImageSet } {
+  const c = cifar10();
+  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
+  return { train: cut(c.train, b.train), test: cut(c.test, b.test) };
+}
+
+/**
+ * Loads weights into `model` from a TensorFlow.js LayersModel folder (model.json + weight files,
+ * as `model.save("file://...")` writes them), matching weights by name. For users who have
+ * ImageNet-pretrained weights converted to this architecture (layer names follow torchvision's
+ * with "." -> "_").
+ */
+export function loadWeights(model: tf.LayersModel, modelJson: string): number {
+  let manifest: { weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    manifest = JSON.parse(readFileSync(modelJson, "utf8"));
+  } catch (e) {
+    throw new Error(`weights = ${JSON.stringify(modelJson)}: cannot read a TensorFlow.js model.json (${(e as Error).message})`);
+  }
+  if (!Array.isArray(manifest.weightsManifest)) fail("weights", modelJson, "a model.json with a weightsManifest");
+  const named: tf.NamedTensorMap = {};
+  for (const group of manifest.weightsManifest) {
+    const buffers = group.paths.map((p) => readFileSync(join(dirname(modelJson), p)));
+    const all = Buffer.concat(buffers);
+    Object.assign(named, tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), group.weights));
+  }
+  let loaded = 0;
+  try {
+    for (const layer of model.layers) {
+      const ws = layer.weights;
+      if (ws.length === 0) continue;
+      const values = ws.map((w) => named[w.originalName] ?? named[w.name]);
+      if (values.some((v) => !v)) continue;
+      values.forEach((v, i) => {
+        if (v.shape.join() !== ws[i].shape.join()) fail(`weights ${ws[i].originalName}`, v.shape, `shape [${ws[i].shape.join(", ")}]`);
+      });
+      layer.setWeights(values);
+      loaded += values.length;
+    }
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+  if (loaded === 0) fail("weights", modelJson, "weights whose names match this model's layers (e.g. conv1/kernel)");
+  return loaded;
+}
+
+/** The card's plans: CP3 at rank C_out/2, or Tucker-2 at EVBMF ranks (no weakening, no floor). */
+export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0): Record<string, LayerPlan> {
+  const out: Record<string, LayerPlan> = {};
+  for (const name of RESNET18_DECOMPOSED) {
+    const filters = (model.getLayer(name).getConfig() as { filters: number }).filters;
+    // As the card's code: TensorLy's random CP start, and a new (random) bias on the last 1x1 step.
+    out[name] = kind === "cp" ? { method: "cp3", ranks: filters / 2, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, minRank: 1, addBias: true, seed };
+  }
+  return out;
+}
+
+export interface Counts {
+  params: number;
+  /** ptflops convention (the card's §2.5), one 3x32x32 image. */
+  macs: number;
+  /** Plain convention: convolutions and dense layers only. */
+  macsPlain: number;
+}
+
+export function counts(model: tf.LayersModel): Counts {
+  return {
+    params: countModel(model, [32, 32, 3], "ptflops").total.params,
+    macs: countModel(model, [32, 32, 3], "ptflops").total.macs,
+    macsPlain: countModel(model, [32, 32, 3], "plain").total.macs,
+  };
+}
+
+/** Test accuracy (%) and loss. */
+export async function testAccuracy(model: tf.LayersModel, test: ImageSet): Promise<{ acc: number; loss: number }> {
+  const r = await evaluate(model, test, { batchSize: 250, normalize: NORMALIZE, outputs: "logits" });
+  return { acc: 100 * r.acc, loss: r.loss };
+}
+
+/** Training with the card's optimiser (a new SGD each call), augmentation and normalisation. */
+export async function train(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, epochs: number, seed = 0): Promise<EpochRecord[]> {
+  const r = await fit(model, data, {
+    epochs,
+    batchSize: SETTINGS.batchSize,
+    optimizer: { name: "sgd", lr: SETTINGS.lr },
+    normalize: NORMALIZE,
+    augment: AUGMENT,
+    outputs: "logits",
+    select: "last",
+    seed,
+    progress: false,
+  });
+  return r.history.epochs;
+}
+
+/**
+ * The faithful mode: passes over the augmented training set in training mode with every weight
+ * frozen, so only the BatchNorm moving statistics change (momentum 0.1 in PyTorch's convention).
+ * Returns the test accuracy after each pass.
+ */
+export async function recalibrateBatchNorm(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, passes: number, seed = 0): Promise<number[]> {
+  const before = model.getWeights().map((w) => w.clone());
+  const accs: number[] = [];
+  try {
+    for (let p = 0; p < passes; p++) {
+      await data.train.forEachBatch(SETTINGS.batchSize, { shuffle: true, seed: seed + p, normalize: NORMALIZE, augment: AUGMENT }, (batch) => {
+        tf.tidy(() => void model.apply(batch.x, { training: true }));
+      });
+      accs.push((await testAccuracy(model, data.test)).acc);
+    }
+    // Trainable weights must not have moved: only the moving statistics (non-trainable) may.
+    const trainable = new Set(model.trainableWeights.map((w) => w.name));
+    model.weights.forEach((w, i) => {
+      if (trainable.has(w.name) && tf.tidy(() => tf.max(tf.abs(tf.sub(w.read(), before[i]))).dataSync()[0]) !== 0) {
+        throw new Error(`recalibrateBatchNorm: trainable weight ${w.name} changed`);
+      }
+    });
+  } finally {
+    tf.dispose(before);
+  }
+  return accs;
+}
+
+/** Median milliseconds per image of batch-64 inference (after one warm-up batch). */
+export function inferenceMs(model: tf.LayersModel, batches: number): number {
+  const x = tf.randomNormal([SETTINGS.batchSize, 32, 32, 3], 0, 1, "float32", 1);
+  try {
+    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(1, batches); i++) {
+      const t0 = performance.now();
+      tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+      times.push((performance.now() - t0) / SETTINGS.batchSize);
+    }
+    times.sort((a, c) => a - c);
+    return times[Math.floor(times.length / 2)];
+  } finally {
+    x.dispose();
+  }
+}
+
+export interface Decomposed {
+  kind: "cp" | "tucker2";
+  report: CompressRow[];
+  counts: Counts;
+  /** Test accuracy right after the decomposition (no training, no recalibration). */
+  accAfter: number;
+  /** Faithful mode: accuracy after each BatchNorm-only pass. */
+  faithful: number[];
+  /** Corrected mode: epochs of real fine-tuning. */
+  corrected: EpochRecord[];
+  inferenceMs: number;
+  seconds: number;
+}
+
+/**
+ * Decomposes `base` (left untouched) with `kind`, evaluates it, then runs both modes, each on its
+ * own copy of the decomposed model.
+ */
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0): Promise<Decomposed> {
+  const t0 = Date.now();
+  const plan = plans(base, kind, b, seed);
+  const { model, report } = await compressModel(base, plan);
+  const decomposed = model.getWeights().map((w) => w.clone());
+  try {
+    const accAfter = (await testAccuracy(model, data.test)).acc;
+    const ms = inferenceMs(model, b.timingBatches);
+    const c = counts(model);
+    const faithful = await recalibrateBatchNorm(model, data, b.postEpochs, seed);
+    // The corrected mode starts again from the decomposition itself.
+    model.setWeights(decomposed);
+    const corrected = await train(model, data, b.postEpochs, seed);
+    return { kind, report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    tf.dispose(decomposed);
+    model.dispose();
+  }
+}
+
+export interface PureRun {
+  model: tf.LayersModel;
+  epochs: EpochRecord[];
+  counts: Counts;
+  inferenceMs: number;
+  pretrained: boolean;
+  seconds: number;
+}
+
+/** Stage 1: ResNet-18 trained (from scratch, or from `weights` when given) for the budget's epochs. */
+export async function pure(data: { train: ImageSet; test: ImageSet }, b: Budget, opts: { seed?: number; weights?: string } = {}): Promise<PureRun> {
+  const t0 = Date.now();
+  const model = resnet18Cifar({ seed: opts.seed ?? 0 });
+  if (opts.weights) loadWeights(model, opts.weights);
+  const epochs = await train(model, data, b.pureEpochs, opts.seed ?? 0);
+  return { model, epochs, counts: counts(model), inferenceMs: inferenceMs(model, b.timingBatches), pretrained: !!opts.weights, seconds: (Date.now() - t0) / 1000 };
+}
