@@ -4,3 +4,4 @@ export { PROFILES, resolveProfile, byProfile, type Profile } from "./profile";
 export * as cpConvMnist from "./cp-conv-mnist";
 export * as teaching from "./teaching";
 export * as resnet18CpTucker from "./resnet18-cp-tucker";
+export * as ttFc from "./tt-fc";

@@ -12,4 +12,5 @@ export {
   type FcNetSpec,
   type FcLayerSpec,
   type TTLayerFactory,
+  type BuildOptions,
 } from "./tt-fc";

@@ -95,13 +95,37 @@ export function ttFcSpec(id: string): FcNetSpec {
 /** A layer factory for the TT layers, so this module does not depend on lib/layers' internals. */
 export type TTLayerFactory = (l: Extract<FcLayerSpec, { kind: "tt" }>, name: string) => tf.layers.Layer;
 
-/** Builds the network of a spec: input [inputSize], output class probabilities. */
-export function buildFcNet(spec: FcNetSpec, ttLayer: TTLayerFactory): tf.Sequential {
+export interface BuildOptions {
+  /**
+   * Accept images [h, w, c] and flatten them in the authors' channel-first (CHW) order (PyTorch's
+   * view of a [c, h, w] tensor), so the TT input modes see the layout the thesis factorised.
+   */
+  imageShape?: [number, number, number];
+  /** Seed of the dense layers' init (PyTorch's nn.Linear default: weight and bias U(±1/√fan_in)). */
+  seed?: number;
+}
+
+/** Builds the network of a spec: input [inputSize] (or an image, see BuildOptions), output class probabilities. */
+export function buildFcNet(spec: FcNetSpec, ttLayer: TTLayerFactory, opts: BuildOptions = {}): tf.Sequential {
   const model = tf.sequential({ name: spec.id.replace(/\./g, "_") });
-  model.add(tf.layers.inputLayer({ inputShape: [spec.inputSize] }));
+  if (opts.imageShape) {
+    const [h, w, c] = opts.imageShape;
+    if (h * w * c !== spec.inputSize) fail("imageShape", opts.imageShape, `an image of ${spec.inputSize} values`);
+    model.add(tf.layers.inputLayer({ inputShape: opts.imageShape }));
+    if (c > 1) model.add(tf.layers.permute({ dims: [3, 1, 2], name: "to_chw" }));
+    model.add(tf.layers.flatten({ name: "flatten" }));
+  } else {
+    model.add(tf.layers.inputLayer({ inputShape: [spec.inputSize] }));
+  }
+  let width = spec.inputSize;
   spec.layers.forEach((l, i) => {
     const name = `fc${i + 1}`;
-    model.add(l.kind === "dense" ? tf.layers.dense({ units: l.units, name }) : ttLayer(l, name));
+    if (l.kind === "dense") {
+      const bound = 1 / Math.sqrt(width);
+      const init = (k: number) => tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: opts.seed === undefined ? undefined : opts.seed * 100 + 2 * i + k });
+      model.add(tf.layers.dense({ units: l.units, name, kernelInitializer: init(0), biasInitializer: init(1) }));
+    } else model.add(ttLayer(l, name));
+    width = layerOutput(l);
     model.add(batchNorm(`bn${i + 1}`));
     model.add(tf.layers.reLU({ name: `relu${i + 1}` }));
     if (spec.dropout && i < spec.layers.length - 1) model.add(tf.layers.dropout({ rate: spec.dropout, name: `drop${i + 1}` }));

@@ -1,0 +1,242 @@
+// tt-fc.md: fully-connected networks whose layers are TT-matrices (TTDense, ranks 4, BatchNorm
+// after every layer), trained from scratch. Table 1 (MNIST, six models), Fig. 10 (curves, dense vs
+// TT), CIFAR-10: the dense baseline, Figs. 12-15 (learning rates, optimisers, TT ranks, TT modes)
+// and Table 2. The thesis's conventions: pixels scaled to [0, 1] only, batch 100, best test
+// accuracy over the epochs, loss printed as 100 x the mean cross-entropy.
+import * as tf from "@tensorflow/tfjs";
+import { cifar10 } from "../data/cifar";
+import type { ImageSet } from "../data/image-set";
+import { mnist } from "../data/mnist";
+import { TTDense } from "../layers/tt-dense";
+import { trainableParams } from "../models/count";
+import { buildFcNet, specParams, ttFcSpec, type FcLayerSpec, type FcNetSpec, type TTLayerFactory } from "../models/tt-fc";
+import type { OptimizerSpec } from "../train/optimizers";
+import type { Schedule } from "../train/schedules";
+import { fit } from "../train/fit";
+import type { EpochRecord } from "../train/history";
+import { fail } from "../errors";
+import { byProfile, type Profile } from "./profile";
+
+export const MNIST_IDS = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc", "ttfc.mnist.fc_fc_fc", "ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"] as const;
+export const TABLE2_IDS = ["ttfc.cifar.t2.p146814", "ttfc.cifar.t2.p225278"] as const;
+
+/** TTDense for the specs, with the thesis's per-core init (tt-fc.md §2.5). */
+export function ttDense(seed = 0): TTLayerFactory {
+  return (l, name) => new TTDense({ name, inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, kernelInitializer: "paper", seed: seed * 100 + Number(name.replace(/\D/g, "")) });
+}
+
+/** The network of a spec (or of a card row id), taking images as input. */
+export function build(spec: FcNetSpec | string, seed = 0): tf.Sequential {
+  const s = typeof spec === "string" ? ttFcSpec(spec) : spec;
+  const imageShape: [number, number, number] = s.inputSize === 784 ? [28, 28, 1] : s.inputSize === 3072 ? [32, 32, 3] : fail("spec.inputSize", s.inputSize, "784 (MNIST) or 3072 (CIFAR-10)");
+  return buildFcNet(s, ttDense(seed), { imageShape, seed });
+}
+
+export interface CountRow {
+  id: string;
+  provenance: string;
+  /** By the card's formula (weights + biases + BatchNorm γ/β). */
+  specParams: number;
+  /** Counted on the built TensorFlow.js model (null when the model was not built). */
+  builtParams: number | null;
+}
+
+/** Parameter counts of every model; `buildAbove` skips building models larger than that (memory). */
+export function counts(ids: readonly string[], buildAbove = 20_000_000): CountRow[] {
+  return ids.map((id) => {
+    const s = ttFcSpec(id);
+    const n = specParams(s);
+    let built: number | null = null;
+    if (n <= buildAbove) {
+      const m = build(s);
+      built = trainableParams(m);
+      m.dispose();
+    }
+    return { id, provenance: s.provenance, specParams: n, builtParams: built };
+  });
+}
+
+export interface Budget {
+  mnist: { train: number | "all"; test: number | "all"; epochs: number; models: string[] };
+  cifar: { train: number | "all"; test: number | "all"; sweepEpochs: number; stepEvery: number; table2Epochs: number; lrs: number[]; ranks: number[]; modes: number[] };
+}
+
+export function budget(profile: Profile): Budget {
+  return byProfile<Budget>(profile, {
+    smoke: {
+      mnist: { train: 300, test: 300, epochs: 1, models: ["ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc", "ttfc.mnist.fc_fc_fc"] },
+      cifar: { train: 200, test: 200, sweepEpochs: 1, stepEvery: 1, table2Epochs: 1, lrs: [0.005], ranks: [2, 4], modes: [4, 5] },
+    },
+    quick: {
+      mnist: { train: 3000, test: 2000, epochs: 3, models: [...MNIST_IDS] },
+      cifar: { train: 1000, test: 1000, sweepEpochs: 2, stepEvery: 1, table2Epochs: 2, lrs: [0.001, 0.01, 0.05], ranks: [2, 4, 8], modes: [3, 4, 5] },
+    },
+    paper: {
+      mnist: { train: "all", test: "all", epochs: 25, models: [...MNIST_IDS] },
+      cifar: { train: "all", test: "all", sweepEpochs: 30, stepEvery: 10, table2Epochs: 100, lrs: [0.001, 0.005, 0.01, 0.05], ranks: [2, 4, 8, 16], modes: [3, 4, 5, 6] },
+    },
+  });
+}
+
+function cut(s: ImageSet, n: number | "all"): ImageSet {
+  return n === "all" || n >= s.size ? s : s.subset(n, 0);
+}
+
+export function mnistData(b: Budget): { train: ImageSet; test: ImageSet } {
+  const d = mnist();
+  return { train: cut(d.train, b.mnist.train), test: cut(d.test, b.mnist.test) };
+}
+
+export function cifarData(b: Budget): { train: ImageSet; test: ImageSet } {
+  const d = cifar10();
+  return { train: cut(d.train, b.cifar.train), test: cut(d.test, b.cifar.test) };
+}
+
+export interface Run {
+  id: string;
+  label: string;
+  params: number;
+  epochs: EpochRecord[];
+  /** Best test accuracy over the epochs (%), the thesis's rule, and the last epoch's. */
+  bestAcc: number;
+  lastAcc: number;
+  /** The thesis's printed loss (100 x mean cross-entropy) at the best epoch and at the last. */
+  lossAtBest: number;
+  lossLast: number;
+  seconds: number;
+}
+
+/** Trains one model with the thesis's pipeline: [0, 1] pixels, batch 100, best-test selection. */
+export async function run(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, o: { id: string; label: string; epochs: number; optimizer: OptimizerSpec; schedule?: Schedule; seed?: number }): Promise<Run> {
+  const t0 = Date.now();
+  const r = await fit(model, data, { epochs: o.epochs, batchSize: 100, optimizer: o.optimizer, schedule: o.schedule, normalize: "scale", select: "best-test", seed: o.seed ?? 0, progress: false });
+  const eps = r.history.epochs;
+  const best = eps[r.history.bestEpoch - 1] ?? eps[eps.length - 1];
+  const last = eps[eps.length - 1];
+  return {
+    id: o.id,
+    label: o.label,
+    params: trainableParams(model),
+    epochs: eps,
+    bestAcc: 100 * (best.testAcc ?? NaN),
+    lastAcc: 100 * (last.testAcc ?? NaN),
+    lossAtBest: 100 * (best.testLoss ?? NaN),
+    lossLast: 100 * (last.testLoss ?? NaN),
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+/**
+ * The 262,144-wide MNIST models need several GB of activations and weights at batch 100: the wasm
+ * backend aborts on them (its heap is capped at 4 GB), so they run only on the native backend.
+ */
+export const NATIVE_ONLY = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc"] as const;
+
+export function runnable(id: string, backend = tf.getBackend()): boolean {
+  return backend === "tensorflow" || !(NATIVE_ONLY as readonly string[]).includes(id);
+}
+
+/** Table 1 and Fig. 10: the MNIST models, SGD lr 0.001 momentum 0.9 (the text), no decay. */
+export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const id of b.mnist.models.filter((i) => runnable(i))) {
+    const m = build(id, seed);
+    out.push(await run(m, data, { id, label: id.replace("ttfc.mnist.", ""), epochs: b.mnist.epochs, optimizer: { name: "sgd", lr: 0.001, momentum: 0.9 }, seed }));
+    m.dispose();
+  }
+  return out;
+}
+
+/** The CIFAR-10 TT net with other TT ranks in its four TT layers (Fig. 14). */
+export function withRanks(spec: FcNetSpec, rank: number): FcNetSpec {
+  if (spec.layers.every((l) => l.kind !== "tt" || l.ranks === rank)) return spec;
+  return { ...spec, id: `${spec.id}.r${rank}`, layers: spec.layers.map((l): FcLayerSpec => (l.kind === "tt" ? { ...l, ranks: rank } : l)), provenance: "derived" };
+}
+
+/** The card's §7 item 9 factorisations of the CIFAR-10 TT net into d = 3, 4, 5, 6 cores (Fig. 15). */
+export function withModes(d: number): FcNetSpec {
+  const base = ttFcSpec("ttfc.cifar.t2.p146814");
+  const chains: Record<number, number[][]> = {
+    3: [[16, 16, 12], [32, 32, 32], [16, 32, 16], [8, 16, 8], [8, 16, 8]],
+    4: [[8, 8, 8, 6], [16, 16, 16, 8], [8, 16, 8, 8], [4, 8, 8, 4], [4, 8, 8, 4]],
+    6: [[4, 4, 4, 4, 4, 3], [4, 8, 4, 8, 4, 8], [4, 4, 8, 4, 4, 4], [4, 4, 4, 4, 2, 2], [4, 4, 4, 4, 2, 2]],
+  };
+  if (d === 5) return base;
+  const c = chains[d];
+  if (!c) fail("d", d, "3, 4, 5 or 6 cores");
+  const layers: FcLayerSpec[] = [0, 1, 2, 3].map((k) => ({ kind: "tt", inModes: c[k], outModes: c[k + 1], ranks: 4 }));
+  return { ...base, id: `${base.id}.d${d}`, layers: [...layers, { kind: "dense", units: 10 }], provenance: "derived" };
+}
+
+export type Sweep = "lr" | "optimizer" | "rank" | "modes";
+
+/**
+ * Figs. 12-15 on the CIFAR-10 TT net (ranks 4, dense head): one run per setting, each over the
+ * budget's epochs. lr: SGD momentum 0.9 with StepLR gamma 0.6 every `stepEvery` epochs;
+ * optimizer: the listing's Adam(0.004), RMSprop(0.01), Adadelta(defaults), SGD(0.005, 0.9);
+ * rank / modes: Adadelta, the final recipe.
+ */
+/**
+ * Runs already done in this session, keyed by model, recipe, epochs and seed: the rank-4 curve of
+ * Fig. 14, the 5-core curve of Fig. 15 and Adadelta in Fig. 13 are one and the same run.
+ */
+export type RunCache = Map<string, Run>;
+
+async function cached(cache: RunCache | undefined, key: string, make: () => Promise<Run>): Promise<Run> {
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const r = await make();
+  cache?.set(key, r);
+  return r;
+}
+
+export async function cifarSweep(kind: Sweep, b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, cache?: RunCache): Promise<Run[]> {
+  const base = ttFcSpec("ttfc.cifar.t2.p146814");
+  const step: Schedule = { kind: "step", every: b.cifar.stepEvery, gamma: 0.6 };
+  const settings: { label: string; spec: FcNetSpec; optimizer: OptimizerSpec; schedule?: Schedule }[] =
+    kind === "lr"
+      ? b.cifar.lrs.map((lr) => ({ label: `SGD lr ${lr}`, spec: base, optimizer: { name: "sgd", lr, momentum: 0.9 }, schedule: step }))
+      : kind === "optimizer"
+        ? [
+            { label: "SGD (0.005, momentum 0.9)", spec: base, optimizer: { name: "sgd", lr: 0.005, momentum: 0.9 }, schedule: step },
+            { label: "Adam (0.004)", spec: base, optimizer: { name: "adam", lr: 0.004 } },
+            { label: "RMSprop (0.01)", spec: base, optimizer: { name: "rmsprop", lr: 0.01 } },
+            { label: "Adadelta (defaults)", spec: base, optimizer: { name: "adadelta" } },
+          ]
+        : kind === "rank"
+          ? b.cifar.ranks.map((r) => ({ label: `ranks ${r}`, spec: withRanks(base, r), optimizer: { name: "adadelta" } }))
+          : b.cifar.modes.map((d) => ({ label: `d = ${d} cores`, spec: withModes(d), optimizer: { name: "adadelta" } }));
+  const out: Run[] = [];
+  for (const s of settings) {
+    const key = JSON.stringify([s.spec.id, s.optimizer, s.schedule ?? null, b.cifar.sweepEpochs, seed, data.train.size]);
+    const r = await cached(cache, key, async () => {
+      const m = build(s.spec, seed);
+      try {
+        return await run(m, data, { id: s.spec.id, label: s.label, epochs: b.cifar.sweepEpochs, optimizer: s.optimizer, schedule: s.schedule, seed });
+      } finally {
+        m.dispose();
+      }
+    });
+    out.push({ ...r, label: s.label });
+  }
+  return out;
+}
+
+/** Table 2 and the dense baseline: Adadelta, BatchNorm + Dropout 0.2, the budget's epochs. */
+export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, cache?: RunCache): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const id of [...TABLE2_IDS, "ttfc.cifar.fc_baseline"]) {
+    const optimizer: OptimizerSpec = { name: "adadelta" };
+    const key = JSON.stringify([id, optimizer, null, b.cifar.table2Epochs, seed, data.train.size]);
+    const r = await cached(cache, key, async () => {
+      const m = build(id, seed);
+      try {
+        return await run(m, data, { id, label: id, epochs: b.cifar.table2Epochs, optimizer, seed });
+      } finally {
+        m.dispose();
+      }
+    });
+    out.push({ ...r, label: id.replace("ttfc.cifar.", "") });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+// tt-fc: the built TensorFlow.js models have the thesis's parameter counts to the unit, the
+// Fig. 14-15 variants have the card's counts, and the smoke run records Tables 1 and 2.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../../lib/backend";
+import * as ex from "../../lib/experiments/tt-fc";
+import { specParams, ttFcSpec } from "../../lib/models/tt-fc";
+import { builtOrFail, ROOT } from "../kernel/helpers";
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "tnlab-ttfc-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("built models have the thesis's parameter counts (FC-FC and the dense CIFAR baseline by formula)", async () => {
+  await use("cpu");
+  const want: Record<string, number> = {
+    "ttfc.mnist.fc_fc": 208928798, "ttfc.mnist.tt_tt": 791294, "ttfc.mnist.tt_fc": 3411518, "ttfc.mnist.fc_fc_fc": 11638814,
+    "ttfc.mnist.tt_tt_tt": 30574, "ttfc.mnist.tt_tt_fc": 50622, "ttfc.cifar.t2.p146814": 146814, "ttfc.cifar.t2.p225278": 225278,
+  };
+  const before = tf.memory().numTensors;
+  for (const r of ex.counts(Object.keys(want))) {
+    assert.equal(r.specParams, want[r.id], `${r.id} by formula`);
+    if (r.id !== "ttfc.mnist.fc_fc") assert.equal(r.builtParams, want[r.id], `${r.id} built`);
+  }
+  assert.equal(tf.memory().numTensors, before, "built models are disposed");
+});
+
+test("Fig. 14 ranks and Fig. 15 factorisations have the card's counts; images are flattened channel-first", async () => {
+  await use("cpu");
+  const base = ttFcSpec("ttfc.cifar.t2.p146814");
+  assert.deepEqual([2, 4, 8, 16].map((r) => specParams(ex.withRanks(base, r))), [141454, 146814, 167134, 246174]);
+  assert.deepEqual([3, 4, 5, 6].map((d) => specParams(ex.withModes(d))), [185374, 156510, 146814, 145134]);
+  assert.throws(() => ex.withModes(7), /d = 7.*3, 4, 5 or 6/);
+  const m = ex.build("ttfc.cifar.t2.p146814");
+  assert.deepEqual(m.layers.filter((l) => l.getClassName() !== "InputLayer").slice(0, 2).map((l) => l.getClassName()), ["Permute", "Flatten"]);
+  assert.deepEqual(m.inputs[0].shape, [null, 32, 32, 3]);
+  m.dispose();
+  assert.equal(ex.runnable("ttfc.mnist.tt_tt", "wasm"), false);
+  assert.equal(ex.runnable("ttfc.mnist.tt_tt", "tensorflow"), true);
+});
+
+test("tnlab reproduce --profile smoke --only tt-fc records the counts and the trained rows", { timeout: 300_000 }, (t) => {
+  builtOrFail();
+  if (!process.env.TN_DATA_DIR || !existsSync(join(process.env.TN_DATA_DIR, "cifar-10-batches-bin"))) {
+    t.skip("CIFAR-10 not present: set TN_DATA_DIR to a folder holding cifar-10-batches-bin/");
+    return;
+  }
+  const out = join(dir, "results");
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--only", "tt-fc", "--out-dir", out], {
+    encoding: "utf8",
+    env: { ...process.env, TN_QUIET: "1" },
+    timeout: 290_000,
+  });
+  assert.equal(r.status, 0, `reproduce failed:\n${r.stderr.slice(-3000)}`);
+  const recs = new Map((JSON.parse(readFileSync(join(out, "tt-fc.json"), "utf8")).records as { id: string; value: number }[]).map((x) => [x.id, x.value]));
+  assert.equal(recs.get("ttfc.mnist.tt_tt.params"), 791294);
+  assert.equal(recs.get("ttfc.cifar.t2.p225278.params"), 225278);
+  assert.equal(recs.get("ttfc.mnist.tt_tt_tt.ratio"), 380.68);
+  for (const id of ["ttfc.mnist.tt_tt_tt.acc", "ttfc.mnist.fc_fc_fc.loss", "ttfc.cifar.sgd_best.acc", "ttfc.cifar.fc_baseline.acc", "ttfc.cifar.t2.p146814.acc", "ttfc.cifar.claim.gain.pp"]) {
+    assert.ok(recs.has(id), `${id} recorded`);
+  }
+});
