@@ -6,3 +6,4 @@ export * from "./tucker";
 export * from "./cp";
 export * from "./evbmf";
 export * from "./ranks";
+export * from "./maxvol";
