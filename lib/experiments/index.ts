@@ -5,3 +5,4 @@ export * as cpConvMnist from "./cp-conv-mnist";
 export * as teaching from "./teaching";
 export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
+export * as ttConv from "./tt-conv";

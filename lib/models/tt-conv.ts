@@ -6,14 +6,35 @@ import { batchNorm } from "./blocks";
 
 export type TTConvBaseline = "conv" | "conv-fc";
 
+/**
+ * Replacement layers for the compressed variants: return a layer to use instead of the 3x3
+ * convolution / the hidden dense layer `name`, or undefined to keep the baseline's.
+ */
+export interface TTConvFactories {
+  conv?: (name: string, filters: number, padding: "same" | "valid") => tf.layers.Layer | undefined;
+  dense?: (name: string, units: number) => tf.layers.Layer | undefined;
+}
+
+let factories: TTConvFactories = {};
+
 function convBnRelu(x: tf.SymbolicTensor, filters: number, padding: "same" | "valid", name: string): tf.SymbolicTensor {
-  let y = tf.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, name }).apply(x) as tf.SymbolicTensor;
+  const layer = factories.conv?.(name, filters, padding) ?? tf.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, name });
+  let y = layer.apply(x) as tf.SymbolicTensor;
   y = batchNorm(`${name}_bn`).apply(y) as tf.SymbolicTensor;
   return tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
 }
 
-/** The 6-convolution network; input [32, 32, 3]; outputs logits (10). */
-export function ttConvBaseline(kind: TTConvBaseline = "conv"): tf.LayersModel {
+/** The 6-convolution network; input [32, 32, 3]; outputs logits (10). `f` swaps in factorized layers. */
+export function ttConvBaseline(kind: TTConvBaseline = "conv", f: TTConvFactories = {}): tf.LayersModel {
+  factories = f;
+  try {
+    return build(kind);
+  } finally {
+    factories = {};
+  }
+}
+
+function build(kind: TTConvBaseline): tf.LayersModel {
   const input = tf.input({ shape: [32, 32, 3], name: "image" });
   const tail: "same" | "valid" = kind === "conv" ? "valid" : "same";
   let x = convBnRelu(input, 64, "same", "conv1_1");
@@ -32,7 +53,7 @@ export function ttConvBaseline(kind: TTConvBaseline = "conv"): tf.LayersModel {
   } else {
     x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
     for (const [units, name] of [[1536, "fc4_1"], [512, "fc4_2"]] as const) {
-      x = tf.layers.dense({ units, useBias: false, name }).apply(x) as tf.SymbolicTensor;
+      x = (factories.dense?.(name, units) ?? tf.layers.dense({ units, useBias: false, name })).apply(x) as tf.SymbolicTensor;
       x = batchNorm(`${name}_bn`).apply(x) as tf.SymbolicTensor;
       x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
     }

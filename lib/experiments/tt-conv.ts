@@ -1,0 +1,196 @@
+// tt-conv.md: Garipov's TT-convolutional layer against the naive 4-D TT kernel, alone and with
+// TT-FC layers, on the 6-convolution CIFAR-10 networks. This module holds the configurations
+// of Tables 1-2 and how they are found: the two published ones (the card's §3.4 A and B) and, for
+// the other rows, a documented search over per-group uniform ranks whose compression rounds to
+// the paper's ratio under the card's counting convention (§3.3: all weights + BatchNorm γ/β + the
+// classifier's bias, no convolution biases).
+import * as tf from "@tensorflow/tfjs";
+import { NaiveTTConv2D } from "../layers/naive-tt-conv";
+import { TTConv2D } from "../layers/tt-conv";
+import { TTDense } from "../layers/tt-dense";
+import { trainableParams } from "../models/count";
+import { ttConvBaseline, type TTConvBaseline } from "../models/tt-conv";
+import { fail } from "../errors";
+
+/** The five 3x3 convolutions that are factorized (conv1_1, 3 -> 64, never is). */
+export const CONV_LAYERS = [
+  { name: "conv1_2", cin: 64, cout: 64 },
+  { name: "conv2_1", cin: 64, cout: 128 },
+  { name: "conv2_2", cin: 128, cout: 128 },
+  { name: "conv3_1", cin: 128, cout: 128 },
+  { name: "conv3_2", cin: 128, cout: 128 },
+] as const;
+
+/** 64 = 4·4·4, 128 = 4·8·4 (§3.3). */
+export const CHANNEL_MODES: Record<number, number[]> = { 64: [4, 4, 4], 128: [4, 8, 4] };
+
+/** The TT-FC layers of configuration B: 8192 -> 1536 and 1536 -> 512. */
+export const FC_LAYERS = [
+  { name: "fc4_1", inModes: [8, 8, 8, 16], outModes: [4, 6, 8, 8] },
+  { name: "fc4_2", inModes: [4, 6, 8, 8], outModes: [4, 4, 4, 8] },
+] as const;
+
+export type Family = "tt-conv" | "naive" | "conv-tt-fc" | "tt-conv-tt-fc";
+
+export interface Config {
+  family: Family;
+  /** TT-conv: [r_0, r_1, r_2, 1]; naive: [1, r_1, r_2, r_3, 1]; per factorized convolution. */
+  conv?: Record<string, number[]>;
+  /** TTDense ranks [1, r_1, r_2, r_3, 1] of fc4_1 and fc4_2. */
+  fc?: Record<string, number[]>;
+  /** "published" (the author's repository) or "searched" (found by `search`). */
+  source: "published" | "searched";
+}
+
+export const BASE_OF: Record<Family, TTConvBaseline> = { "tt-conv": "conv", naive: "conv", "conv-tt-fc": "conv-fc", "tt-conv-tt-fc": "conv-fc" };
+
+/** The card's §3.4 configurations A (3.23x) and B (41.65x). */
+export const PUBLISHED: Record<string, Config> = {
+  A: {
+    family: "tt-conv",
+    source: "published",
+    conv: { conv1_2: [22, 20, 20, 1], conv2_1: [27, 22, 22, 1], conv2_2: [23, 23, 23, 1], conv3_1: [23, 23, 23, 1], conv3_2: [23, 23, 23, 1] },
+  },
+  B: {
+    family: "tt-conv-tt-fc",
+    source: "published",
+    conv: Object.fromEntries(CONV_LAYERS.map((l) => [l.name, [16, 16, 16, 1]])),
+    fc: { fc4_1: [1, 40, 40, 40, 1], fc4_2: [1, 30, 30, 30, 1] },
+  },
+};
+
+/** The rows of Tables 1 and 2: family and the paper's compression. */
+export const ROWS: { id: string; family: Family; ratio: number; published?: string }[] = [
+  { id: "ttconv.t1.tt_2.02", family: "tt-conv", ratio: 2.02 },
+  { id: "ttconv.t1.tt_2.53", family: "tt-conv", ratio: 2.53 },
+  { id: "ttconv.t1.tt_3.23", family: "tt-conv", ratio: 3.23, published: "A" },
+  { id: "ttconv.t1.tt_4.02", family: "tt-conv", ratio: 4.02 },
+  { id: "ttconv.t1.naive_2.02", family: "naive", ratio: 2.02 },
+  { id: "ttconv.t1.naive_2.90", family: "naive", ratio: 2.9 },
+  { id: "ttconv.t2.convttfc_10.72", family: "conv-tt-fc", ratio: 10.72 },
+  { id: "ttconv.t2.convttfc_19.38", family: "conv-tt-fc", ratio: 19.38 },
+  { id: "ttconv.t2.convttfc_21.01", family: "conv-tt-fc", ratio: 21.01 },
+  { id: "ttconv.t2.ttconvttfc_9.69", family: "tt-conv-tt-fc", ratio: 9.69 },
+  { id: "ttconv.t2.ttconvttfc_41.65", family: "tt-conv-tt-fc", ratio: 41.65, published: "B" },
+  { id: "ttconv.t2.ttconvttfc_82.87", family: "tt-conv-tt-fc", ratio: 82.87 },
+];
+
+/** Exact baseline counts under the convention (§3.1-3.2). */
+export const BASELINE_PARAMS: Record<TTConvBaseline, number> = { conv: 557248, "conv-fc": 13934538 };
+
+const prod = (a: readonly number[]) => a.reduce((x, y) => x * y, 1);
+
+function ttConvParams(cin: number, cout: number, r: number[]): number {
+  const c = CHANNEL_MODES[cin];
+  const s = CHANNEL_MODES[cout];
+  let p = 9 * r[0];
+  for (let k = 0; k < 3; k++) p += r[k] * c[k] * s[k] * (k === 2 ? 1 : r[k + 1]);
+  return p;
+}
+
+function naiveParams(cin: number, cout: number, r: number[]): number {
+  const n = [3, 3, cin, cout];
+  let p = 0;
+  for (let k = 0; k < 4; k++) p += r[k] * n[k] * r[k + 1];
+  return p;
+}
+
+function ttDenseParams(inModes: readonly number[], outModes: readonly number[], r: number[]): number {
+  let p = 0;
+  for (let k = 0; k < inModes.length; k++) p += r[k] * inModes[k] * outModes[k] * r[k + 1];
+  return p;
+}
+
+/** Parameters of a configuration under the card's convention, from the layer formulas. */
+export function configParams(c: Config): number {
+  let n = BASELINE_PARAMS[BASE_OF[c.family]];
+  for (const l of CONV_LAYERS) {
+    const r = c.conv?.[l.name];
+    if (!r) continue;
+    n += (c.family === "naive" ? naiveParams(l.cin, l.cout, r) : ttConvParams(l.cin, l.cout, r)) - 9 * l.cin * l.cout;
+  }
+  for (const l of FC_LAYERS) {
+    const r = c.fc?.[l.name];
+    if (r) n += ttDenseParams(l.inModes, l.outModes, r) - prod(l.inModes) * prod(l.outModes);
+  }
+  return n;
+}
+
+export function compression(c: Config): number {
+  return BASELINE_PARAMS[BASE_OF[c.family]] / configParams(c);
+}
+
+const uniformConv = (r: number, family: Family) => (family === "naive" ? [1, r, r, r, 1] : [r, r, r, 1]);
+
+/**
+ * A configuration whose compression rounds to `ratio` (two decimals). TT-conv and naive: ranks
+ * uniform within each of three groups (conv1_2; conv2_1; the three 128->128 layers), the most
+ * even triple first. conv-TT-fc: uniform ranks a for fc4_1 and b for fc4_2, the closest pair
+ * first. TT-conv-TT-fc: TT-conv ranks 16 as in configuration B, then (a, b) as before. Ties go
+ * to the ratio nearest the target. Throws if nothing in the family rounds to it.
+ */
+export function search(family: Family, ratio: number): Config {
+  if (!(ratio > 1)) fail("ratio", ratio, "a compression ratio above 1");
+  const fits = (c: Config) => Math.abs(Math.round(compression(c) * 100) / 100 - ratio) < 1e-9;
+  let best: { c: Config; key: [number, number] } | undefined;
+  const consider = (c: Config, spread: number) => {
+    if (!fits(c)) return;
+    const key: [number, number] = [spread, Math.abs(compression(c) - ratio)];
+    if (!best || key[0] < best.key[0] || (key[0] === best.key[0] && key[1] < best.key[1])) best = { c, key };
+  };
+  if (family === "tt-conv" || family === "naive") {
+    for (let p = 1; p <= 64; p++) {
+      for (let q = 1; q <= 64; q++) {
+        for (let s = 1; s <= 64; s++) {
+          const conv: Record<string, number[]> = { conv1_2: uniformConv(p, family), conv2_1: uniformConv(q, family) };
+          for (const n of ["conv2_2", "conv3_1", "conv3_2"]) conv[n] = uniformConv(s, family);
+          consider({ family, conv, source: "searched" }, Math.max(p, q, s) - Math.min(p, q, s));
+        }
+      }
+    }
+  } else {
+    const conv = family === "tt-conv-tt-fc" ? Object.fromEntries(CONV_LAYERS.map((l) => [l.name, [16, 16, 16, 1]])) : undefined;
+    for (let a = 1; a <= 160; a++) {
+      for (let b = 1; b <= 160; b++) {
+        consider({ family, conv, fc: { fc4_1: [1, a, a, a, 1], fc4_2: [1, b, b, b, 1] }, source: "searched" }, Math.abs(a - b));
+      }
+    }
+  }
+  if (!best) fail("ratio", ratio, `a compression reachable in the ${family} family's search space`);
+  return best.c;
+}
+
+/** The configuration of each row: published where there is one, else searched. */
+export function rowConfig(row: (typeof ROWS)[number]): Config {
+  return row.published ? PUBLISHED[row.published] : search(row.family, row.ratio);
+}
+
+/** Builds the TensorFlow.js model of a configuration (TT layers without bias, as counted). */
+export function buildNet(c: Config, seed = 0): tf.LayersModel {
+  return ttConvBaseline(BASE_OF[c.family], {
+    conv: (name, filters, padding) => {
+      const r = c.conv?.[name];
+      if (!r) return undefined;
+      const l = CONV_LAYERS.find((x) => x.name === name)!;
+      if (c.family === "naive") return new NaiveTTConv2D({ name, filters, kernelSize: 3, ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: seed + name.length });
+      return new TTConv2D({ name, kernelSize: 3, inModes: CHANNEL_MODES[l.cin], outModes: CHANNEL_MODES[filters], ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: seed + name.length });
+    },
+    dense: (name, units) => {
+      const r = c.fc?.[name];
+      if (!r) return undefined;
+      const l = FC_LAYERS.find((x) => x.name === name)!;
+      if (prod(l.outModes) !== units) fail(`fc ${name}`, l.outModes, `modes multiplying to ${units}`);
+      return new TTDense({ name, inModes: [...l.inModes], outModes: [...l.outModes], ranks: r, useBias: false, kernelInitializer: "paper", seed: seed + 7 });
+    },
+  });
+}
+
+/** Parameters counted on the built model (the convention's count: all trainable weights). */
+export function builtParams(c: Config): number {
+  const m = buildNet(c);
+  try {
+    return trainableParams(m);
+  } finally {
+    m.dispose();
+  }
+}
