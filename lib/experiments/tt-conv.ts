@@ -10,7 +10,10 @@ import { TTConv2D } from "../layers/tt-conv";
 import { TTDense } from "../layers/tt-dense";
 import { trainableParams } from "../models/count";
 import { ttConvBaseline, type TTConvBaseline } from "../models/tt-conv";
+import { ttSvd } from "../decomp/tt";
 import { fail } from "../errors";
+import { asNDArray, reshape } from "../linalg/ndarray";
+import { permute } from "../linalg/tensor-ops";
 
 /** The five 3x3 convolutions that are factorized (conv1_1, 3 -> 64, never is). */
 export const CONV_LAYERS = [
@@ -193,4 +196,37 @@ export function builtParams(c: Config): number {
   } finally {
     m.dispose();
   }
+}
+
+export interface ReshapingPoint {
+  reshaping: "proposed" | "naive";
+  rank: number;
+  params: number;
+  relError: number;
+}
+
+/**
+ * The side study the thesis argues but never plots: TT-SVD error of one 3x3 kernel against its
+ * size, for the proposed reshaping (a spatial core of 9, then channel cores pairing input mode c_k
+ * with output mode s_k: tensor [9, c_1 s_1, c_2 s_2, c_3 s_3]) and for the naive 4-D TT of
+ * [3, 3, C, S], at max TT ranks `ranks`. `kernel` is [3, 3, C, S] (TensorFlow's layout).
+ */
+export function reshapingStudy(kernel: tf.Tensor | { shape: readonly number[]; data: Float64Array }, ranks: number[]): ReshapingPoint[] {
+  const k = asNDArray(kernel as never, "kernel");
+  if (k.shape.length !== 4 || k.shape[0] !== 3 || k.shape[1] !== 3) fail("kernel.shape", k.shape, "[3, 3, C, S]");
+  const [, , C, S] = k.shape;
+  const cm = CHANNEL_MODES[C];
+  const sm = CHANNEL_MODES[S];
+  if (!cm || !sm) fail("kernel.shape", k.shape, "C and S in 64 or 128 (the card's channel modes)");
+  // [3,3,C,S] -> [9, c1, c2, c3, s1, s2, s3] -> [9, c1, s1, c2, s2, c3, s3] -> [9, c1 s1, c2 s2, c3 s3]
+  const split = reshape(k, [9, ...cm, ...sm]);
+  const paired = reshape(permute(split, [0, 1, 4, 2, 5, 3, 6]), [9, cm[0] * sm[0], cm[1] * sm[1], cm[2] * sm[2]]);
+  const out: ReshapingPoint[] = [];
+  for (const r of ranks) {
+    const tp = ttSvd(paired, { ranks: r });
+    out.push({ reshaping: "proposed", rank: r, params: tp.params, relError: tp.relError(paired) });
+    const tn4 = ttSvd(k, { ranks: r });
+    out.push({ reshaping: "naive", rank: r, params: tn4.params, relError: tn4.relError(k) });
+  }
+  return out;
 }

@@ -28,3 +28,17 @@ test("every Table 1-2 row: the configuration's compression rounds to the paper's
   assert.throws(() => ex.search("conv-tt-fc", 30), /ratio = 30: expected a compression reachable in the conv-tt-fc family/);
   assert.throws(() => ex.search("tt-conv", 0.5), /ratio = 0.5: expected a compression ratio above 1/);
 });
+
+test("reshaping study: both TT forms are exact at full rank and their errors fall with the rank", async () => {
+  const { ndarray } = await import("../../lib/linalg");
+  const { rng } = await import("../../lib/random");
+  const g = rng(5);
+  const k = ndarray([3, 3, 64, 64], Float64Array.from({ length: 9 * 64 * 64 }, () => g.normal()));
+  const pts = ex.reshapingStudy(k, [2, 8, 32, 1000]);
+  for (const kind of ["proposed", "naive"] as const) {
+    const errs = pts.filter((p) => p.reshaping === kind).map((p) => p.relError);
+    for (let i = 1; i < errs.length; i++) assert.ok(errs[i] <= errs[i - 1] + 1e-12, `${kind}: error falls with the rank`);
+    assert.ok(errs[errs.length - 1] < 1e-10, `${kind}: full rank rebuilds the kernel (${errs[errs.length - 1]})`);
+  }
+  assert.throws(() => ex.reshapingStudy(ndarray([5, 5, 64, 64]), [2]), /kernel.shape = \[5, 5, 64, 64\]: expected \[3, 3, C, S\]/);
+});
