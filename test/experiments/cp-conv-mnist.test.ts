@@ -2,15 +2,14 @@
 // notebook through `tnlab reproduce`, which must record every Table 1 number.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/cp-conv-mnist";
 import { targets } from "../../lib/papers";
-import { builtOrFail, ROOT } from "../kernel/helpers";
+import { reproduceSmoke } from "./helpers";
 
 let dir: string;
 before(() => {
@@ -42,16 +41,8 @@ test("NetTens differs from NetBase only in its two convolutions", async () => {
 });
 
 test("tnlab reproduce --profile smoke --only cp-conv-mnist records every Table 1 number", { timeout: 240_000 }, () => {
-  builtOrFail();
   const out = join(dir, "results");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--only", "cp-conv-mnist", "--out-dir", out], {
-    encoding: "utf8",
-    env: { ...process.env, TN_QUIET: "1" },
-    timeout: 230_000,
-  });
-  assert.equal(r.status, 0, `reproduce failed:\n${r.stderr.slice(-3000)}`);
-  const records = JSON.parse(readFileSync(join(out, "cp-conv-mnist.json"), "utf8")).records as { id: string; value: number; profile: string }[];
-  const byId = new Map(records.map((x) => [x.id, x]));
+  const byId = reproduceSmoke("cp-conv-mnist", out, 230_000);
   for (const t of targets("cp-conv-mnist")) {
     const rec = byId.get(t.id);
     assert.ok(rec, `${t.id} recorded`);
@@ -59,6 +50,5 @@ test("tnlab reproduce --profile smoke --only cp-conv-mnist records every Table 1
     if (t.unit === "%") assert.ok(rec.value >= 0 && rec.value <= 100, `${t.id} = ${rec.value} is a percentage`);
     else assert.equal(rec.value, t.value, `${t.id}: the counts are exact`);
   }
-  assert.ok(existsSync(join(out, "report.md")));
   assert.ok(existsSync(join(out, "30-cp-conv-mnist.ipynb")), "the executed notebook is written");
 });

@@ -2,15 +2,14 @@
 // by name, and the smoke run through `tnlab reproduce` records the card's exact counts.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { ImageSet } from "../../lib/data/image-set";
 import * as ex from "../../lib/experiments/resnet18-cp-tucker";
-import { builtOrFail, ROOT } from "../kernel/helpers";
+import { cifarMissing, reproduceSmoke } from "./helpers";
 
 let dir: string;
 before(() => {
@@ -69,25 +68,16 @@ test("loadWeights reads a TensorFlow.js model.json by weight name and refuses a 
 });
 
 test("tnlab reproduce --profile smoke --only resnet18-cp-tucker: exact Pure and CPD counts, every stage recorded", { timeout: 300_000 }, (t) => {
-  builtOrFail();
-  if (!process.env.TN_DATA_DIR || !existsSync(join(process.env.TN_DATA_DIR, "cifar-10-batches-bin"))) {
-    t.skip("CIFAR-10 not present: set TN_DATA_DIR to a folder holding cifar-10-batches-bin/");
-    return;
-  }
-  const out = join(dir, "results");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--only", "resnet18-cp-tucker", "--out-dir", out], {
-    encoding: "utf8",
-    env: { ...process.env, TN_QUIET: "1" },
-    timeout: 290_000,
-  });
-  assert.equal(r.status, 0, `reproduce failed:\n${r.stderr.slice(-3000)}`);
-  const recs = new Map((JSON.parse(readFileSync(join(out, "resnet18-cp-tucker.json"), "utf8")).records as { id: string; value: number }[]).map((x) => [x.id, x.value]));
-  assert.equal(recs.get("r18.params.pure.exact"), 11181642);
-  assert.equal(recs.get("r18.params.cpd.exact"), 5621642);
-  assert.equal(recs.get("r18.macs.pure.exact"), 37245962);
-  assert.equal(recs.get("r18.macs.cpd.exact"), 20553226);
-  assert.equal(Number(recs.get("r18.params.pure")!.toFixed(2)), 11.18);
-  assert.equal(Number(recs.get("r18.macs.cpd")!.toFixed(2)), 20.55);
+  const missing = cifarMissing();
+  if (missing) return void t.skip(missing);
+  const recs = reproduceSmoke("resnet18-cp-tucker", join(dir, "results"), 290_000);
+  const value = (id: string) => recs.get(id)?.value;
+  assert.equal(value("r18.params.pure.exact"), 11181642);
+  assert.equal(value("r18.params.cpd.exact"), 5621642);
+  assert.equal(value("r18.macs.pure.exact"), 37245962);
+  assert.equal(value("r18.macs.cpd.exact"), 20553226);
+  assert.equal(Number(value("r18.params.pure")!.toFixed(2)), 11.18);
+  assert.equal(Number(value("r18.macs.cpd")!.toFixed(2)), 20.55);
   for (const id of ["r18.acc.pure", "r18.finetune.pure", "r18.acc.cpd", "r18.finetune.cpd", "r18.acc.tkd", "r18.finetune.tkd", "r18.params.tkd", "r18.macs.tkd", "r18.finetune.cpd.corrected"]) {
     assert.ok(recs.has(id), `${id} recorded`);
   }

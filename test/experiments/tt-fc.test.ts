@@ -2,15 +2,14 @@
 // Fig. 14-15 variants have the card's counts, and the smoke run records Tables 1 and 2.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { specParams, ttFcSpec } from "../../lib/models/tt-fc";
-import { builtOrFail, ROOT } from "../kernel/helpers";
+import { cifarMissing, reproduceSmoke } from "./helpers";
 
 let dir: string;
 before(() => {
@@ -47,22 +46,13 @@ test("Fig. 14 ranks and Fig. 15 factorisations have the card's counts; images ar
 });
 
 test("tnlab reproduce --profile smoke --only tt-fc records the counts and the trained rows", { timeout: 300_000 }, (t) => {
-  builtOrFail();
-  if (!process.env.TN_DATA_DIR || !existsSync(join(process.env.TN_DATA_DIR, "cifar-10-batches-bin"))) {
-    t.skip("CIFAR-10 not present: set TN_DATA_DIR to a folder holding cifar-10-batches-bin/");
-    return;
-  }
-  const out = join(dir, "results");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--only", "tt-fc", "--out-dir", out], {
-    encoding: "utf8",
-    env: { ...process.env, TN_QUIET: "1" },
-    timeout: 290_000,
-  });
-  assert.equal(r.status, 0, `reproduce failed:\n${r.stderr.slice(-3000)}`);
-  const recs = new Map((JSON.parse(readFileSync(join(out, "tt-fc.json"), "utf8")).records as { id: string; value: number }[]).map((x) => [x.id, x.value]));
-  assert.equal(recs.get("ttfc.mnist.tt_tt.params"), 791294);
-  assert.equal(recs.get("ttfc.cifar.t2.p225278.params"), 225278);
-  assert.equal(recs.get("ttfc.mnist.tt_tt_tt.ratio"), 380.68);
+  const missing = cifarMissing();
+  if (missing) return void t.skip(missing);
+  const recs = reproduceSmoke("tt-fc", join(dir, "results"), 290_000);
+  const value = (id: string) => recs.get(id)?.value;
+  assert.equal(value("ttfc.mnist.tt_tt.params"), 791294);
+  assert.equal(value("ttfc.cifar.t2.p225278.params"), 225278);
+  assert.equal(value("ttfc.mnist.tt_tt_tt.ratio"), 380.68);
   for (const id of ["ttfc.mnist.tt_tt_tt.acc", "ttfc.mnist.fc_fc_fc.loss", "ttfc.cifar.sgd_best.acc", "ttfc.cifar.fc_baseline.acc", "ttfc.cifar.t2.p146814.acc", "ttfc.cifar.claim.gain.pp"]) {
     assert.ok(recs.has(id), `${id} recorded`);
   }
