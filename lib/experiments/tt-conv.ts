@@ -33,7 +33,8 @@ export const FC_LAYERS = [
   { name: "fc4_2", inModes: [4, 6, 8, 8], outModes: [4, 4, 4, 8] },
 ] as const;
 
-export type Family = "tt-conv" | "naive" | "conv-tt-fc" | "tt-conv-tt-fc";
+/** The four compressed families, and the two baselines ("conv" of Table 1, "conv-fc" of Table 2). */
+export type Family = "tt-conv" | "naive" | "conv-tt-fc" | "tt-conv-tt-fc" | "conv" | "conv-fc";
 
 export interface Config {
   family: Family;
@@ -45,7 +46,7 @@ export interface Config {
   source: "published" | "searched";
 }
 
-export const BASE_OF: Record<Family, TTConvBaseline> = { "tt-conv": "conv", naive: "conv", "conv-tt-fc": "conv-fc", "tt-conv-tt-fc": "conv-fc" };
+export const BASE_OF: Record<Family, TTConvBaseline> = { "tt-conv": "conv", naive: "conv", "conv-tt-fc": "conv-fc", "tt-conv-tt-fc": "conv-fc", conv: "conv", "conv-fc": "conv-fc" };
 
 /** The card's §3.4 configurations A (3.23x) and B (41.65x). */
 export const PUBLISHED: Record<string, Config> = {
@@ -62,21 +63,33 @@ export const PUBLISHED: Record<string, Config> = {
   },
 };
 
-/** The rows of Tables 1 and 2: family and the paper's compression. */
+/**
+ * The rows of Tables 1 and 2: id (the card's row id, the prefix of its target ids), family and the
+ * paper's compression; the baselines have ratio 1.
+ */
 export const ROWS: { id: string; family: Family; ratio: number; published?: string }[] = [
-  { id: "ttconv.t1.tt_2.02", family: "tt-conv", ratio: 2.02 },
-  { id: "ttconv.t1.tt_2.53", family: "tt-conv", ratio: 2.53 },
-  { id: "ttconv.t1.tt_3.23", family: "tt-conv", ratio: 3.23, published: "A" },
-  { id: "ttconv.t1.tt_4.02", family: "tt-conv", ratio: 4.02 },
-  { id: "ttconv.t1.naive_2.02", family: "naive", ratio: 2.02 },
-  { id: "ttconv.t1.naive_2.90", family: "naive", ratio: 2.9 },
-  { id: "ttconv.t2.convttfc_10.72", family: "conv-tt-fc", ratio: 10.72 },
-  { id: "ttconv.t2.convttfc_19.38", family: "conv-tt-fc", ratio: 19.38 },
-  { id: "ttconv.t2.convttfc_21.01", family: "conv-tt-fc", ratio: 21.01 },
-  { id: "ttconv.t2.ttconvttfc_9.69", family: "tt-conv-tt-fc", ratio: 9.69 },
-  { id: "ttconv.t2.ttconvttfc_41.65", family: "tt-conv-tt-fc", ratio: 41.65, published: "B" },
-  { id: "ttconv.t2.ttconvttfc_82.87", family: "tt-conv-tt-fc", ratio: 82.87 },
+  { id: "ttconv.t1.conv", family: "conv", ratio: 1 },
+  { id: "ttconv.t1.tt_2_02", family: "tt-conv", ratio: 2.02 },
+  { id: "ttconv.t1.tt_2_53", family: "tt-conv", ratio: 2.53 },
+  { id: "ttconv.t1.tt_3_23", family: "tt-conv", ratio: 3.23, published: "A" },
+  { id: "ttconv.t1.tt_4_02", family: "tt-conv", ratio: 4.02 },
+  { id: "ttconv.t1.naive_2_02", family: "naive", ratio: 2.02 },
+  { id: "ttconv.t1.naive_2_90", family: "naive", ratio: 2.9 },
+  { id: "ttconv.t2.convfc", family: "conv-fc", ratio: 1 },
+  { id: "ttconv.t2.convttfc_10_72", family: "conv-tt-fc", ratio: 10.72 },
+  { id: "ttconv.t2.convttfc_19_38", family: "conv-tt-fc", ratio: 19.38 },
+  { id: "ttconv.t2.convttfc_21_01", family: "conv-tt-fc", ratio: 21.01 },
+  { id: "ttconv.t2.ttconvttfc_9_69", family: "tt-conv-tt-fc", ratio: 9.69 },
+  { id: "ttconv.t2.ttconvttfc_41_65", family: "tt-conv-tt-fc", ratio: 41.65, published: "B" },
+  { id: "ttconv.t2.ttconvttfc_82_87", family: "tt-conv-tt-fc", ratio: 82.87 },
 ];
+
+export type Row = (typeof ROWS)[number];
+
+/** The row of a card row id ("ttconv.t1.tt_3_23"). */
+export function row(id: string): Row {
+  return ROWS.find((r) => r.id === id) ?? fail("row", id, `one of ${ROWS.map((r) => r.id).join(", ")}`);
+}
 
 /** Exact baseline counts under the convention (§3.1-3.2). */
 export const BASELINE_PARAMS: Record<TTConvBaseline, number> = { conv: 557248, "conv-fc": 13934538 };
@@ -133,6 +146,7 @@ const uniformConv = (r: number, family: Family) => (family === "naive" ? [1, r, 
  * to the ratio nearest the target. Throws if nothing in the family rounds to it.
  */
 export function search(family: Family, ratio: number): Config {
+  if (family === "conv" || family === "conv-fc") fail("family", family, "a compressed family (tt-conv, naive, conv-tt-fc, tt-conv-tt-fc)");
   if (!(ratio > 1)) fail("ratio", ratio, "a compression ratio above 1");
   const fits = (c: Config) => Math.abs(Math.round(compression(c) * 100) / 100 - ratio) < 1e-9;
   let best: { c: Config; key: [number, number] } | undefined;
@@ -163,9 +177,15 @@ export function search(family: Family, ratio: number): Config {
   return best.c;
 }
 
-/** The configuration of each row: published where there is one, else searched. */
-export function rowConfig(row: (typeof ROWS)[number]): Config {
-  return row.published ? PUBLISHED[row.published] : search(row.family, row.ratio);
+const configCache = new Map<string, Config>();
+
+/** The configuration of each row: the baseline itself, published where there is one, else searched (once). */
+export function rowConfig(row: Row): Config {
+  if (row.family === "conv" || row.family === "conv-fc") return { family: row.family, source: "published" };
+  if (row.published) return PUBLISHED[row.published];
+  let c = configCache.get(row.id);
+  if (!c) configCache.set(row.id, (c = search(row.family, row.ratio)));
+  return c;
 }
 
 /** Builds the TensorFlow.js model of a configuration (TT layers without bias, as counted). */
