@@ -5,4 +5,6 @@ export * as cpConvMnist from "./cp-conv-mnist";
 export * as teaching from "./teaching";
 export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
+export * as musco from "./musco";
+export * as ron from "./ron";
 export * as ttConv from "./tt-conv";

@@ -1,0 +1,729 @@
+// musco.md (Ponomarev 2023, chapter 1): MUSCO multi-stage compression at small scale. The card's
+// analogues (§3.2, §5.2): VGG-S on CIFAR-10 (the half-width VGG-S/2 by default, so that training
+// runs at tens of images per second on a 2-core wasm CPU), its 3×3 convolutions compressed by
+// Tucker-2 (or CP3 / CP4) and fc1 by SVD, with ranks from a per-step reduction ρ (§2.8) or from
+// EVBMF weakened by w (§2.6-2.7), fine-tuned between steps with an equal total budget (§4).
+// One function per table or figure; budgets come from the profile.
+import * as tf from "@tensorflow/tfjs";
+import { cifar10 } from "../data/cifar";
+import type { ImageSet } from "../data/image-set";
+import type { Augment, Standardization } from "../data/transform";
+import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
+import { multiStage, type StageReport } from "../compress/multistage";
+import { evbmf, evbmfTauBar, evbmfTauBarApprox } from "../decomp/evbmf";
+import { tucker2RanksForRatio } from "../decomp/ranks";
+import { tucker2 } from "../decomp/tucker";
+import { svd } from "../linalg/svd";
+import { countModel } from "../flops/count";
+import { trainableParams } from "../models/count";
+import { batchNorm } from "../models/blocks";
+import { CPConv2D, SVDDense, Tucker2Conv2D } from "../layers";
+import { evaluate, fit, type FitOptions } from "../train/fit";
+import { makeOptimizer, type OptimizerSpec } from "../train/optimizers";
+import type { EpochRecord } from "../train/history";
+import { rng } from "../random";
+import { fail } from "../errors";
+import { byProfile, type Profile } from "./profile";
+
+/** The card's §4 analogue protocol. */
+export const SETTINGS = {
+  batchSize: 128,
+  pretrain: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+  fineTune: { lr: 1e-3, momentum: 0.9, weightDecay: 1e-4 },
+  /** §7 item 1: minimum rank 8 for the narrow analogues (the text's 21 as a variant). */
+  minRank: 8,
+} as const;
+
+/** CIFAR-10 per-channel normalisation and the card's augmentation (random crop, pad 4, flip). */
+export const NORMALIZE: Standardization = {
+  kind: "channel",
+  mean: Float32Array.from([0.4914, 0.4822, 0.4465]),
+  std: Float32Array.from([0.2023, 0.1994, 0.201]),
+};
+export const AUGMENT: Augment = { padCrop: 4, flip: true };
+
+/** The 3×3 convolutions MUSCO compresses: all but conv1_1, whose 3 input channels are below any minimum rank. */
+export const COMPRESSED_CONVS = ["conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2"] as const;
+/** The dense layer compressed by SVD (fc2 has 10 outputs, below the minimum rank). */
+export const COMPRESSED_DENSE = ["fc1"] as const;
+export const COMPRESSED = [...COMPRESSED_CONVS, ...COMPRESSED_DENSE];
+
+export interface Budget {
+  /** VGG-S width: 1 (32-64-128, fc 256) or 0.5 (VGG-S/2: 16-32-64, fc 128). */
+  width: 1 | 0.5;
+  train: number | "all";
+  test: number | "all";
+  pretrainEpochs: number;
+  /** Fine-tuning budget (training images seen) of one whole method, split equally over its stages. */
+  ftImages: number;
+  /** The same for each run of the w sweep and of the method comparison. */
+  sweepFtImages: number;
+  /** Weakening factors of the sweep (the card: 0.5 ... 0.9). */
+  sweepW: number[];
+  /** Most stages of MUSCO(vbmf, w, K) before the ranks must have stabilised (the card: ≤ 4). */
+  vbmfMaxStages: number;
+  /** Per-step reduction of the Tucker-2 / CP3 / CP4 / SVD comparison. */
+  methodRatio: number;
+  cpIter: number;
+  /** Timed forward passes per model and batch size (median reported). */
+  timingRuns: number;
+}
+
+/**
+ * smoke: seconds (CI). quick: VGG-S/2 on a 5,000-image subset, ≈15-20 min on 2 shared cores at the
+ * measured ≈75 training images/s. paper: the card's paper-analogue settings (full VGG-S, 30 epochs,
+ * 6 fine-tuning epochs per method).
+ */
+export function budget(profile: Profile): Budget {
+  return byProfile<Budget>(profile, {
+    smoke: { width: 0.5, train: 256, test: 256, pretrainEpochs: 1, ftImages: 384, sweepFtImages: 256, sweepW: [0.5, 0.9], vbmfMaxStages: 2, methodRatio: 3.16, cpIter: 3, timingRuns: 3 },
+    quick: { width: 0.5, train: 5000, test: 1000, pretrainEpochs: 4, ftImages: 3840, sweepFtImages: 1536, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 3, methodRatio: 3.16, cpIter: 50, timingRuns: 10 },
+    paper: { width: 1, train: "all", test: "all", pretrainEpochs: 30, ftImages: 6 * 50000, sweepFtImages: 2 * 50000, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 4, methodRatio: 3.16, cpIter: 100, timingRuns: 20 },
+  });
+}
+
+export interface Data {
+  train: ImageSet;
+  test: ImageSet;
+}
+
+export function loadData(b: Budget): Data {
+  const c = cifar10();
+  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
+  return { train: cut(c.train, b.train), test: cut(c.test, b.test) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// EVBMF on synthetic low-rank-plus-noise matrices (§2.6)
+
+export interface SyntheticCase {
+  L: number;
+  M: number;
+  trueRank: number;
+  /** Signal singular values in units of the noise edge σ(√L + √M). */
+  strength: number;
+  noiseSigma2: number;
+  /** Singular values of Y, descending. */
+  spectrum: number[];
+  threshold: number;
+  /** The largest singular value of pure noise: σ(√L + √M) (Marchenko-Pastur edge). */
+  noiseEdge: number;
+  foundRank: number;
+  sigma2: number;
+}
+
+/**
+ * Y = U diag(s) Vᵀ + σ E with U, V random orthonormal (L × k, M × k), s = strength · σ(√L + √M)
+ * · (1 + 0.5 h/k) for h = 0..k-1, E standard normal; EVBMF then estimates σ² and the rank.
+ */
+export function lowRankPlusNoise(o: { L: number; M: number; rank: number; strength: number; sigma?: number; seed?: number }): SyntheticCase {
+  const { L, M, rank: k, strength } = o;
+  if (!Number.isInteger(L) || L < 2) fail("L", L, "an integer >= 2");
+  if (!Number.isInteger(M) || M < L) fail("M", M, `an integer >= L = ${L}`);
+  if (!Number.isInteger(k) || k < 0 || k >= L) fail("rank", k, `an integer in [0, ${L - 1}]`);
+  if (!(strength >= 0)) fail("strength", strength, "a non-negative number");
+  const sigma = o.sigma ?? 1;
+  if (!(sigma > 0)) fail("sigma", sigma, "a positive noise deviation");
+  const r = rng(o.seed ?? 0);
+  const orth = (n: number): Float64Array => {
+    // Gram-Schmidt on k Gaussian columns (k is small), twice for orthogonality to rounding.
+    const q = new Float64Array(n * k);
+    for (let i = 0; i < q.length; i++) q[i] = r.normal();
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < k; j++) {
+        for (let p = 0; p < j; p++) {
+          let d = 0;
+          for (let i = 0; i < n; i++) d += q[i * k + j] * q[i * k + p];
+          for (let i = 0; i < n; i++) q[i * k + j] -= d * q[i * k + p];
+        }
+        let nn = 0;
+        for (let i = 0; i < n; i++) nn += q[i * k + j] ** 2;
+        nn = Math.sqrt(nn);
+        for (let i = 0; i < n; i++) q[i * k + j] /= nn;
+      }
+    }
+    return q;
+  };
+  const U = orth(L);
+  const V = orth(M);
+  const edge = sigma * (Math.sqrt(L) + Math.sqrt(M));
+  const s = Array.from({ length: k }, (_, h) => strength * edge * (1 + (0.5 * h) / Math.max(1, k)));
+  const y = new Float64Array(L * M);
+  for (let i = 0; i < L; i++) {
+    for (let j = 0; j < M; j++) {
+      let v = sigma * r.normal();
+      for (let h = 0; h < k; h++) v += U[i * k + h] * s[h] * V[j * k + h];
+      y[i * M + j] = v;
+    }
+  }
+  const e = evbmf({ shape: [L, M], data: y });
+  const spectrum = Array.from(svd({ shape: [L, M], data: y }).s);
+  return { L, M, trueRank: k, strength, noiseSigma2: sigma * sigma, spectrum, threshold: e.threshold, noiseEdge: edge, foundRank: e.rank, sigma2: e.sigma2 };
+}
+
+export interface EvbmfSweepRow {
+  trueRank: number;
+  strength: number;
+  /** Found ranks over the seeds. */
+  found: number[];
+  /** Share of seeds where the found rank equals the true rank. */
+  exact: number;
+  sigma2: number;
+}
+
+/** Found vs true rank over signal strengths (the detection threshold of EVBMF), `seeds` matrices each. */
+export function evbmfSweep(o: { L?: number; M?: number; ranks?: number[]; strengths?: number[]; seeds?: number } = {}): EvbmfSweepRow[] {
+  const L = o.L ?? 64;
+  const M = o.M ?? 256;
+  const out: EvbmfSweepRow[] = [];
+  for (const k of o.ranks ?? [4, 12]) {
+    for (const strength of o.strengths ?? [0.3, 0.6, 0.8, 1, 1.2, 1.5, 2, 3]) {
+      const cases = Array.from({ length: o.seeds ?? 3 }, (_, seed) => lowRankPlusNoise({ L, M, rank: k, strength, seed: 1000 * k + seed }));
+      const found = cases.map((c) => c.foundRank);
+      out.push({ trueRank: k, strength, found, exact: found.filter((f) => f === k).length / found.length, sigma2: cases.reduce((a, c) => a + c.sigma2, 0) / cases.length });
+    }
+  }
+  return out;
+}
+
+/** The card's §2.6 unit-test table: exact τ̄ vs the code's 2.5129 √α and x̄. */
+export function tauBarTable(alphas = [1, 0.5, 0.25, 1 / 9, 0.1]): { alpha: number; exact: number; approx: number; xBar: number }[] {
+  return alphas.map((alpha) => {
+    const approx = evbmfTauBarApprox(alpha);
+    return { alpha, exact: evbmfTauBar(alpha), approx, xBar: (1 + approx) * (1 + alpha / approx) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// VGG-S (§3.2)
+
+/**
+ * VGG-S for 32×32×3: [conv3×3 → BN → ReLU] ×2 → max-pool, three times (32-64-128 channels, or
+ * 16-32-64 at width 0.5), flatten, fc1 + ReLU (256 or 128), fc2 (10 logits). Convolutions have no
+ * bias. 814,570 parameters (204,794 at width 0.5), 39.2 M (10.0 M) multiply-adds.
+ */
+export function vggS(opts: { width?: 1 | 0.5; seed?: number } = {}): tf.Sequential {
+  const width = opts.width ?? 1;
+  if (width !== 1 && width !== 0.5) fail("width", width, "1 (VGG-S) or 0.5 (VGG-S/2)");
+  const seed = opts.seed ?? 0;
+  let k = 0;
+  // He-normal (fan-in) for the convolutions, as torchvision's VGG (kaiming, ReLU); seeded per layer.
+  const he = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
+  const layers: tf.layers.Layer[] = [];
+  [32, 64, 128].forEach((c, b) => {
+    for (const i of [1, 2]) {
+      const name = `${b + 1}_${i}`;
+      layers.push(
+        tf.layers.conv2d({
+          name: `conv${name}`,
+          filters: c * width,
+          kernelSize: 3,
+          padding: "same",
+          useBias: false,
+          kernelInitializer: he(),
+          ...(layers.length === 0 ? { inputShape: [32, 32, 3] } : {}),
+        }),
+      );
+      layers.push(batchNorm(`bn${name}`));
+      layers.push(tf.layers.reLU({ name: `relu${name}` }));
+    }
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${b + 1}` }));
+  });
+  layers.push(tf.layers.flatten({ name: "flatten" }));
+  layers.push(tf.layers.dense({ name: "fc1", units: 256 * width, activation: "relu", kernelInitializer: he() }));
+  layers.push(tf.layers.dense({ name: "fc2", units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + k++ }) }));
+  return tf.sequential({ name: width === 1 ? "VGG-S" : "VGG-S/2", layers });
+}
+
+export interface Counts {
+  params: number;
+  macs: number;
+}
+
+export function counts(model: tf.LayersModel): Counts {
+  return { params: trainableParams(model), macs: countModel(model, [32, 32, 3], "plain").total.macs };
+}
+
+/** Per-layer parameters and multiply-adds (plain convention) of the layers that have any. */
+export function layerCounts(model: tf.LayersModel): { layer: string; type: string; params: number; macs: number }[] {
+  return countModel(model, [32, 32, 3], "plain")
+    .rows.filter((r) => r.params > 0 || r.macs > 0)
+    .map((r) => ({ layer: r.name, type: r.type, params: r.params, macs: r.macs }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+/** Test accuracy in % (inference mode). */
+export async function testAccuracy(model: tf.LayersModel, test: ImageSet): Promise<number> {
+  const r = await evaluate(model, test, { batchSize: 250, normalize: NORMALIZE, outputs: "logits" });
+  return 100 * r.acc;
+}
+
+/**
+ * fit with an optimizer this function owns and disposes: fit() does not dispose the optimizer it
+ * builds from a spec, so its momentum buffers would outlive every fine-tuning run.
+ */
+export async function fitOwned(model: tf.LayersModel, data: Parameters<typeof fit>[1], spec: OptimizerSpec, opts: Omit<FitOptions, "optimizer">) {
+  const optimizer = makeOptimizer(spec);
+  try {
+    return await fit(model, data, { ...opts, optimizer });
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** Pre-training: SGD momentum 0.9, lr 0.05 with a cosine schedule, weight decay 5e-4, crop + flip. */
+export async function pretrain(data: Data, b: Budget, seed = 0): Promise<{ model: tf.Sequential; epochs: EpochRecord[]; acc: number; seconds: number; imagesPerSecond: number }> {
+  const t0 = Date.now();
+  const model = vggS({ width: b.width, seed });
+  const E = b.pretrainEpochs;
+  const r = await fitOwned(model, data, { name: "sgd", lr: SETTINGS.pretrain.lr, momentum: SETTINGS.pretrain.momentum }, {
+    epochs: E,
+    batchSize: SETTINGS.batchSize,
+    weightDecay: SETTINGS.pretrain.weightDecay,
+    // Cosine decay over the run, evaluated at the start of each epoch.
+    schedule: (epoch, base) => 0.5 * base * (1 + Math.cos((Math.PI * (epoch - 1)) / E)),
+    normalize: NORMALIZE,
+    augment: AUGMENT,
+    outputs: "logits",
+    select: "last",
+    seed,
+    progress: false,
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const trainSeconds = r.history.epochs.reduce((a, e) => a + e.seconds, 0);
+  return { model, epochs: r.history.epochs, acc: await testAccuracy(model, data.test), seconds, imagesPerSecond: (E * data.train.size) / trainSeconds };
+}
+
+/**
+ * Fine-tunes in place on `images` training images (a seeded subset, or whole epochs when the
+ * budget exceeds the set): SGD momentum 0.9, constant lr 1e-3, weight decay 1e-4, crop + flip.
+ */
+export async function fineTune(model: tf.LayersModel, data: Data, images: number, seed = 0): Promise<void> {
+  if (!Number.isInteger(images) || images < 0) fail("images", images, "a non-negative whole number of training images");
+  if (images === 0) return;
+  const epochs = Math.max(1, Math.round(images / data.train.size));
+  const per = Math.round(images / epochs);
+  const train = per >= data.train.size ? data.train : data.train.subset(per, seed);
+  await fitOwned(model, { train }, { name: "sgd", lr: SETTINGS.fineTune.lr, momentum: SETTINGS.fineTune.momentum }, {
+    epochs,
+    batchSize: SETTINGS.batchSize,
+    weightDecay: SETTINGS.fineTune.weightDecay,
+    normalize: NORMALIZE,
+    augment: AUGMENT,
+    outputs: "logits",
+    select: "last",
+    seed,
+    progress: false,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and ranks
+
+/** Per-step reduction ρ for every compressed layer (CompressorPR): convs by `method`, fc1 by SVD. */
+export function ratioPlan(ratio: number, method: "tucker2" | "cp3" | "cp4" = "tucker2", o: { minRank?: number; cpIter?: number; seed?: number } = {}): Record<string, LayerPlan> {
+  if (!(ratio > 1)) fail("ratio", ratio, "a per-step parameter reduction > 1");
+  const minRank = o.minRank ?? SETTINGS.minRank;
+  const plan: Record<string, LayerPlan> = {};
+  for (const c of COMPRESSED_CONVS) {
+    plan[c] = method === "tucker2" ? { method, ratio, minRank } : { method, ratio, minRank: 2, maxIter: o.cpIter ?? 100, seed: o.seed ?? 0 };
+  }
+  for (const d of COMPRESSED_DENSE) plan[d] = { method: "svd", ratio, minRank };
+  return plan;
+}
+
+/** EVBMF ranks weakened by w (CompressorVBMF): Tucker-2 for the convs, SVD for fc1. */
+export function vbmfPlan(w: number, o: { minRank?: number } = {}): Record<string, LayerPlan> {
+  if (!(w > 0 && w <= 1)) fail("w", w, "a weakening factor in (0, 1]");
+  const minRank = o.minRank ?? SETTINGS.minRank;
+  const plan: Record<string, LayerPlan> = {};
+  for (const c of COMPRESSED_CONVS) plan[c] = { method: "tucker2", evbmf: true, weaken: w, minRank };
+  for (const d of COMPRESSED_DENSE) plan[d] = { method: "svd", evbmf: true, weaken: w, minRank };
+  return plan;
+}
+
+/** Current ranks of the compressed layers: [R_in, R_out] for Tucker-2, [R] for CP / SVD, full sizes when dense. */
+export function layerRanks(model: tf.LayersModel): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const name of COMPRESSED) {
+    const l = model.getLayer(name);
+    if (l instanceof Tucker2Conv2D) out[name] = [l.inRank, l.outRank];
+    else if (l instanceof CPConv2D || l instanceof SVDDense) out[name] = [l.rank];
+    else {
+      const k = l.getWeights()[0].shape as number[];
+      out[name] = k.length === 4 ? [k[2], k[3]] : [Math.min(k[0], k[1])];
+    }
+  }
+  return out;
+}
+
+const sameRanks = (a: Record<string, number[]>, b: Record<string, number[]>) => COMPRESSED.every((n) => a[n].join() === b[n].join());
+
+// ---------------------------------------------------------------------------------------------
+// Compression runs
+
+export interface StageSummary {
+  stage: number;
+  ranks: Record<string, number[]>;
+  params: number;
+  macs: number;
+  /** Test accuracy right after this compression step and after its fine-tuning (%). */
+  accCompressed: number;
+  accFineTuned: number;
+  /** Fine-tuning images spent in this stage (0 when the ranks had stabilised). */
+  ftImages: number;
+  rows: CompressRow[];
+}
+
+export interface CompressionRun {
+  label: string;
+  stages: StageSummary[];
+  base: Counts & { acc: number };
+  final: Counts & { acc: number };
+  /** Δtop-1 (final − baseline, percentage points). */
+  deltaAcc: number;
+  paramReduction: number;
+  macReduction: number;
+  ftImages: number;
+  /** True when an EVBMF run stopped because the ranks no longer changed. */
+  stabilised?: boolean;
+  seconds: number;
+  /** The compressed model (the caller disposes it). */
+  model: tf.LayersModel;
+}
+
+function summarise(label: string, baseCounts: Counts & { acc: number }, stages: StageSummary[], model: tf.LayersModel, t0: number, stabilised?: boolean): CompressionRun {
+  const c = counts(model);
+  const acc = stages.length ? stages[stages.length - 1].accFineTuned : baseCounts.acc;
+  return {
+    label,
+    stages,
+    base: baseCounts,
+    final: { ...c, acc },
+    deltaAcc: acc - baseCounts.acc,
+    paramReduction: baseCounts.params / c.params,
+    macReduction: baseCounts.macs / c.macs,
+    ftImages: stages.reduce((a, s) => a + s.ftImages, 0),
+    ...(stabilised === undefined ? {} : { stabilised }),
+    seconds: (Date.now() - t0) / 1000,
+    model,
+  };
+}
+
+/**
+ * Algorithm 1 with a fixed number of stages through tn.compress.multiStage: compress every planned
+ * layer, fine-tune on `ftImages / stages` images, again. `baseAcc` avoids re-evaluating the base.
+ */
+export async function multiStageRun(
+  base: tf.LayersModel,
+  data: Data,
+  o: { label: string; plan: Record<string, LayerPlan> | ((stage: number, model: tf.LayersModel) => Record<string, LayerPlan>); stages: number; ftImages: number; seed?: number; baseAcc?: number },
+): Promise<CompressionRun> {
+  const t0 = Date.now();
+  const baseCounts = { ...counts(base), acc: o.baseAcc ?? (await testAccuracy(base, data.test)) };
+  const per = Math.floor(o.ftImages / o.stages);
+  const summaries: StageSummary[] = [];
+  const r = await multiStage(base, {
+    plan: o.plan,
+    stages: o.stages,
+    fineTune: (m, s) => fineTune(m, data, per, (o.seed ?? 0) * 100 + s),
+    evaluate: (m) => testAccuracy(m, data.test),
+  });
+  // Counts are re-derived from the reports of each stage (the intermediate models are gone).
+  let params = baseCounts.params;
+  let macs = baseCounts.macs;
+  for (const st of r.stages) {
+    for (const row of st.rows) {
+      params += row.paramsAfter - row.paramsBefore;
+      macs += row.macsAfter - row.macsBefore;
+    }
+    summaries.push({
+      stage: st.stage,
+      ranks: Object.fromEntries(st.rows.map((row) => [row.layer, row.ranks])),
+      params,
+      macs,
+      accCompressed: st.metricCompressed ?? NaN,
+      accFineTuned: st.metricFineTuned ?? NaN,
+      ftImages: per,
+      rows: st.rows,
+    });
+  }
+  return summarise(o.label, baseCounts, summaries, r.model, t0);
+}
+
+/**
+ * MUSCO(vbmf, w, K): EVBMF-weakened ranks at every stage until they stop changing (Algorithm 1,
+ * line 2) or `maxStages`. A stage whose ranks equal the previous ones is not fine-tuned and ends
+ * the run. Each stage runs through tn.compress.multiStage with one stage.
+ */
+export async function vbmfRun(base: tf.LayersModel, data: Data, o: { w: number; maxStages: number; ftPerStage: number; seed?: number; baseAcc?: number; minRank?: number; label?: string }): Promise<CompressionRun> {
+  if (!Number.isInteger(o.maxStages) || o.maxStages < 1) fail("maxStages", o.maxStages, "a positive integer");
+  const t0 = Date.now();
+  const baseCounts = { ...counts(base), acc: o.baseAcc ?? (await testAccuracy(base, data.test)) };
+  const plan = vbmfPlan(o.w, { minRank: o.minRank });
+  let current: tf.LayersModel = base;
+  let prev = layerRanks(base);
+  const summaries: StageSummary[] = [];
+  let stabilised = false;
+  for (let s = 1; s <= o.maxStages; s++) {
+    let stable = false;
+    const r = await multiStage(current, {
+      plan,
+      stages: 1,
+      fineTune: async (m) => {
+        stable = sameRanks(layerRanks(m), prev);
+        if (!stable) await fineTune(m, data, o.ftPerStage, (o.seed ?? 0) * 100 + s);
+      },
+      evaluate: (m) => testAccuracy(m, data.test),
+    });
+    const st: StageReport = r.stages[0];
+    if (stable) {
+      // Re-decomposing at unchanged ranks is (up to rounding) the same network: keep the previous one.
+      r.model.dispose();
+      stabilised = true;
+      break;
+    }
+    if (current !== base) current.dispose();
+    current = r.model;
+    prev = layerRanks(current);
+    const c = counts(current);
+    summaries.push({ stage: s, ranks: prev, ...c, accCompressed: st.metricCompressed ?? NaN, accFineTuned: st.metricFineTuned ?? NaN, ftImages: o.ftPerStage, rows: st.rows });
+  }
+  if (current === base) fail("base", "a model EVBMF leaves uncompressed", "layers EVBMF can compress");
+  return summarise(o.label ?? `MUSCO(vbmf, ${o.w}, ${summaries.length})`, baseCounts, summaries, current, t0, stabilised);
+}
+
+export interface IterVsOneShot {
+  runs: CompressionRun[];
+  /** Final ranks per layer and schedule (the card's §2.8: identical for square layers). */
+  finalRanks: Record<string, Record<string, number[]>>;
+}
+
+/**
+ * musco.a.iter_vs_oneshot (T5 analogue): one-shot ρ = 10 vs MUSCO(nx, 3.16, 2) vs MUSCO(nx, 2.15, 3),
+ * Tucker-2 convs + SVD fc1, each with the same total fine-tuning budget.
+ */
+export async function iterVsOneShot(base: tf.LayersModel, data: Data, b: Budget, o: { seed?: number; baseAcc?: number; schedules?: { ratio: number; stages: number }[] } = {}): Promise<IterVsOneShot> {
+  const schedules = o.schedules ?? [
+    { ratio: 10, stages: 1 },
+    { ratio: 3.16, stages: 2 },
+    { ratio: 2.15, stages: 3 },
+  ];
+  const baseAcc = o.baseAcc ?? (await testAccuracy(base, data.test));
+  const runs: CompressionRun[] = [];
+  for (const s of schedules) {
+    const label = s.stages === 1 ? `one-shot(nx, ${s.ratio})` : `MUSCO(nx, ${s.ratio}, ${s.stages})`;
+    runs.push(await multiStageRun(base, data, { label, plan: ratioPlan(s.ratio), stages: s.stages, ftImages: b.ftImages, seed: o.seed, baseAcc }));
+  }
+  const finalRanks: Record<string, Record<string, number[]>> = {};
+  for (const r of runs) finalRanks[r.label] = r.stages[r.stages.length - 1].ranks;
+  return { runs, finalRanks };
+}
+
+/**
+ * musco.a.vbmf_vs_kim: MUSCO(vbmf, w, K) until the ranks stabilise, against one-shot EVBMF
+ * extreme ranks (w = 1, Kim et al.) fine-tuned with the same total budget.
+ */
+export async function vbmfVsKim(base: tf.LayersModel, data: Data, b: Budget, o: { w?: number; seed?: number; baseAcc?: number } = {}): Promise<{ musco: CompressionRun; kim: CompressionRun }> {
+  const baseAcc = o.baseAcc ?? (await testAccuracy(base, data.test));
+  const per = Math.floor(b.ftImages / 2);
+  const musco = await vbmfRun(base, data, { w: o.w ?? 0.7, maxStages: b.vbmfMaxStages, ftPerStage: per, seed: o.seed, baseAcc });
+  const kim = await vbmfRun(base, data, { w: 1, maxStages: 1, ftPerStage: musco.ftImages, seed: o.seed, baseAcc, label: "one-shot EVBMF (Kim, w = 1)" });
+  return { musco, kim };
+}
+
+/** musco.a.w_sweep: MUSCO(vbmf, w, 2) for every w of the budget (models disposed). */
+export async function wSweep(base: tf.LayersModel, data: Data, b: Budget, o: { seed?: number; baseAcc?: number; stages?: number } = {}): Promise<Omit<CompressionRun, "model">[]> {
+  const baseAcc = o.baseAcc ?? (await testAccuracy(base, data.test));
+  const stages = o.stages ?? 2;
+  const out: Omit<CompressionRun, "model">[] = [];
+  for (const w of b.sweepW) {
+    // A fixed number of stages (the card's sweep: 2); a stage with unchanged ranks still ends the run.
+    const r = await vbmfRun(base, data, { w, maxStages: stages, ftPerStage: Math.floor(b.sweepFtImages / stages), seed: o.seed, baseAcc });
+    const { model, ...rest } = r;
+    model.dispose();
+    out.push(rest);
+  }
+  return out;
+}
+
+export interface MethodRow {
+  method: string;
+  params: number;
+  macs: number;
+  paramReduction: number;
+  macReduction: number;
+  /** Mean relative kernel error over the compressed convolutions. */
+  convError: number;
+  ranks: Record<string, number[]>;
+  accCompressed: number;
+  accFineTuned: number;
+  decomposeSeconds: number;
+  model: tf.LayersModel;
+}
+
+/**
+ * Tucker-2 vs CP3 vs CP4 on the 3×3 convolutions (fc1 by SVD in all three) at the same per-layer
+ * reduction ρ, one step, fine-tuned with `sweepFtImages`; plus the SVD-only row (fc1 compressed,
+ * convolutions dense), the only layer SVD applies to in VGG-S.
+ */
+export async function methodComparison(base: tf.LayersModel, data: Data, b: Budget, o: { seed?: number; baseAcc?: number } = {}): Promise<{ base: Counts & { acc: number }; rows: MethodRow[] }> {
+  const baseCounts = { ...counts(base), acc: o.baseAcc ?? (await testAccuracy(base, data.test)) };
+  const rows: MethodRow[] = [];
+  const svdOnly: Record<string, LayerPlan> = {};
+  for (const d of COMPRESSED_DENSE) svdOnly[d] = { method: "svd", ratio: b.methodRatio, minRank: SETTINGS.minRank };
+  const variants: [string, Record<string, LayerPlan>][] = [
+    ["Tucker-2 + SVD", ratioPlan(b.methodRatio, "tucker2")],
+    ["CP3 + SVD", ratioPlan(b.methodRatio, "cp3", { cpIter: b.cpIter, seed: o.seed })],
+    ["CP4 + SVD", ratioPlan(b.methodRatio, "cp4", { cpIter: b.cpIter, seed: o.seed })],
+    ["SVD (fc1 only)", svdOnly],
+  ];
+  for (const [label, plan] of variants) {
+    const t0 = Date.now();
+    const { model, report } = await compressModel(base, plan);
+    const decomposeSeconds = (Date.now() - t0) / 1000;
+    const accCompressed = await testAccuracy(model, data.test);
+    await fineTune(model, data, b.sweepFtImages, o.seed ?? 0);
+    const c = counts(model);
+    const convRows = report.filter((r) => (COMPRESSED_CONVS as readonly string[]).includes(r.layer));
+    rows.push({
+      method: label,
+      ...c,
+      paramReduction: baseCounts.params / c.params,
+      macReduction: baseCounts.macs / c.macs,
+      convError: convRows.length ? convRows.reduce((a, r) => a + r.relError, 0) / convRows.length : 0,
+      ranks: Object.fromEntries(report.map((r) => [r.layer, r.ranks])),
+      accCompressed,
+      accFineTuned: await testAccuracy(model, data.test),
+      decomposeSeconds,
+      model,
+    });
+  }
+  return { base: baseCounts, rows };
+}
+
+/**
+ * musco.a.recompress: a second Tucker-2 step on the core only (1.13) against Tucker-2 of the full
+ * kernel at the same final ranks, without fine-tuning in between (orthonormal factors), per conv.
+ */
+export async function recompressCheck(base: tf.LayersModel, ratio = 3.16): Promise<{ layer: string; ranks: number[]; coreOnlyError: number; directError: number; coreOnlySeconds: number; directSeconds: number }[]> {
+  const plan = ratioPlan(ratio);
+  const s1 = await compressModel(base, plan);
+  const t0 = Date.now();
+  const s2 = await compressModel(s1.model, plan);
+  const coreSeconds = (Date.now() - t0) / 1000;
+  const out = [];
+  try {
+    for (const name of COMPRESSED_CONVS) {
+      const row = s2.report.find((r) => r.layer === name)!;
+      const [rIn, rOut] = row.ranks;
+      const orig = base.getLayer(name).getWeights()[0];
+      const t1 = Date.now();
+      const direct = tucker2(orig, [rOut, rIn]);
+      const directSeconds = (Date.now() - t1) / 1000;
+      const dense = (s2.model.getLayer(name) as Tucker2Conv2D).denseWeight();
+      const coreOnlyError = tf.tidy(() => tf.norm(tf.sub(orig, dense)).dataSync()[0] / tf.norm(orig).dataSync()[0]);
+      dense.dispose();
+      out.push({ layer: name, ranks: row.ranks, coreOnlyError, directError: direct.relError(orig), coreOnlySeconds: coreSeconds / COMPRESSED_CONVS.length, directSeconds });
+    }
+  } finally {
+    s1.model.dispose();
+    s2.model.dispose();
+  }
+  return out;
+}
+
+/** The card's §2.8 worked examples: Tucker-2 ranks of 3×3 layers for ρ = 3.16 twice and ρ = 10 once. */
+export function ratioRankTable(shapes: [number, number][] = [[32, 32], [64, 64], [128, 64], [128, 128], [256, 256], [512, 512]]): {
+  cout: number;
+  cin: number;
+  step1: [number, number];
+  step2: [number, number];
+  oneShot: [number, number];
+  totalRatio: number;
+}[] {
+  return shapes.map(([cout, cin]) => {
+    const k = [3, 3, cin, cout];
+    const P = (r: { rIn: number; rOut: number }) => cin * r.rIn + 9 * r.rIn * r.rOut + r.rOut * cout;
+    const s1 = tucker2RanksForRatio(k, 3.16);
+    const s2 = tucker2RanksForRatio(k, 3.16, { currentParams: P(s1) });
+    const one = tucker2RanksForRatio(k, 10);
+    return { cout, cin, step1: [s1.rOut, s1.rIn], step2: [s2.rOut, s2.rIn], oneShot: [one.rOut, one.rIn], totalRatio: (9 * cin * cout) / P(s2) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-layer trajectories and inference time
+
+export interface LayerTrajectoryRow {
+  run: string;
+  layer: string;
+  /** Ranks before compression and after each stage. */
+  ranks: number[][];
+  macsBefore: number;
+  macsAfter: number;
+  paramsBefore: number;
+  paramsAfter: number;
+}
+
+/** musco.a.layerwise (T7/T8 analogue): per layer, the ranks after every stage and the MACs before / after. */
+export function layerTrajectories(base: tf.LayersModel, runs: Pick<CompressionRun, "label" | "stages">[]): LayerTrajectoryRow[] {
+  const start = layerRanks(base);
+  const out: LayerTrajectoryRow[] = [];
+  for (const r of runs) {
+    for (const name of COMPRESSED) {
+      const rows = r.stages.map((s) => s.rows.find((x) => x.layer === name)!).filter(Boolean);
+      if (!rows.length) continue;
+      out.push({
+        run: r.label,
+        layer: name,
+        ranks: [start[name], ...r.stages.map((s) => s.ranks[name])],
+        macsBefore: rows[0].macsBefore,
+        macsAfter: rows[rows.length - 1].macsAfter,
+        paramsBefore: rows[0].paramsBefore,
+        paramsAfter: rows[rows.length - 1].paramsAfter,
+      });
+    }
+  }
+  return out;
+}
+
+/** Median milliseconds per image of inference at `batch` (one warm-up pass, then `runs` timed). */
+export function inferenceMs(model: tf.LayersModel, batch: number, runs: number): number {
+  if (!Number.isInteger(batch) || batch < 1) fail("batch", batch, "a positive integer");
+  if (!Number.isInteger(runs) || runs < 1) fail("runs", runs, "a positive number of timed runs");
+  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 1);
+  try {
+    tf.tidy(() => void (model.predict(x) as tf.Tensor).dataSync());
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      tf.tidy(() => void (model.predict(x) as tf.Tensor).dataSync());
+      times.push((performance.now() - t0) / batch);
+    }
+    times.sort((a, c) => a - c);
+    return times[Math.floor(times.length / 2)];
+  } finally {
+    x.dispose();
+  }
+}
+
+export interface TimingRow {
+  model: string;
+  macs: number;
+  theoreticalSpeedup: number;
+  ms1: number;
+  ms64: number;
+  speedup1: number;
+  speedup64: number;
+}
+
+/** musco.a.cpu_speedup (T6 analogue): measured ms/image at batch 1 and 64 vs the MAC reduction; the first model is the reference. */
+export function timing(models: { label: string; model: tf.LayersModel }[], b: Budget): TimingRow[] {
+  if (!models.length) fail("models", models, "at least the uncompressed reference model");
+  const rows = models.map(({ label, model }) => ({ model: label, macs: counts(model).macs, ms1: inferenceMs(model, 1, Math.max(b.timingRuns, 5)), ms64: inferenceMs(model, 64, b.timingRuns) }));
+  const ref = rows[0];
+  return rows.map((r) => ({ ...r, theoreticalSpeedup: ref.macs / r.macs, speedup1: ref.ms1 / r.ms1, speedup64: ref.ms64 / r.ms64 }));
+}
