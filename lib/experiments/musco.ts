@@ -70,14 +70,15 @@ export interface Budget {
 }
 
 /**
- * smoke: seconds (CI). quick: VGG-S/2 on a 5,000-image subset, ≈15-20 min on 2 shared cores at the
- * measured ≈75 training images/s. paper: the card's paper-analogue settings (full VGG-S, 30 epochs,
+ * smoke: seconds (CI; ≈2 min with the kernel). quick: VGG-S/2 on a 5,000-image subset, 20k
+ * pre-training and ≈28k fine-tuning images in all, ≈15-20 min on 2 shared cores at the measured
+ * 40-75 training images/s. paper: the card's paper-analogue settings (full VGG-S, 30 epochs,
  * 6 fine-tuning epochs per method).
  */
 export function budget(profile: Profile): Budget {
   return byProfile<Budget>(profile, {
     smoke: { width: 0.5, train: 256, test: 256, pretrainEpochs: 1, ftImages: 384, sweepFtImages: 256, sweepW: [0.5, 0.9], vbmfMaxStages: 2, methodRatio: 3.16, cpIter: 3, timingRuns: 3 },
-    quick: { width: 0.5, train: 5000, test: 1000, pretrainEpochs: 4, ftImages: 3840, sweepFtImages: 1536, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 3, methodRatio: 3.16, cpIter: 50, timingRuns: 10 },
+    quick: { width: 0.5, train: 5000, test: 1000, pretrainEpochs: 4, ftImages: 3072, sweepFtImages: 1024, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 3, methodRatio: 3.16, cpIter: 50, timingRuns: 10 },
     paper: { width: 1, train: "all", test: "all", pretrainEpochs: 30, ftImages: 6 * 50000, sweepFtImages: 2 * 50000, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 4, methodRatio: 3.16, cpIter: 100, timingRuns: 20 },
   });
 }
@@ -723,7 +724,7 @@ export interface TimingRow {
 /** musco.a.cpu_speedup (T6 analogue): measured ms/image at batch 1 and 64 vs the MAC reduction; the first model is the reference. */
 export function timing(models: { label: string; model: tf.LayersModel }[], b: Budget): TimingRow[] {
   if (!models.length) fail("models", models, "at least the uncompressed reference model");
-  const rows = models.map(({ label, model }) => ({ model: label, macs: counts(model).macs, ms1: inferenceMs(model, 1, Math.max(b.timingRuns, 5)), ms64: inferenceMs(model, 64, b.timingRuns) }));
+  const rows = models.map(({ label, model }) => ({ model: label, macs: counts(model).macs, ms1: inferenceMs(model, 1, Math.max(b.timingRuns, 20)), ms64: inferenceMs(model, 64, b.timingRuns) }));
   const ref = rows[0];
   return rows.map((r) => ({ ...r, theoreticalSpeedup: ref.macs / r.macs, speedup1: ref.ms1 / r.ms1, speedup64: ref.ms64 / r.ms64 }));
 }

@@ -468,7 +468,9 @@ export async function ronSweep(
   const X = await stageInputs(head, stages, data.train, o.samples, o.normalize);
   const maxF = Math.min(...o.factors);
   const bases = stages.map((st, i) => outputBasis(X[i], o.samples, st.inDim, Math.min(st.inDim, Math.max(1, Math.round(st.inDim / maxF)))));
-  const names = [cut ?? "input", ...stages.slice(0, -1).map((s) => s.layers[s.layers.length - 1].name)];
+  // Name each stage input by the last layer that is not a Flatten (the same output as the cut of another sweep).
+  const named = (ls: tf.layers.Layer[]) => [...ls].reverse().find((l) => l.getClassName() !== "Flatten")?.name ?? "input";
+  const names = [cut ?? "input", ...stages.slice(0, -1).map((s) => named(s.layers))];
   const spectra = bases.map((b, i) => ({ model: model.name, layer: names[i], dim: stages[i].inDim, normalized: Array.from(b.s2, (s) => Math.sqrt(s / b.s2[0])) }));
   const macs = countModel(model, o.inputShape, "plain").total.macs;
   const rows: SweepRow[] = [];
