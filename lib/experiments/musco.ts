@@ -11,7 +11,7 @@ import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
 import { multiStage, type StageReport } from "../compress/multistage";
 import { evbmf, evbmfTauBar, evbmfTauBarApprox } from "../decomp/evbmf";
-import { tucker2RanksForRatio } from "../decomp/ranks";
+import { tucker2RanksForRatio, weakenedRank } from "../decomp/ranks";
 import { tucker2 } from "../decomp/tucker";
 import { svd } from "../linalg/svd";
 import { countModel } from "../flops/count";
@@ -345,6 +345,22 @@ export function vbmfPlan(w: number, o: { minRank?: number } = {}): Record<string
   return plan;
 }
 
+/**
+ * The EVBMF plan for the current model. An fc1 that is already an SVDDense gets its rank here from
+ * EVBMF of its second factor (card §2.6: "for an already SVD-decomposed layer, its second factor"):
+ * tn.compress would run EVBMF on the rebuilt rank-R product, whose zero tail makes the noise
+ * estimate vanish and keeps all R components, so the rank would never move after stage 1.
+ */
+export function vbmfStagePlan(model: tf.LayersModel, w: number, o: { minRank?: number } = {}): Record<string, LayerPlan> {
+  const plan = vbmfPlan(w, o);
+  const minRank = o.minRank ?? SETTINGS.minRank;
+  for (const d of COMPRESSED_DENSE) {
+    const l = model.getLayer(d);
+    if (l instanceof SVDDense) plan[d] = { method: "svd", ranks: weakenedRank(l.rank, evbmf(l.getWeights()[1]).rank, w, minRank) };
+  }
+  return plan;
+}
+
 /** Current ranks of the compressed layers: [R_in, R_out] for Tucker-2, [R] for CP / SVD, full sizes when dense. */
 export function layerRanks(model: tf.LayersModel): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -463,7 +479,7 @@ export async function vbmfRun(base: tf.LayersModel, data: Data, o: { w: number; 
   if (!Number.isInteger(o.maxStages) || o.maxStages < 1) fail("maxStages", o.maxStages, "a positive integer");
   const t0 = Date.now();
   const baseCounts = { ...counts(base), acc: o.baseAcc ?? (await testAccuracy(base, data.test)) };
-  const plan = vbmfPlan(o.w, { minRank: o.minRank });
+  const plan = (_stage: number, model: tf.LayersModel) => vbmfStagePlan(model, o.w, { minRank: o.minRank });
   let current: tf.LayersModel = base;
   let prev = layerRanks(base);
   const summaries: StageSummary[] = [];
