@@ -7,4 +7,7 @@ export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
 export * as musco from "./musco";
 export * as ron from "./ron";
-export * as ttConv from "./tt-conv";
+import * as ttConvConfigs from "./tt-conv";
+import * as ttConvRuns from "./tt-conv-runs";
+/** tt-conv.md: configurations and counts (tt-conv.ts) and training runs (tt-conv-runs.ts). */
+export const ttConv = { ...ttConvConfigs, ...ttConvRuns };

@@ -190,22 +190,28 @@ export function rowConfig(row: Row): Config {
 
 /** Builds the TensorFlow.js model of a configuration (TT layers without bias, as counted). */
 export function buildNet(c: Config, seed = 0): tf.LayersModel {
-  return ttConvBaseline(BASE_OF[c.family], {
-    conv: (name, filters, padding) => {
-      const r = c.conv?.[name];
-      if (!r) return undefined;
-      const l = CONV_LAYERS.find((x) => x.name === name)!;
-      if (c.family === "naive") return new NaiveTTConv2D({ name, filters, kernelSize: 3, ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: seed + name.length });
-      return new TTConv2D({ name, kernelSize: 3, inModes: CHANNEL_MODES[l.cin], outModes: CHANNEL_MODES[filters], ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: seed + name.length });
+  return ttConvBaseline(
+    BASE_OF[c.family],
+    {
+      conv: (name, filters, padding) => {
+        const r = c.conv?.[name];
+        if (!r) return undefined;
+        const l = CONV_LAYERS.find((x) => x.name === name)!;
+        // A distinct seed per layer: same-shaped layers must not start from the same cores.
+        const s = seed * 100 + CONV_LAYERS.indexOf(l);
+        if (c.family === "naive") return new NaiveTTConv2D({ name, filters, kernelSize: 3, ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: s });
+        return new TTConv2D({ name, kernelSize: 3, inModes: CHANNEL_MODES[l.cin], outModes: CHANNEL_MODES[filters], ranks: r, padding, useBias: false, kernelInitializer: "paper", seed: s });
+      },
+      dense: (name, units) => {
+        const r = c.fc?.[name];
+        if (!r) return undefined;
+        const l = FC_LAYERS.find((x) => x.name === name)!;
+        if (prod(l.outModes) !== units) fail(`fc ${name}`, l.outModes, `modes multiplying to ${units}`);
+        return new TTDense({ name, inModes: [...l.inModes], outModes: [...l.outModes], ranks: r, useBias: false, kernelInitializer: "paper", seed: seed * 100 + 10 + FC_LAYERS.indexOf(l) });
+      },
     },
-    dense: (name, units) => {
-      const r = c.fc?.[name];
-      if (!r) return undefined;
-      const l = FC_LAYERS.find((x) => x.name === name)!;
-      if (prod(l.outModes) !== units) fail(`fc ${name}`, l.outModes, `modes multiplying to ${units}`);
-      return new TTDense({ name, inModes: [...l.inModes], outModes: [...l.outModes], ranks: r, useBias: false, kernelInitializer: "paper", seed: seed + 7 });
-    },
-  });
+    seed,
+  );
 }
 
 /** Parameters counted on the built model (the convention's count: all trainable weights). */

@@ -2,8 +2,8 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** PyTorch's BatchNorm defaults (eps 1e-5, momentum 0.1 = TF momentum 0.9), as the papers' code used. */
-export function batchNorm(name?: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({ axis: -1, epsilon: 1e-5, momentum: 0.9, name });
+export function batchNorm(name?: string, opts: { epsilon?: number; momentum?: number } = {}): tf.layers.Layer {
+  return tf.layers.batchNormalization({ axis: -1, epsilon: opts.epsilon ?? 1e-5, momentum: opts.momentum ?? 0.9, name });
 }
 
 /** PyTorch-style symmetric zero padding (TF's "same" pads the end more when the stride is 2). */

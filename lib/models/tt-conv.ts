@@ -16,17 +16,34 @@ export interface TTConvFactories {
 }
 
 let factories: TTConvFactories = {};
+let seed = 0;
+
+/** TF 1.x's BatchNorm as the thesis code used it (eps 1e-3, moving-average decay 0.99). */
+const bn = (name: string) => batchNorm(name, { epsilon: 1e-3, momentum: 0.99 });
+
+/**
+ * TF 1.x's xavier_initializer(uniform=False), the thesis code's init for every dense weight:
+ * truncated normal with std sqrt(1.3 * 2 / (fanIn + fanOut)); tfjs's "normal" variance scaling
+ * is the same truncated normal without the 1.3, hence scale 1.3.
+ */
+const xavier = (k: number) => tf.initializers.varianceScaling({ scale: 1.3, mode: "fanAvg", distribution: "normal", seed: seed * 1000 + k });
+let layerIndex = 0;
 
 function convBnRelu(x: tf.SymbolicTensor, filters: number, padding: "same" | "valid", name: string): tf.SymbolicTensor {
-  const layer = factories.conv?.(name, filters, padding) ?? tf.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, name });
+  const layer = factories.conv?.(name, filters, padding) ?? tf.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, name, kernelInitializer: xavier(layerIndex++) });
   let y = layer.apply(x) as tf.SymbolicTensor;
-  y = batchNorm(`${name}_bn`).apply(y) as tf.SymbolicTensor;
+  y = bn(`${name}_bn`).apply(y) as tf.SymbolicTensor;
   return tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
 }
 
-/** The 6-convolution network; input [32, 32, 3]; outputs logits (10). `f` swaps in factorized layers. */
-export function ttConvBaseline(kind: TTConvBaseline = "conv", f: TTConvFactories = {}): tf.LayersModel {
+/**
+ * The 6-convolution network; input [32, 32, 3]; outputs logits (10). `f` swaps in factorized
+ * layers; `initSeed` seeds the dense weights' initializers.
+ */
+export function ttConvBaseline(kind: TTConvBaseline = "conv", f: TTConvFactories = {}, initSeed = 0): tf.LayersModel {
   factories = f;
+  seed = initSeed;
+  layerIndex = 0;
   try {
     return build(kind);
   } finally {
@@ -49,15 +66,15 @@ function build(kind: TTConvBaseline): tf.LayersModel {
   if (kind === "conv") {
     x = tf.layers.averagePooling2d({ poolSize: 4, strides: 4, padding: "same", name: "avgpool" }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
-    out = tf.layers.dense({ units: 10, useBias: false, name: "fc" }).apply(x) as tf.SymbolicTensor;
+    out = tf.layers.dense({ units: 10, useBias: false, name: "fc", kernelInitializer: xavier(layerIndex++) }).apply(x) as tf.SymbolicTensor;
   } else {
     x = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
     for (const [units, name] of [[1536, "fc4_1"], [512, "fc4_2"]] as const) {
-      x = (factories.dense?.(name, units) ?? tf.layers.dense({ units, useBias: false, name })).apply(x) as tf.SymbolicTensor;
-      x = batchNorm(`${name}_bn`).apply(x) as tf.SymbolicTensor;
+      x = (factories.dense?.(name, units) ?? tf.layers.dense({ units, useBias: false, name, kernelInitializer: xavier(layerIndex++) })).apply(x) as tf.SymbolicTensor;
+      x = bn(`${name}_bn`).apply(x) as tf.SymbolicTensor;
       x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
     }
-    out = tf.layers.dense({ units: 10, name: "fc4_3" }).apply(x) as tf.SymbolicTensor;
+    out = tf.layers.dense({ units: 10, name: "fc4_3", kernelInitializer: xavier(layerIndex++) }).apply(x) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: out, name: `tt-conv-${kind}` });
 }

@@ -16,7 +16,7 @@ import type { Augment, Normalize } from "../data/transform";
 import { fail } from "../errors";
 import { modelSnapshot, readCheckpoint, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
 import { saveHistory, type EpochRecord, type History, type Selection } from "./history";
-import { getLearningRate, makeOptimizer, setLearningRate, type OptimizerSpec } from "./optimizers";
+import { disposeOptimizer, getLearningRate, makeOptimizer, setLearningRate, type OptimizerSpec } from "./optimizers";
 import { checkSchedule, learningRateAt, type Schedule } from "./schedules";
 import { mixSeed, seedMathRandom } from "./seed";
 
@@ -188,6 +188,17 @@ function checkOptions(o: FitOptions): void {
 
 /** Trains `model` on `data.train`, evaluating every epoch; see FitOptions. */
 export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<FitResult> {
+  const given = options.optimizer != null && options.optimizer instanceof tf.Optimizer ? options.optimizer : undefined;
+  const optimizer = given ?? makeOptimizer((options.optimizer as OptimizerSpec | undefined) ?? { name: "sgd", lr: 0.01, momentum: 0.9 });
+  try {
+    return await fitWith(model, data, options, optimizer);
+  } finally {
+    // An optimizer fit made is fit's to free (its slot variables would otherwise outlive the run).
+    if (!given) disposeOptimizer(optimizer);
+  }
+}
+
+async function fitWith(model: tf.LayersModel, data: FitData, options: FitOptions, optimizer: tf.Optimizer): Promise<FitResult> {
   checkOptions(options);
   if (!data || !data.train) fail("data", data, "{train: ImageSet, test?: ImageSet, validation?: ImageSet}");
   const seed = options.seed ?? 0;
@@ -206,8 +217,6 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   }
   const test = data.test;
 
-  const optimizer =
-    options.optimizer != null && options.optimizer instanceof tf.Optimizer ? options.optimizer : makeOptimizer(options.optimizer ?? { name: "sgd", lr: 0.01, momentum: 0.9 });
   const baseLr = getLearningRate(optimizer);
   const loss = lossFor(outputKind(model, options.outputs));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

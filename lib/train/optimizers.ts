@@ -52,3 +52,13 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   if (typeof o.setLearningRate === "function") o.setLearningRate(lr);
   else o.learningRate = lr;
 }
+
+/**
+ * Frees an optimizer's state. tfjs's MomentumOptimizer.dispose skips the learning-rate scalar it
+ * inherits from SGDOptimizer, so that one is freed here too.
+ */
+export function disposeOptimizer(opt: tf.Optimizer): void {
+  opt.dispose();
+  const c = (opt as unknown as { c?: tf.Tensor }).c;
+  if (c && !c.isDisposed) c.dispose();
+}

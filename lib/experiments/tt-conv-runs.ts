@@ -1,0 +1,259 @@
+// tt-conv.md §4: training the rows of Tables 1-2 with the thesis code's recipe: SGD momentum 0.9,
+// batch 100, LR 0.1 (0.03 for TT-conv-TT-fc) divided by 10 every 30 of 100 epochs, pad-crop /
+// flip / contrast augmentation, per-pixel standardisation, no weight decay, zero-debiased
+// BatchNorm statistics (decay 0.99), and test accuracy of the exponential moving average of the
+// weights (decay 0.9). Budgets come from the profile; the method does not.
+import * as tf from "@tensorflow/tfjs";
+import { cifar10 } from "../data/cifar";
+import type { ImageSet } from "../data/image-set";
+import type { Augment, Standardization } from "../data/transform";
+import { fail } from "../errors";
+import { trainableParams } from "../models/count";
+import { debiasedBatchNorm, WeightAverage } from "../train/averaging";
+import { evaluate, fit } from "../train/fit";
+import type { EpochRecord } from "../train/history";
+import { withSeed } from "../train/seed";
+import { byProfile, type Profile } from "./profile";
+import { BASELINE_PARAMS, BASE_OF, buildNet, CHANNEL_MODES, compression, CONV_LAYERS, FC_LAYERS, row, rowConfig, ROWS, type Config, type Row } from "./tt-conv";
+
+/** The card's §4 recipe. `stepEvery` is 30 of 100 epochs; budgets with fewer epochs scale it. */
+export const SETTINGS = {
+  epochs: 100,
+  batchSize: 100,
+  lr: 0.1,
+  lrTtConvTtFc: 0.03,
+  momentum: 0.9,
+  stepEvery: 30,
+  gamma: 0.1,
+  emaDecay: 0.9,
+  bnDecay: 0.99,
+  seed: 12345,
+} as const;
+
+export const AUGMENT: Augment = { padCrop: 4, flip: true, contrast: [0.75, 1.25] };
+
+export interface Budget {
+  train: number | "all";
+  test: number | "all";
+  epochs: number;
+  /** LR drops by 10 after every `stepEvery` epochs. */
+  stepEvery: number;
+  /** Row ids to train (card §5). */
+  rows: string[];
+}
+
+const ALL = ROWS.map((r) => r.id);
+
+/**
+ * `quick` trains every row of both tables on a 2,000-image subset for 2 epochs: a check that the
+ * 14 models train and a first look at their ordering, not the paper's accuracy (one paper-profile
+ * row is 5 million images, about 2.5 days each at this machine's ~24 img/s).
+ */
+export function budget(profile: Profile): Budget {
+  return byProfile<Budget>(profile, {
+    smoke: { train: 200, test: 200, epochs: 1, stepEvery: 1, rows: ["ttconv.t1.conv", "ttconv.t1.tt_3_23", "ttconv.t1.naive_2_02", "ttconv.t2.ttconvttfc_41_65"] },
+    quick: { train: 2000, test: 1000, epochs: 2, stepEvery: 1, rows: ALL },
+    paper: { train: "all", test: "all", epochs: SETTINGS.epochs, stepEvery: SETTINGS.stepEvery, rows: ALL },
+  });
+}
+
+export interface Data {
+  train: ImageSet;
+  test: ImageSet;
+  /** Per-pixel mean and std of the full training set (the thesis code's standardisation). */
+  normalize: Standardization;
+}
+
+export function loadData(b: Budget, dir?: string): Data {
+  const d = cifar10(dir ? { dir } : {});
+  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
+  return { train: cut(d.train, b.train), test: cut(d.test, b.test), normalize: d.train.standardization("pixel") };
+}
+
+export interface LayerLog {
+  layer: string;
+  kind: "TT-conv" | "naive TT-conv" | "TT-FC" | "conv" | "dense";
+  shape: string;
+  modes: string;
+  ranks: string;
+  params: number;
+  denseParams: number;
+}
+
+/** Per-layer modes, ranks and parameter counts of a configuration (the log the card asks for). */
+export function layerLog(c: Config): LayerLog[] {
+  const m = buildNet(c);
+  try {
+    const out: LayerLog[] = [];
+    for (const l of m.layers) {
+      const cls = l.getClassName();
+      const params = trainableParams(l);
+      if (params === 0 || cls === "BatchNormalization") continue;
+      const conv = CONV_LAYERS.find((x) => x.name === l.name);
+      const fc = FC_LAYERS.find((x) => x.name === l.name);
+      const ranks = c.conv?.[l.name] ?? c.fc?.[l.name];
+      const dense = conv ? 9 * conv.cin * conv.cout : fc ? prod(fc.inModes) * prod(fc.outModes) : params;
+      const kind: LayerLog["kind"] = cls === "TTConv2D" ? "TT-conv" : cls === "NaiveTTConv2D" ? "naive TT-conv" : cls === "TTDense" ? "TT-FC" : cls === "Conv2D" ? "conv" : "dense";
+      const modes = !ranks
+        ? ""
+        : conv && kind === "TT-conv"
+          ? `3x3 | ${CHANNEL_MODES[conv.cin].join("·")} -> ${CHANNEL_MODES[conv.cout].join("·")}`
+          : conv
+            ? `3, 3, ${conv.cin}, ${conv.cout}`
+            : `${fc!.inModes.join("·")} -> ${fc!.outModes.join("·")}`;
+      const shape = conv ? `${conv.cin} -> ${conv.cout}, 3x3` : fc ? `${prod(fc.inModes)} -> ${prod(fc.outModes)}` : l.name;
+      out.push({ layer: l.name, kind, shape, modes, ranks: ranks ? ranks.join(", ") : "", params, denseParams: dense });
+    }
+    return out;
+  } finally {
+    m.dispose();
+  }
+}
+
+export interface Breakdown {
+  label: string;
+  conv: number;
+  fc: number;
+  bn: number;
+}
+
+/** Parameters by kind (convolutions incl. TT-conv, fully-connected incl. TT-FC, BatchNorm γ/β). */
+export function breakdown(c: Config, label: string): Breakdown {
+  const m = buildNet(c);
+  try {
+    const b: Breakdown = { label, conv: 0, fc: 0, bn: 0 };
+    for (const l of m.layers) {
+      const cls = l.getClassName();
+      const n = trainableParams(l);
+      if (cls === "BatchNormalization") b.bn += n;
+      else if (/Conv/.test(cls)) b.conv += n;
+      else b.fc += n;
+    }
+    return b;
+  } finally {
+    m.dispose();
+  }
+}
+
+export interface RowRun {
+  id: string;
+  table: 1 | 2;
+  family: Config["family"];
+  paperRatio: number;
+  compression: number;
+  params: number;
+  lr: number;
+  epochs: EpochRecord[];
+  /** Test accuracy (%) of the averaged weights after each epoch. */
+  emaAcc: number[];
+  /** The card's reported number: the last epoch's averaged-weight accuracy (%); and the best over epochs. */
+  final: number;
+  best: number;
+  /** Last epoch's accuracy of the raw (not averaged) weights (%). */
+  finalRaw: number;
+  seconds: number;
+  /** Training images per second (augmentation included, evaluation excluded). */
+  trainImgPerSec: number;
+  /** The trained model when `keepModel` was set (the caller disposes it). */
+  model?: tf.LayersModel;
+}
+
+export interface TrainOptions {
+  seed?: number;
+  /** Use the weight average for the reported accuracy (default true, as the thesis code). */
+  ema?: boolean;
+  live?: boolean;
+  /** Checkpoint folder: a re-run with the same folder resumes (the weight average restarts then). */
+  checkpointDir?: string;
+  keepModel?: boolean;
+}
+
+/** Trains one row of Table 1 or 2 with the card's recipe under budget `b`. */
+export async function trainRow(id: string, b: Budget, data: Data, o: TrainOptions = {}): Promise<RowRun> {
+  const r: Row = row(id);
+  const c = rowConfig(r);
+  const seed = o.seed ?? SETTINGS.seed;
+  const useEma = o.ema ?? true;
+  if (!(Number.isInteger(b.epochs) && b.epochs > 0)) fail("budget.epochs", b.epochs, "a positive whole number");
+  const model = withSeed(seed, () => buildNet(c, seed));
+  const lr = r.family === "tt-conv-tt-fc" ? SETTINGS.lrTtConvTtFc : SETTINGS.lr;
+  const bn = debiasedBatchNorm(model, SETTINGS.bnDecay);
+  const ema = new WeightAverage(model, { decay: SETTINGS.emaDecay });
+  const emaAcc: number[] = [];
+  const t0 = Date.now();
+  // Training time alone: from each batch's end to the next, restarting after the epoch's evaluations.
+  let trainMs = 0;
+  let mark = Date.now();
+  try {
+    const res = await fit(model, { train: data.train, test: data.test }, {
+      epochs: b.epochs,
+      batchSize: SETTINGS.batchSize,
+      optimizer: { name: "sgd", lr, momentum: SETTINGS.momentum },
+      schedule: { kind: "step", every: b.stepEvery, gamma: SETTINGS.gamma },
+      normalize: data.normalize,
+      augment: AUGMENT,
+      select: "last",
+      seed,
+      live: o.live,
+      progress: false,
+      checkpointDir: o.checkpointDir,
+      resume: o.checkpointDir !== undefined,
+      onBatch: () => {
+        bn.afterStep();
+        ema.update();
+        const now = Date.now();
+        trainMs += now - mark;
+        mark = now;
+      },
+      onEpoch: async () => {
+        if (useEma) emaAcc.push(100 * (await ema.withAveraged(() => evaluate(model, data.test, { batchSize: 500, normalize: data.normalize }))).acc);
+        mark = Date.now();
+      },
+    });
+    const eps = res.history.epochs;
+    const raw = eps.map((e) => 100 * (e.testAcc ?? NaN));
+    const reported = useEma ? emaAcc : raw;
+    const seconds = (Date.now() - t0) / 1000;
+    return {
+      id,
+      table: id.startsWith("ttconv.t1") ? 1 : 2,
+      family: r.family,
+      paperRatio: r.ratio,
+      compression: compression(c),
+      params: trainableParams(model),
+      lr,
+      epochs: eps,
+      emaAcc,
+      final: reported[reported.length - 1],
+      best: Math.max(...reported),
+      finalRaw: raw[raw.length - 1],
+      seconds,
+      trainImgPerSec: (data.train.size * eps.length) / Math.max(1e-3, trainMs / 1000),
+      ...(o.keepModel ? { model } : {}),
+    };
+  } finally {
+    ema.dispose();
+    if (!o.keepModel) model.dispose();
+  }
+}
+
+/** Trains the budget's rows of table `which` (1 or 2), reusing runs already in `cache`. */
+export async function table(which: 1 | 2, b: Budget, data: Data, cache: Map<string, RowRun> = new Map(), o: TrainOptions = {}): Promise<RowRun[]> {
+  if (which !== 1 && which !== 2) fail("which", which, "1 or 2");
+  const out: RowRun[] = [];
+  for (const id of b.rows.filter((x) => x.startsWith(`ttconv.t${which}.`))) {
+    let r = cache.get(id);
+    if (!r) cache.set(id, (r = await trainRow(id, b, data, o)));
+    out.push(r);
+  }
+  return out;
+}
+
+/** The baseline whose count a configuration is compared to. */
+export function baselineParams(c: Config): number {
+  return BASELINE_PARAMS[BASE_OF[c.family]];
+}
+
+function prod(a: readonly number[]): number {
+  return a.reduce((p, v) => p * v, 1);
+}
