@@ -15,8 +15,36 @@ export interface PlotOptions {
   logY?: boolean;
   width?: number;
   height?: number;
+  /** Horizontal reference lines (a baseline's accuracy, say), labelled at the right edge. */
+  hLines?: RefLine[];
+  /** Vertical reference lines (a ceiling, an LR drop), labelled at the top. */
+  vLines?: RefLine[];
   /** Extra plotly layout fields, merged last. */
   layout?: Record<string, unknown>;
+}
+
+export interface RefLine {
+  at: number;
+  label?: string;
+}
+
+function refLines(o: PlotOptions): Record<string, unknown> {
+  const h = o.hLines ?? [];
+  const v = o.vLines ?? [];
+  for (const l of [...h, ...v]) if (!Number.isFinite(l.at)) throw new TypeError(`reference line at = ${String(l.at)}: expected a finite number`);
+  if (h.length + v.length === 0) return {};
+  const line = { dash: "dash", width: 1.5, color: "#555" };
+  const shapes = [
+    ...h.map((l) => ({ type: "line", xref: "paper", x0: 0, x1: 1, yref: "y", y0: l.at, y1: l.at, line })),
+    ...v.map((l) => ({ type: "line", yref: "paper", y0: 0, y1: 1, xref: "x", x0: l.at, x1: l.at, line })),
+  ];
+  // On a log axis plotly places annotations by log10 of the value; shapes take the value itself.
+  const ax = (at: number, log?: boolean) => (log ? Math.log10(at) : at);
+  const annotations = [
+    ...h.filter((l) => l.label).map((l) => ({ xref: "paper", x: 1, xanchor: "right", yref: "y", y: ax(l.at, o.logY), yanchor: "bottom", text: l.label, showarrow: false })),
+    ...v.filter((l) => l.label).map((l) => ({ yref: "paper", y: 1, yanchor: "bottom", xref: "x", x: ax(l.at, o.logX), xanchor: "left", text: l.label, showarrow: false })),
+  ];
+  return { shapes, annotations };
 }
 
 /** Numbers from a plain array or anything with arraySync()/dataSync() (tensors). */
@@ -43,7 +71,7 @@ function baseLayout(o: PlotOptions): Record<string, unknown> {
   };
   if (o.title) layout.title = { text: o.title };
   if (o.width) layout.width = o.width;
-  return { ...layout, ...(o.layout ?? {}) };
+  return { ...layout, ...refLines(o), ...(o.layout ?? {}) };
 }
 
 function summary(fig: Figure): string {
@@ -124,13 +152,13 @@ export function scatter(points: ScatterSeries | Record<string, ScatterSeries>, o
   return show(build(data, baseLayout(opts)));
 }
 
-/** Bar chart over categories; several named series give grouped bars. */
-export function bar(labels: string[], values: Numbers | Record<string, Numbers>, opts: PlotOptions & { horizontal?: boolean } = {}): Figure {
+/** Bar chart over categories; several named series give grouped bars, or stacked ones with `stacked`. */
+export function bar(labels: string[], values: Numbers | Record<string, Numbers>, opts: PlotOptions & { horizontal?: boolean; stacked?: boolean } = {}): Figure {
   const series: [string | undefined, number[]][] = isNumbers(values) ? [[undefined, nums(values)]] : Object.entries(values).map(([k, v]) => [k, nums(v)]);
   const data = series.map(([name, vs]) =>
     opts.horizontal ? { type: "bar", orientation: "h", name, y: labels, x: vs } : { type: "bar", name, x: labels, y: vs },
   );
-  return show(build(data, { ...baseLayout(opts), barmode: "group" }));
+  return show(build(data, { ...baseLayout(opts), barmode: opts.stacked ? "stack" : "group" }));
 }
 
 export interface HeatmapOptions extends PlotOptions {

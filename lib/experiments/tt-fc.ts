@@ -16,20 +16,21 @@ import { fit } from "../train/fit";
 import type { EpochRecord } from "../train/history";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
+import { existsSync, readFileSync } from "node:fs";
 
 export const MNIST_IDS = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc", "ttfc.mnist.fc_fc_fc", "ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"] as const;
 export const TABLE2_IDS = ["ttfc.cifar.t2.p146814", "ttfc.cifar.t2.p225278"] as const;
 
-/** TTDense for the specs, with the thesis's per-core init (tt-fc.md §2.5). */
-export function ttDense(seed = 0): TTLayerFactory {
-  return (l, name) => new TTDense({ name, inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, kernelInitializer: "paper", seed: seed * 100 + Number(name.replace(/\D/g, "")) });
+/** TTDense for the specs, with the thesis's per-core init (tt-fc.md §2.5) unless told otherwise. */
+export function ttDense(seed = 0, init: "paper" | "glorot" = "paper"): TTLayerFactory {
+  return (l, name) => new TTDense({ name, inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, kernelInitializer: init, seed: seed * 100 + Number(name.replace(/\D/g, "")) });
 }
 
 /** The network of a spec (or of a card row id), taking images as input. */
-export function build(spec: FcNetSpec | string, seed = 0): tf.Sequential {
+export function build(spec: FcNetSpec | string, seed = 0, init: "paper" | "glorot" = "paper"): tf.Sequential {
   const s = typeof spec === "string" ? ttFcSpec(spec) : spec;
   const imageShape: [number, number, number] = s.inputSize === 784 ? [28, 28, 1] : s.inputSize === 3072 ? [32, 32, 3] : fail("spec.inputSize", s.inputSize, "784 (MNIST) or 3072 (CIFAR-10)");
-  return buildFcNet(s, ttDense(seed), { imageShape, seed });
+  return buildFcNet(s, ttDense(seed, init), { imageShape, seed });
 }
 
 export interface CountRow {
@@ -107,9 +108,13 @@ export interface Run {
 }
 
 /** Trains one model with the thesis's pipeline: [0, 1] pixels, batch 100, best-test selection. */
-export async function run(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, o: { id: string; label: string; epochs: number; optimizer: OptimizerSpec; schedule?: Schedule; seed?: number }): Promise<Run> {
+export async function run(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, o: { id: string; label: string; epochs: number; optimizer: OptimizerSpec; schedule?: Schedule; seed?: number; checkpointDir?: string }): Promise<Run> {
   const t0 = Date.now();
-  const r = await fit(model, data, { epochs: o.epochs, batchSize: 100, optimizer: o.optimizer, schedule: o.schedule, normalize: "scale", select: "best-test", seed: o.seed ?? 0, progress: false });
+  const r = await fit(model, data, {
+    epochs: o.epochs, batchSize: 100, optimizer: o.optimizer, schedule: o.schedule, normalize: "scale", select: "best-test", seed: o.seed ?? 0, progress: false,
+    // A checkpoint folder makes a long run resumable: re-running with the same folder continues it.
+    ...(o.checkpointDir ? { checkpointDir: o.checkpointDir, resume: true } : {}),
+  });
   const eps = r.history.epochs;
   const best = eps[r.history.bestEpoch - 1] ?? eps[eps.length - 1];
   const last = eps[eps.length - 1];
@@ -136,14 +141,75 @@ export function runnable(id: string, backend = tf.getBackend()): boolean {
   return backend === "tensorflow" || !(NATIVE_ONLY as readonly string[]).includes(id);
 }
 
-/** Table 1 and Fig. 10: the MNIST models, SGD lr 0.001 momentum 0.9 (the text), no decay. */
-export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0): Promise<Run[]> {
-  const out: Run[] = [];
-  for (const id of b.mnist.models.filter((i) => runnable(i))) {
-    const m = build(id, seed);
-    out.push(await run(m, data, { id, label: id.replace("ttfc.mnist.", ""), epochs: b.mnist.epochs, optimizer: { name: "sgd", lr: 0.001, momentum: 0.9 }, seed }));
+/** The text's MNIST optimizer: SGD lr 0.001, momentum 0.9, no decay. */
+export const MNIST_OPTIMIZER: OptimizerSpec = { name: "sgd", lr: 0.001, momentum: 0.9 };
+
+/** One MNIST model of Table 1 with the text's settings; `checkpointDir` makes it resumable. */
+export async function mnistRun(id: string, epochs: number, data: { train: ImageSet; test: ImageSet }, seed = 0, checkpointDir?: string): Promise<Run> {
+  const m = build(id, seed);
+  try {
+    return await run(m, data, { id, label: id.replace("ttfc.mnist.", ""), epochs, optimizer: MNIST_OPTIMIZER, seed, checkpointDir });
+  } finally {
     m.dispose();
   }
+}
+
+export interface InitRun {
+  init: "paper" | "glorot";
+  optimizer: string;
+  run: Run;
+}
+
+/**
+ * Beyond the paper: the thesis's per-core TT init (whose implied weights are hundreds of times
+ * smaller than a dense layer's, card §2.5) against the variance-preserving one, each with the
+ * text's SGD and with Adam (lr 0.004), on one MNIST model.
+ */
+export async function initStudy(id: string, epochs: number, data: { train: ImageSet; test: ImageSet }, seed = 0): Promise<InitRun[]> {
+  const out: InitRun[] = [];
+  const optimizers: [string, OptimizerSpec][] = [["SGD 0.001, momentum 0.9", MNIST_OPTIMIZER], ["Adam 0.004", { name: "adam", lr: 0.004 }]];
+  for (const init of ["paper", "glorot"] as const) {
+    for (const [label, optimizer] of optimizers) {
+      const m = build(id, seed, init);
+      try {
+        out.push({ init, optimizer: label, run: await run(m, data, { id, label: `${init} init, ${label}`, epochs, optimizer, seed }) });
+      } finally {
+        m.dispose();
+      }
+    }
+  }
+  return out;
+}
+
+/** A paper-setting run stored by scripts/ttfc-mnist-paper.ts, with where and when it ran. */
+export interface StoredRun extends Run {
+  started: string;
+  finished: string;
+  backend: string;
+  train: number;
+  test: number;
+}
+
+/** The runs stored in `file` by scripts/ttfc-mnist-paper.ts, by card id. */
+export function storedRuns(file: string): Record<string, StoredRun> {
+  if (!existsSync(file)) fail("file", file, "the JSON written by `node --import tsx scripts/ttfc-mnist-paper.ts <model>` (not found)");
+  let all: unknown;
+  try {
+    all = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    fail("file", file, `valid JSON (${(e as Error).message})`);
+  }
+  if (typeof all !== "object" || all === null) fail("file", file, "an object of runs by card id");
+  for (const [id, r] of Object.entries(all as Record<string, Partial<StoredRun>>)) {
+    if (!(MNIST_IDS as readonly string[]).includes(id) || !Array.isArray(r.epochs) || typeof r.bestAcc !== "number") fail(`${file}: run`, id, "a Table 1 id with epochs and bestAcc");
+  }
+  return all as Record<string, StoredRun>;
+}
+
+/** Table 1 and Fig. 10: the MNIST models the backend can hold. */
+export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const id of b.mnist.models.filter((i) => runnable(i))) out.push(await mnistRun(id, b.mnist.epochs, data, seed));
   return out;
 }
 

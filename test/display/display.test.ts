@@ -39,6 +39,20 @@ test("outside a kernel plots return their spec and write nothing", () => {
   assert.match(t.html, /<table/);
 });
 
+test("reference lines become dashed shapes with labels (log axes place labels by log10); stacked bars stack", () => {
+  const fig = display.plot.scatter({ x: [1, 10], y: [80, 90] }, { logX: true, hLines: [{ at: 90.5, label: "baseline" }], vLines: [{ at: 24.65, label: "ceiling" }] });
+  const shapes = fig.layout.shapes as { type: string; y0: number; x0: number; xref: string; yref: string }[];
+  assert.deepEqual(shapes.map((s) => [s.xref, s.yref, s.x0, s.y0]), [["paper", "y", 0, 90.5], ["x", "paper", 24.65, 0]]);
+  const ann = fig.layout.annotations as { x: number; y: number; text: string }[];
+  assert.equal(ann[0].y, 90.5);
+  assert.equal(ann[1].x, Math.log10(24.65));
+  assert.equal(ann[1].text, "ceiling");
+  assert.equal(display.plot.line([1, 2]).layout.shapes, undefined, "no lines, no shapes");
+  assert.throws(() => display.plot.line([1, 2], { hLines: [{ at: NaN }] }), /reference line at = NaN: expected a finite number/);
+  assert.equal(display.plot.bar(["a"], { A: [1], B: [2] }, { stacked: true }).layout.barmode, "stack");
+  assert.equal(display.plot.bar(["a"], { A: [1], B: [2] }).layout.barmode, "group");
+});
+
 test("figures go out as plotly JSON + HTML; plotly.js is embedded once per kernel session", () => {
   const { sent } = fakeKernel();
   display.plot.scatter({ x: [1, 2], y: [3, 4] });

@@ -1,9 +1,20 @@
 // tt-conv: every row of Tables 1-2 has a configuration whose compression rounds to the paper's
 // under the card's counting convention, and the formula count equals the built model's count.
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-conv";
+import * as runs from "../../lib/experiments/tt-conv-runs";
+import { cifarMissing, reproduceSmoke } from "./helpers";
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "tnlab-ttconv-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("published configurations A and B: 172,518 and 334,554 parameters, 3.2301x and 41.651x", async () => {
   await use("cpu");
@@ -13,6 +24,8 @@ test("published configurations A and B: 172,518 and 334,554 parameters, 3.2301x 
   assert.equal(ex.configParams(ex.PUBLISHED.B), 334554);
   assert.equal(ex.builtParams(ex.PUBLISHED.B), 334554);
   assert.equal(ex.compression(ex.PUBLISHED.B).toFixed(3), "41.651");
+  // 13,934,538 / (13,934,538 - 8192·1536 - 1536·512): the card's derived 24.65.
+  assert.equal(ex.fcOnlyCeiling().toFixed(2), "24.65");
 });
 
 test("every Table 1-2 row: the configuration's compression rounds to the paper's, counted and built alike", async () => {
@@ -41,4 +54,20 @@ test("reshaping study: both TT forms are exact at full rank and their errors fal
     assert.ok(errs[errs.length - 1] < 1e-10, `${kind}: full rank rebuilds the kernel (${errs[errs.length - 1]})`);
   }
   assert.throws(() => ex.reshapingStudy(ndarray([5, 5, 64, 64]), [2]), /kernel.shape = \[5, 5, 64, 64\]: expected \[3, 3, C, S\]/);
+});
+
+test("tnlab reproduce --profile smoke --only tt-conv: every row's compression, the published counts, the ceiling and the smoke rows' accuracies", { skip: cifarMissing(), timeout: 600_000 }, () => {
+  const out = join(dir, "results");
+  const byId = reproduceSmoke("tt-conv", out, 590_000);
+  for (const r of ex.ROWS) assert.equal(byId.get(`${r.id}.compression`)?.value, r.ratio, `${r.id}.compression`);
+  assert.equal(byId.get("ttconv.t1.conv.params")?.value, 557248);
+  assert.equal(byId.get("ttconv.t2.convfc.params")?.value, 13934538);
+  assert.equal(byId.get("ttconv.t1.tt_3_23.params")?.value, 172518);
+  assert.equal(byId.get("ttconv.t2.ttconvttfc_41_65.params")?.value, 334554);
+  assert.equal(byId.get("ttconv.claim.bottleneck.ceiling")?.value, 24.65);
+  for (const id of runs.budget("smoke").rows) {
+    const acc = byId.get(`${id}.acc`)?.value;
+    assert.ok(acc !== undefined && acc >= 0 && acc <= 100, `${id}.acc recorded as a percentage (${acc})`);
+  }
+  assert.ok(existsSync(join(out, "20-tt-conv.ipynb")), "executed notebook written");
 });

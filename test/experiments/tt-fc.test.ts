@@ -2,7 +2,7 @@
 // Fig. 14-15 variants have the card's counts, and the smoke run records Tables 1 and 2.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -56,4 +56,36 @@ test("tnlab reproduce --profile smoke --only tt-fc records the counts and the tr
   for (const id of ["ttfc.mnist.tt_tt_tt.acc", "ttfc.mnist.fc_fc_fc.loss", "ttfc.cifar.sgd_best.acc", "ttfc.cifar.fc_baseline.acc", "ttfc.cifar.t2.p146814.acc", "ttfc.cifar.claim.gain.pp"]) {
     assert.ok(recs.has(id), `${id} recorded`);
   }
+});
+
+test("init study: the thesis's per-core init gives implied weights far smaller than the variance-preserving one", async () => {
+  await use("cpu");
+  const std = (init: "paper" | "glorot") => {
+    const m = ex.build("ttfc.mnist.tt_tt_tt", 0, init);
+    try {
+      const l = m.layers.find((x) => x.getClassName() === "TTDense") as unknown as { denseWeight(): tf.Tensor; inModes: number[]; outModes: number[] };
+      const w = l.denseWeight();
+      const s = tf.tidy(() => tf.moments(w).variance.sqrt().dataSync()[0]);
+      const fan = l.inModes.reduce((a, b) => a * b, 1) + l.outModes.reduce((a, b) => a * b, 1);
+      w.dispose();
+      return { s, glorot: Math.sqrt(2 / fan) };
+    } finally {
+      m.dispose();
+    }
+  };
+  const g = std("glorot");
+  const p = std("paper");
+  assert.ok(Math.abs(g.s / g.glorot - 1) < 0.15, `glorot: std ${g.s} near sqrt(2 / (fanIn + fanOut)) = ${g.glorot}`);
+  assert.ok(p.s < g.s / 50, `paper init is far smaller (${p.s} vs ${g.s})`);
+});
+
+test("storedRuns names the file and what it expected when the stored runs are missing or malformed", () => {
+  const missing = join(dir, "none.json");
+  assert.throws(() => ex.storedRuns(missing), /file = .*none\.json.*scripts\/ttfc-mnist-paper\.ts/);
+  const bad = join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ "ttfc.mnist.nope": { epochs: [], bestAcc: 1 } }));
+  assert.throws(() => ex.storedRuns(bad), /run = "ttfc\.mnist\.nope": expected a Table 1 id/);
+  const good = join(dir, "good.json");
+  writeFileSync(good, JSON.stringify({ "ttfc.mnist.tt_tt_tt": { epochs: [{ epoch: 1 }], bestAcc: 97.5 } }));
+  assert.equal(ex.storedRuns(good)["ttfc.mnist.tt_tt_tt"].bestAcc, 97.5);
 });
