@@ -17,6 +17,7 @@ import { solve } from "../linalg/solve";
 import { countModel } from "../flops/count";
 import { evaluate } from "../train/fit";
 import { fail } from "../errors";
+import { prod as size } from "../layers/common";
 import { byProfile, type Profile } from "./profile";
 import * as musco from "./musco";
 
@@ -108,7 +109,6 @@ export interface Stage {
   outDim: number;
 }
 
-const size = (s: readonly number[]) => s.reduce((a, v) => a * v, 1);
 
 function outShape(l: tf.layers.Layer): number[] {
   return (l.outputShape as (number | null)[]).slice(1) as number[];

@@ -8,6 +8,7 @@ import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { fail } from "../errors";
+import { prod } from "../layers/common";
 import { trainableParams } from "../models/count";
 import { debiasedBatchNorm, WeightAverage } from "../train/averaging";
 import { evaluate, fit } from "../train/fit";
@@ -252,8 +253,4 @@ export async function table(which: 1 | 2, b: Budget, data: Data, cache: Map<stri
 /** The baseline whose count a configuration is compared to. */
 export function baselineParams(c: Config): number {
   return BASELINE_PARAMS[BASE_OF[c.family]];
-}
-
-function prod(a: readonly number[]): number {
-  return a.reduce((p, v) => p * v, 1);
 }

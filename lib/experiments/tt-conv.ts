@@ -12,6 +12,7 @@ import { trainableParams } from "../models/count";
 import { ttConvBaseline, type TTConvBaseline } from "../models/tt-conv";
 import { ttSvd } from "../decomp/tt";
 import { fail } from "../errors";
+import { prod } from "../layers/common";
 import { asNDArray, reshape } from "../linalg/ndarray";
 import { permute } from "../linalg/tensor-ops";
 
@@ -94,7 +95,6 @@ export function row(id: string): Row {
 /** Exact baseline counts under the convention (§3.1-3.2). */
 export const BASELINE_PARAMS: Record<TTConvBaseline, number> = { conv: 557248, "conv-fc": 13934538 };
 
-const prod = (a: readonly number[]) => a.reduce((x, y) => x * y, 1);
 
 function ttConvParams(cin: number, cout: number, r: number[]): number {
   const c = CHANNEL_MODES[cin];

@@ -4,6 +4,7 @@
 // authors' code; CIFAR hidden layers add Dropout(0.2).
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import { prod } from "../layers/common";
 import { batchNorm } from "./blocks";
 
 export type FcLayerSpec =
@@ -21,7 +22,6 @@ export interface FcNetSpec {
   provenance: "code" | "reconstructed" | "derived";
 }
 
-const prod = (a: number[]) => a.reduce((x, y) => x * y, 1);
 
 export function layerOutput(l: FcLayerSpec): number {
   return l.kind === "dense" ? l.units : prod(l.outModes);
