@@ -188,6 +188,8 @@ function checkOptions(o: FitOptions): void {
 
 /** Trains `model` on `data.train`, evaluating every epoch; see FitOptions. */
 export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<FitResult> {
+  checkOptions(options);
+  if (!data || !data.train) fail("data", data, "{train: ImageSet, test?: ImageSet, validation?: ImageSet}");
   const given = options.optimizer != null && options.optimizer instanceof tf.Optimizer ? options.optimizer : undefined;
   const optimizer = given ?? makeOptimizer((options.optimizer as OptimizerSpec | undefined) ?? { name: "sgd", lr: 0.01, momentum: 0.9 });
   try {
@@ -199,8 +201,6 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
 }
 
 async function fitWith(model: tf.LayersModel, data: FitData, options: FitOptions, optimizer: tf.Optimizer): Promise<FitResult> {
-  checkOptions(options);
-  if (!data || !data.train) fail("data", data, "{train: ImageSet, test?: ImageSet, validation?: ImageSet}");
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? 100;
   const evalBatch = options.evalBatchSize ?? batchSize;
