@@ -40,16 +40,20 @@ export function ttApplyMacs(inModes: number[], outModes: number[], ranks: number
 
 /** The represented matrix as [r_0, M, N] (r_0 = 1 for a TT-matrix). */
 export function ttRebuild(cores: tf.Tensor[], inModes: number[], outModes: number[], ranks: number[]): tf.Tensor3D {
-  const d = cores.length;
-  let t: tf.Tensor = tf.reshape(cores[0], [-1, ranks[1]]);
-  for (let k = 1; k < d; k++) {
-    t = tf.matMul(tf.reshape(t, [-1, ranks[k]]) as tf.Tensor2D, tf.reshape(cores[k], [ranks[k], -1]) as tf.Tensor2D);
+  // W grows as [r_0, M_k, N_k, r_k], each core's (m_k, n_k) moved into place by a 4-D transpose:
+  // one transpose of all 2d modes at the end costs ~10x more on wasm, whose transposes of rank > 5
+  // take a generic per-element path.
+  let w: tf.Tensor = cores[0];
+  let M = inModes[0];
+  let N = outModes[0];
+  for (let k = 1; k < cores.length; k++) {
+    const y = tf.matMul(tf.reshape(w, [-1, ranks[k]]) as tf.Tensor2D, tf.reshape(cores[k], [ranks[k], -1]) as tf.Tensor2D);
+    // y is [r_0 M, N, m_k, n_k r_{k+1}] → [r_0 M, m_k, N, n_k r_{k+1}].
+    w = tf.transpose(tf.reshape(y, [ranks[0] * M, N, inModes[k], outModes[k] * ranks[k + 1]]), [0, 2, 1, 3]);
+    M *= inModes[k];
+    N *= outModes[k];
   }
-  // t is [r_0, m_1, n_1, ..., m_d, n_d]: gather the m's, then the n's.
-  const shape = [ranks[0]];
-  for (let k = 0; k < d; k++) shape.push(inModes[k], outModes[k]);
-  const perm = [0, ...inModes.map((_, k) => 1 + 2 * k), ...outModes.map((_, k) => 2 + 2 * k)];
-  return tf.reshape(tf.transpose(tf.reshape(t, shape), perm), [ranks[0], prod(inModes), prod(outModes)]) as tf.Tensor3D;
+  return tf.reshape(w, [ranks[0], M, N]) as tf.Tensor3D;
 }
 
 /** Multiply-adds of ttRebuild: Σ_{k≥2} r_0 (∏_{l<k} m_l n_l) · r_{k-1} m_k n_k r_k. */
