@@ -147,7 +147,8 @@ export class TTConv2D extends FactorLayer {
     // [B·C, H', W', r_0] = [B, C_1, C_2..C_d, H', W', r_0] → [B, H', W', C_2..C_d, r_0, C_1]: the
     // layout ttApply takes, columns = output pixels.
     const c1 = this.inModes[0];
-    const zt = tf.transpose(tf.reshape(z, [b, c1, c / c1, ho, wo, r0]), [0, 3, 4, 2, 5, 1]);
+    // H' and W' travel together: as one axis the transpose is 5-D, which wasm does without its slow generic path.
+    const zt = tf.reshape(tf.transpose(tf.reshape(z, [b, c1, c / c1, ho * wo, r0]), [0, 3, 2, 4, 1]), [b, ho, wo, c / c1, r0, c1]);
     const y = ttApply(
       zt,
       this.cores.map((v) => v.read()),
