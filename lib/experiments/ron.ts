@@ -14,10 +14,10 @@ import type { Normalize } from "../data/transform";
 import { maxvol } from "../decomp/maxvol";
 import { eigSymData } from "../linalg/eig";
 import { solve } from "../linalg/solve";
+import { size } from "../linalg/ndarray";
 import { countModel } from "../flops/count";
 import { evaluate } from "../train/fit";
 import { fail } from "../errors";
-import { prod as size } from "../layers/common";
 import { byProfile, type Profile } from "./profile";
 import * as musco from "./musco";
 
@@ -108,7 +108,6 @@ export interface Stage {
   preShape: number[];
   outDim: number;
 }
-
 
 function outShape(l: tf.layers.Layer): number[] {
   return (l.outputShape as (number | null)[]).slice(1) as number[];

@@ -95,7 +95,6 @@ export function row(id: string): Row {
 /** Exact baseline counts under the convention (§3.1-3.2). */
 export const BASELINE_PARAMS: Record<TTConvBaseline, number> = { conv: 557248, "conv-fc": 13934538 };
 
-
 function ttConvParams(cin: number, cout: number, r: number[]): number {
   const c = CHANNEL_MODES[cin];
   const s = CHANNEL_MODES[cout];

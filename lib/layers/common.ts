@@ -90,9 +90,8 @@ export function truncNormalInit(std: number, seed: number | undefined, k: number
   return tf.initializers.truncatedNormal({ mean: 0, stddev: std, seed: seed === undefined ? undefined : seed + 7919 * k });
 }
 
-export function prod(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a * b, 1);
-}
+/** The number of entries of a shape (one implementation, linalg's). */
+export { size as prod } from "../linalg/ndarray";
 
 export function checkPositiveInt(arg: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(arg, v, "a positive integer");

@@ -22,7 +22,6 @@ export interface FcNetSpec {
   provenance: "code" | "reconstructed" | "derived";
 }
 
-
 export function layerOutput(l: FcLayerSpec): number {
   return l.kind === "dense" ? l.units : prod(l.outModes);
 }
