@@ -10,7 +10,7 @@ import { TTConv2D } from "../layers/tt-conv";
 import { TTDense } from "../layers/tt-dense";
 import { trainableParams } from "../models/count";
 import { ttConvBaseline, type TTConvBaseline } from "../models/tt-conv";
-import { ttSvd } from "../decomp/tt";
+import { maxTTRanks, ttSvd } from "../decomp/tt";
 import { fail } from "../errors";
 import { prod } from "../layers/common";
 import { asNDArray, reshape } from "../linalg/ndarray";
@@ -219,7 +219,7 @@ export function buildNet(c: Config, seed = 0): tf.LayersModel {
         if (!r) return undefined;
         const l = FC_LAYERS.find((x) => x.name === name)!;
         if (prod(l.outModes) !== units) fail(`fc ${name}`, l.outModes, `modes multiplying to ${units}`);
-        return new TTDense({ name, inModes: [...l.inModes], outModes: [...l.outModes], ranks: r, useBias: false, kernelInitializer: "paper", seed: seed * 100 + 10 + FC_LAYERS.indexOf(l) });
+        return new TTDense({ name, inModes: [...l.inModes], outModes: [...l.outModes], ranks: r, useBias: false, kernelInitializer: "tensornet", seed: seed * 100 + 10 + FC_LAYERS.indexOf(l) });
       },
     },
     seed,
@@ -250,6 +250,19 @@ export interface ReshapingPoint {
  * [3, 3, C, S], at max TT ranks `ranks`. `kernel` is [3, 3, C, S] (TensorFlow's layout).
  */
 export function reshapingStudy(kernel: tf.Tensor | { shape: readonly number[]; data: Float64Array }, ranks: number[]): ReshapingPoint[] {
+  const { k, paired } = reshapings(kernel);
+  const out: ReshapingPoint[] = [];
+  for (const r of ranks) {
+    const tp = ttSvd(paired, { ranks: r });
+    out.push({ reshaping: "proposed", rank: r, params: tp.params, relError: tp.relError(paired) });
+    const tn4 = ttSvd(k, { ranks: r });
+    out.push({ reshaping: "naive", rank: r, params: tn4.params, relError: tn4.relError(k) });
+  }
+  return out;
+}
+
+/** The kernel [3, 3, C, S] and its proposed reshaping [9, c_1 s_1, c_2 s_2, c_3 s_3]. */
+function reshapings(kernel: tf.Tensor | { shape: readonly number[]; data: Float64Array }) {
   const k = asNDArray(kernel as never, "kernel");
   if (k.shape.length !== 4 || k.shape[0] !== 3 || k.shape[1] !== 3) fail("kernel.shape", k.shape, "[3, 3, C, S]");
   const [, , C, S] = k.shape;
@@ -259,12 +272,62 @@ export function reshapingStudy(kernel: tf.Tensor | { shape: readonly number[]; d
   // [3,3,C,S] -> [9, c1, c2, c3, s1, s2, s3] -> [9, c1, s1, c2, s2, c3, s3] -> [9, c1 s1, c2 s2, c3 s3]
   const split = reshape(k, [9, ...cm, ...sm]);
   const paired = reshape(permute(split, [0, 1, 4, 2, 5, 3, 6]), [9, cm[0] * sm[0], cm[1] * sm[1], cm[2] * sm[2]]);
-  const out: ReshapingPoint[] = [];
-  for (const r of ranks) {
-    const tp = ttSvd(paired, { ranks: r });
-    out.push({ reshaping: "proposed", rank: r, params: tp.params, relError: tp.relError(paired) });
-    const tn4 = ttSvd(k, { ranks: r });
-    out.push({ reshaping: "naive", rank: r, params: tn4.params, relError: tn4.relError(k) });
+  return { k, paired };
+}
+
+/** TT parameters Σ_k r_{k-1} n_k r_k. */
+function ttCount(shape: readonly number[], r: readonly number[]): number {
+  return shape.reduce((a, n, i) => a + r[i] * n * r[i + 1], 0);
+}
+
+/**
+ * The TT ranks of `shape` with the most parameters not above `budget`, filled evenly: every bond
+ * at min(cap, its maximum), the largest cap that fits, then bonds raised one by one to cap + 1
+ * while the budget allows. Undefined when even ranks 1 do not fit.
+ */
+export function ranksForBudget(shape: readonly number[], budget: number): number[] | undefined {
+  const bound = maxTTRanks(shape);
+  const capped = (c: number) => bound.map((b) => Math.min(b, c));
+  if (ttCount(shape, capped(1)) > budget) return undefined;
+  let cap = 1;
+  while (cap < Math.max(...bound) && ttCount(shape, capped(cap + 1)) <= budget) cap++;
+  const r = capped(cap);
+  // Round-robin passes, each raising a bond by one while the budget allows, keep the ranks even.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (let i = 1; i < r.length - 1; i++) {
+      if (r[i] >= bound[i]) continue;
+      r[i]++;
+      if (ttCount(shape, r) > budget) r[i]--;
+      else grew = true;
+    }
+  }
+  return r;
+}
+
+export interface BudgetPoint {
+  reshaping: "proposed" | "naive";
+  budget: number;
+  ranks: number[];
+  params: number;
+  relError: number;
+}
+
+/**
+ * Both reshapings at equal parameter budgets: for each budget, TT-SVD of each reshaping at the
+ * ranks that fill it best (`ranksForBudget`), so the two errors are compared at counts that
+ * differ only by the granularity of one rank step (the points carry the exact counts).
+ */
+export function reshapingAtBudgets(kernel: tf.Tensor | { shape: readonly number[]; data: Float64Array }, budgets: number[]): BudgetPoint[] {
+  const { k, paired } = reshapings(kernel);
+  const out: BudgetPoint[] = [];
+  for (const budget of budgets) {
+    for (const [reshaping, x] of [["proposed", paired], ["naive", k]] as const) {
+      const ranks = ranksForBudget(x.shape, budget);
+      if (!ranks) continue;
+      const t = ttSvd(x, { ranks });
+      out.push({ reshaping, budget, ranks, params: t.params, relError: t.relError(x) });
+    }
   }
   return out;
 }

@@ -40,15 +40,22 @@ export function activate(x: tf.Tensor, a: ActivationName): tf.Tensor {
 /**
  * "paper": the initialisation of the paper the layer comes from (see each layer);
  * "glorot" / "he": every factor is drawn N(0, σ²) with σ chosen so that the represented dense
- * weight has the variance of glorotNormal (2 / (fanIn + fanOut)) or heNormal (2 / fanIn).
+ * weight has the variance of glorotNormal (2 / (fanIn + fanOut)) or heNormal (2 / fanIn);
+ * "tensornet" (TTDense only): Garipov's TensorNet code, TF1 xavier_initializer(uniform=False) on
+ * each core's stored matrix (tt-conv.md §2.6), the scheme of the tt-conv thesis's TT-FC layers.
  */
-export type FactorInit = "paper" | "glorot" | "he";
+export type FactorInit = "paper" | "glorot" | "he" | "tensornet";
 export const FACTOR_INITS: readonly FactorInit[] = ["paper", "glorot", "he"];
 
-export function checkInit(v: string | undefined, fallback: FactorInit): FactorInit {
+export function checkInit(v: string | undefined, fallback: FactorInit, allowed: readonly FactorInit[] = FACTOR_INITS): FactorInit {
   const i = v ?? fallback;
-  if (!(FACTOR_INITS as readonly string[]).includes(i)) fail("kernelInitializer", v, `one of "paper", "glorot", "he"`);
+  if (!(allowed as readonly string[]).includes(i)) fail("kernelInitializer", v, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
   return i as FactorInit;
+}
+
+/** TF1's xavier_initializer(uniform=False) on a stored array with these fans: a normal truncated at 2σ, σ = √(1.3 · 2 / (fanIn + fanOut)). */
+export function tf1XavierStd(fanIn: number, fanOut: number): number {
+  return Math.sqrt((1.3 * 2) / (fanIn + fanOut));
 }
 
 /** Forward evaluation: through the factors, by rebuilding the dense weight, or the cheaper one. */
@@ -65,8 +72,11 @@ export function choosePath(path: ForwardPath, factoredMacs: number, denseMacs: n
   return denseMacs < factoredMacs ? "dense" : "factored";
 }
 
-export function targetVariance(init: "glorot" | "he", fanIn: number, fanOut: number): number {
-  return init === "he" ? 2 / fanIn : 2 / (fanIn + fanOut);
+/** Variance of the dense weight under a variance-targeting scheme ("glorot" or "he"). */
+export function targetVariance(init: FactorInit, fanIn: number, fanOut: number): number {
+  if (init === "he") return 2 / fanIn;
+  if (init === "glorot") return 2 / (fanIn + fanOut);
+  return fail("kernelInitializer", init, `"glorot" or "he" (a scheme that targets the dense weight's variance)`);
 }
 
 /**

@@ -13,7 +13,7 @@ export interface FactorLayerArgs {
   dtype?: "float32";
   useBias?: boolean;
   activation?: ActivationName;
-  /** "paper" (the source paper's scheme), "glorot" or "he" (variance of the represented weight). */
+  /** "paper" (the source paper's scheme), "glorot" or "he" (variance of the represented weight); TTDense also takes "tensornet". */
   kernelInitializer?: FactorInit;
   /** Seed of the initializers (each factor gets its own stream derived from it). */
   seed?: number;
@@ -39,11 +39,11 @@ export abstract class FactorLayer extends tf.layers.Layer {
   /** The path the last call took (for tests and benchmarks). */
   lastPath: "factored" | "dense" | undefined;
 
-  constructor(args: FactorLayerArgs, defaultInit: FactorInit) {
+  constructor(args: FactorLayerArgs, defaultInit: FactorInit, inits?: readonly FactorInit[]) {
     super(args as LayerArgs);
     this.useBias = args.useBias ?? true;
     this.activationName = checkActivation(args.activation);
-    this.init = checkInit(args.kernelInitializer, defaultInit);
+    this.init = checkInit(args.kernelInitializer, defaultInit, inits);
     this.seed = args.seed ?? undefined;
     this.path = checkPath(args.path);
   }

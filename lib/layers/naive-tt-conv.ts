@@ -14,6 +14,7 @@ import {
   pair,
   pointwise,
   targetVariance,
+  tf1XavierStd,
   truncNormalInit,
 } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
@@ -60,7 +61,7 @@ export class NaiveTTConv2D extends FactorLayer {
     for (let k = 0; k < 4; k++) {
       // tt-conv.md §2.5 code: TF1 xavier (truncated, σ = √(1.3·2/(fan_in+fan_out))) on the stored [r_{k-1}, n_k r_k].
       const init =
-        this.init === "paper" ? truncNormalInit(Math.sqrt((1.3 * 2) / (r[k] + n[k] * r[k + 1])), this.seed, k) : normalInit(std, this.seed, k);
+        this.init === "paper" ? truncNormalInit(tf1XavierStd(r[k], n[k] * r[k + 1]), this.seed, k) : normalInit(std, this.seed, k);
       this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], n[k], r[k + 1]], "float32", init));
     }
     this.addBiasWeight(this.filters);

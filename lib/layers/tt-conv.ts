@@ -17,6 +17,7 @@ import {
   pair,
   prod,
   targetVariance,
+  tf1XavierStd,
   truncNormalInit,
 } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
@@ -72,7 +73,7 @@ export class TTConv2D extends FactorLayer {
     const std = this.init === "paper" ? 0 : chainStd(targetVariance(this.init, kh * kw * c, kh * kw * this.filters), prod(r.slice(0, d)), d + 1);
     // tt-conv.md §2.6: TF1 xavier (truncated normal, σ = √(1.3·2/(fan_in + fan_out))) on the
     // stored arrays: spatial [ℓ, ℓ, 1, r_0] (fans ℓ², ℓ² r_0), core k as [S_k r_k, r_{k-1} C_k].
-    const xavier = (fanIn: number, fanOut: number, k: number) => truncNormalInit(Math.sqrt((1.3 * 2) / (fanIn + fanOut)), this.seed, k);
+    const xavier = (fanIn: number, fanOut: number, k: number) => truncNormalInit(tf1XavierStd(fanIn, fanOut), this.seed, k);
     this.spatial = this.addWeight(
       "spatial",
       [kh, kw, 1, r[0]],

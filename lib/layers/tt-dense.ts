@@ -3,7 +3,7 @@
 // layout of tn.decomp's TTMatrix, so a TTMatrix's cores can be set as this layer's weights.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, uniformInit } from "./common";
+import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
@@ -23,7 +23,7 @@ export class TTDense extends FactorLayer {
   private cores: tf.LayerVariable[] = [];
 
   constructor(args: TTDenseArgs) {
-    super(args, "paper");
+    super(args, "paper", [...FACTOR_INITS, "tensornet"]);
     this.inModes = checkModes("inModes", args.inModes);
     this.outModes = checkModes("outModes", args.outModes);
     if (this.outModes.length !== this.inModes.length) {
@@ -42,19 +42,30 @@ export class TTDense extends FactorLayer {
     }
     const d = this.inModes.length;
     const r = this.ranks;
-    const target = this.init === "paper" ? 0 : targetVariance(this.init, m, this.units);
-    const std = chainStd(target, prod(r.slice(1, d)), d);
     for (let k = 0; k < d; k++) {
-      // tt-fc.md §2.5: kaiming_uniform(a = √5) on PyTorch's core (m_k, r_{k-1}, r_k, n_k) is U(±1/√(r_{k-1} r_k n_k)).
-      const init =
-        this.init === "paper" ? uniformInit(1 / Math.sqrt(r[k] * r[k + 1] * this.outModes[k]), this.seed, k) : normalInit(std, this.seed, k);
-      this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], this.inModes[k], this.outModes[k], r[k + 1]], "float32", init));
+      this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], this.inModes[k], this.outModes[k], r[k + 1]], "float32", this.coreInit(k, m)));
     }
     this.addBiasWeight(
       this.units,
       this.init === "paper" ? uniformInit(1 / Math.sqrt(r[0] * r[1] * this.outModes[0]), this.seed, d) : tf.initializers.zeros(),
     );
     this.built = true;
+  }
+
+  private coreInit(k: number, fanIn: number) {
+    const r = this.ranks;
+    switch (this.init) {
+      case "paper":
+        // tt-fc.md §2.5: kaiming_uniform(a = √5) on PyTorch's core (m_k, r_{k-1}, r_k, n_k) is U(±1/√(r_{k-1} r_k n_k)).
+        return uniformInit(1 / Math.sqrt(r[k] * r[k + 1] * this.outModes[k]), this.seed, k);
+      case "tensornet":
+        // TensorNet stores core k as the matrix [n_k r_k, r_{k-1} m_k] (tt-conv.md §2.6).
+        return truncNormalInit(tf1XavierStd(this.outModes[k] * r[k + 1], r[k] * this.inModes[k]), this.seed, k);
+      default: {
+        const d = this.inModes.length;
+        return normalInit(chainStd(targetVariance(this.init, fanIn, this.units), prod(r.slice(1, d)), d), this.seed, k);
+      }
+    }
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {

@@ -28,6 +28,18 @@ test("published configurations A and B: 172,518 and 334,554 parameters, 3.2301x 
   assert.equal(ex.fcOnlyCeiling().toFixed(2), "24.65");
 });
 
+test("buildNet: TT-FC layers start from TensorNet's init, TT convolutions from the thesis code's (tt-conv.md §2.6)", async () => {
+  await use("cpu");
+  const m = ex.buildNet(ex.PUBLISHED.B, 1);
+  try {
+    const inits = (cls: string) => m.layers.filter((l) => l.getClassName() === cls).map((l) => l.getConfig().kernelInitializer);
+    assert.deepEqual(inits("TTDense"), ["tensornet", "tensornet"]);
+    assert.ok(inits("TTConv2D").length > 0 && inits("TTConv2D").every((i) => i === "paper"));
+  } finally {
+    m.dispose();
+  }
+});
+
 test("every Table 1-2 row: the configuration's compression rounds to the paper's, counted and built alike", async () => {
   await use("cpu");
   for (const row of ex.ROWS) {
@@ -54,6 +66,31 @@ test("reshaping study: both TT forms are exact at full rank and their errors fal
     assert.ok(errs[errs.length - 1] < 1e-10, `${kind}: full rank rebuilds the kernel (${errs[errs.length - 1]})`);
   }
   assert.throws(() => ex.reshapingStudy(ndarray([5, 5, 64, 64]), [2]), /kernel.shape = \[5, 5, 64, 64\]: expected \[3, 3, C, S\]/);
+});
+
+test("reshaping study at equal budgets: ranks fill the budget, both forms are compared at counts within 5 % of it", async () => {
+  await use("cpu");
+  for (const shape of [[9, 16, 64, 16], [3, 3, 128, 128], [9, 16, 16, 16]]) {
+    for (const budget of [500, 7373, 44237]) {
+      const r = ex.ranksForBudget(shape, budget)!;
+      const count = (q: number[]) => shape.reduce((a, n, i) => a + q[i] * n * q[i + 1], 0);
+      assert.ok(count(r) <= budget, `${shape}: ${count(r)} > ${budget}`);
+      // Full: no single bond can grow by one without passing the budget (or its maximum).
+      const bound = [1, ...shape.slice(0, -1).map((_, k) => Math.min(shape.slice(0, k + 1).reduce((a, b) => a * b, 1), shape.slice(k + 1).reduce((a, b) => a * b, 1))), 1];
+      for (let i = 1; i < r.length - 1; i++) {
+        if (r[i] < bound[i]) assert.ok(count(r.map((x, j) => (j === i ? x + 1 : x))) > budget, `${shape} @${budget}: bond ${i} could grow`);
+      }
+    }
+  }
+  assert.equal(ex.ranksForBudget([9, 16, 64, 16], 10), undefined);
+  const kernel = { shape: [3, 3, 64, 64], data: Float64Array.from({ length: 9 * 64 * 64 }, (_, i) => Math.sin(i * 0.37) + Math.cos(i * 0.011)) };
+  const pts = ex.reshapingAtBudgets(kernel, [2000, 9 * 64 * 64 * 4]);
+  for (const b of [2000]) {
+    const [p, n] = ["proposed", "naive"].map((k) => pts.find((q) => q.budget === b && q.reshaping === k)!);
+    assert.ok(p.params <= b && n.params <= b && p.params > 0.95 * b && n.params > 0.95 * b, `${p.params}, ${n.params} vs ${b}`);
+  }
+  // A budget above both full TT sizes: both reshapings are exact.
+  for (const q of pts.filter((x) => x.budget > 9 * 64 * 64)) assert.ok(q.relError < 1e-6, `${q.reshaping}: ${q.relError}`);
 });
 
 test("tnlab reproduce --profile smoke --only tt-conv: every row's compression, the published counts, the ceiling and the smoke rows' accuracies", { skip: cifarMissing(), timeout: 600_000 }, () => {

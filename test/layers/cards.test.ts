@@ -122,6 +122,50 @@ test("paper init of TTDense: per-core U(±1/√(r_{k-1} r_k n_k)) (tt-fc.md §2.
   free(l);
 });
 
+test("tensornet init of TTDense: TF1 xavier on each stored core matrix, and the implied dense weight's scale (tt-conv.md §2.6)", async () => {
+  await use("cpu");
+  // A normal truncated at 2σ keeps this fraction of σ²: 1 − 4φ(2) / (2Φ(2) − 1).
+  const TRUNC = 0.773741;
+  const inModes = [4, 8, 8];
+  const outModes = [8, 4, 8];
+  const r = [1, 6, 6, 1];
+  const coreVar = inModes.map((m, k) => (TRUNC * 1.3 * 2) / (outModes[k] * r[k + 1] + r[k] * m));
+  // Independent zero-mean cores: E[W²] = ∏ Var(core_k) · ∏ inner ranks.
+  const implied = coreVar.reduce((a, v) => a * v, 1) * r[1] * r[2];
+  const DRAWS = 32;
+  let sumW = 0;
+  const sumCore = [0, 0, 0];
+  for (let seed = 1; seed <= DRAWS; seed++) {
+    const l = new TTDense({ inModes, outModes, ranks: r, kernelInitializer: "tensornet", useBias: false, seed: seed * 101 });
+    l.build([null, 256]);
+    l.weights.forEach((w, k) => {
+      const v = w.read().dataSync() as Float32Array;
+      const std = Math.sqrt((1.3 * 2) / (outModes[k] * r[k + 1] + r[k] * inModes[k]));
+      assert.ok(v.every((x) => Math.abs(x) <= 2 * std * (1 + 1e-6)), `core ${k + 1}: an entry beyond the 2σ truncation`);
+      sumCore[k] += v.reduce((a, x) => a + x * x, 0) / v.length;
+    });
+    const w = l.denseWeight();
+    sumW += tf.tidy(() => tf.mean(tf.square(w)).dataSync()[0]);
+    w.dispose();
+    free(l);
+  }
+  sumCore.forEach((s, k) => assert.ok(Math.abs(s / DRAWS / coreVar[k] - 1) < 0.1, `core ${k + 1}: variance ${s / DRAWS} vs ${coreVar[k]}`));
+  assert.ok(Math.abs(sumW / DRAWS / implied - 1) < 0.15, `dense weight: E[W²] ${sumW / DRAWS} vs ${implied}`);
+  // The tt-conv TT-FC layer fc4_1 (ranks 40): TensorNet's scale against the tt-fc thesis's per-core
+  // U(±1/√(r_{k-1} r_k n_k)), from the same formulas: hundreds of times larger in standard deviation.
+  const m = [8, 8, 8, 16];
+  const n = [4, 6, 8, 8];
+  const q = [1, 40, 40, 40, 1];
+  let tensornet = 40 ** 3;
+  let paper = 40 ** 3;
+  for (let k = 0; k < 4; k++) {
+    tensornet *= (TRUNC * 2.6) / (n[k] * q[k + 1] + q[k] * m[k]);
+    paper *= 1 / (3 * q[k] * q[k + 1] * n[k]);
+  }
+  assert.ok(Math.sqrt(tensornet / paper) > 300, `std ratio ${Math.sqrt(tensornet / paper)}`);
+  assert.throws(() => new SVDDense({ units: 4, rank: 2, kernelInitializer: "tensornet" }), /kernelInitializer = "tensornet": expected one of "paper", "glorot", "he"/);
+});
+
 test("bad input: clear errors naming the argument", async () => {
   await use("cpu");
   const tt = new TTDense({ inModes: [2, 2, 7, 4], outModes: [4, 4, 4, 4], ranks: 2 });
