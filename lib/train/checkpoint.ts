@@ -132,6 +132,11 @@ export function previousCheckpointFile(file: string): string {
   return /\.tnckpt$/.test(file) ? file.replace(/\.tnckpt$/, ".prev.tnckpt") : `${file}.prev`;
 }
 
+/** Where fit moves a newest checkpoint that failed its check: "checkpoint.damaged.tnckpt". */
+export function damagedCheckpointFile(file: string): string {
+  return /\.tnckpt$/.test(file) ? file.replace(/\.tnckpt$/, ".damaged.tnckpt") : `${file}.damaged`;
+}
+
 /** A checkpoint file that cannot be used: its message starts with the file. */
 export class CheckpointError extends Error {
   readonly file: string;

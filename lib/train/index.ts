@@ -10,6 +10,7 @@ export {
   loadCheckpoint,
   writeCheckpoint,
   previousCheckpointFile,
+  damagedCheckpointFile,
   CheckpointError,
   modelSnapshot,
   restoreModel,

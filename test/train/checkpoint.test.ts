@@ -67,7 +67,8 @@ test("flipped weight bytes in the newest checkpoint: resume takes the previous e
   assert.throws(() => readCheckpoint(file), (e: Error) => e.message.includes(file) && /checksum/.test(e.message));
 
   const { value: model, warnings } = await withWarnings(() => train(dir, 1, true));
-  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.equal(warnings.length, 2, warnings.join("\n"));
+  assert.match(warnings[1], /moved the damaged .*checkpoint\.damaged\.tnckpt/);
   assert.ok(warnings[0].includes(file), warnings[0]);
   assert.ok(warnings[0].includes(previousCheckpointFile(file)), warnings[0]);
   assert.match(warnings[0], /epoch 1/);
@@ -77,13 +78,19 @@ test("flipped weight bytes in the newest checkpoint: resume takes the previous e
   assert.ok(got.some((w, i) => !w.every((v, j) => v === perEpoch[1][i][j])), "and not epoch 2's");
   model.dispose();
 
-  // Training on from the fallback replaces the damaged file with a good epoch-2 checkpoint.
+  // Training on from the fallback writes a good epoch-2 checkpoint; the damaged one, moved aside,
+  // never becomes the "previous" checkpoint.
+  assert.ok(existsSync(join(dir, "checkpoint.damaged.tnckpt")));
   const { value: again, warnings: w2 } = await withWarnings(() => train(dir, 2, true));
   again.dispose();
-  assert.equal(w2.length, 1);
+  assert.equal(w2.length, 1, w2.join("\n"));
+  assert.match(w2[0], /missing/);
   const ck = readCheckpoint(file)!;
   assert.equal(ck.header.epoch, 2);
   ck.optimizer.forEach((o) => o.tensor.dispose());
+  const prev = readCheckpoint(previousCheckpointFile(file))!;
+  assert.equal(prev.header.epoch, 1, "the previous checkpoint is still the good epoch-1 one");
+  prev.optimizer.forEach((o) => o.tensor.dispose());
 });
 
 test("a damaged header or both checkpoints damaged: errors name the files", { timeout: 60000 }, () => {
