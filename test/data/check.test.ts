@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { checkDataset } from "../../lib/data/check";
 import { cifar10 } from "../../lib/data";
 import { encodeIdx } from "../../lib/data/idx";
+import * as tar from "tar";
 import { tempDir, writeCifarSet, writeIdxSet } from "./fixtures";
 
 const BATCH_BYTES = 10000 * 3073;
@@ -53,6 +54,17 @@ test("CIFAR-10 check: tiny batch files are refused (the loader accepts them, the
   const dir = writeCifarSet(tempDir(), 2);
   assert.equal(cifar10({ dir }).train.size, 10);
   assert.throws(() => checkDataset("cifar10", { dir }), (e: Error) => e.message.startsWith(join(dir, "data_batch_1.bin")) && /2 records; expected 10000/.test(e.message));
+});
+
+test("CIFAR-10 check of the official archive: a short batch inside it is named as archive:entry", async () => {
+  const root = tempDir();
+  writeCifarSet(root, 3);
+  const archive = join(root, "cifar-10-binary.tar.gz");
+  await tar.c({ gzip: true, file: archive, cwd: root }, ["cifar-10-batches-bin"]);
+  assert.throws(
+    () => checkDataset("cifar10", { dir: archive }),
+    (e: Error) => e.message.startsWith(`${archive}:cifar-10-batches-bin/data_batch_1.bin`) && /3 records; expected 10000/.test(e.message),
+  );
 });
 
 test("MNIST check: test images of 0x0 pixels, an empty test split and a short training split are refused naming the images file", { timeout: 120000 }, (t) => {
