@@ -4,8 +4,9 @@
 // Each model checkpoints every epoch under results/ttfc-mnist-paper/<model>/ (re-running resumes)
 // and, when done, its run is merged into notebooks/results/tt-fc-mnist-paper.json, which the
 // tt-fc notebook shows beside the paper's numbers.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeAtomic } from "../lib/atomic-file";
 import { use, describe } from "../lib/backend";
 import { MNIST_IDS, mnistData, mnistRun, budget, runnable } from "../lib/experiments/tt-fc";
 
@@ -31,9 +32,7 @@ async function main(names: string[]): Promise<void> {
     const run = await mnistRun(id, b.mnist.epochs, data, 0, join(CKPT, id.replace("ttfc.mnist.", "")));
     const all = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, "utf8")) as Record<string, unknown>) : {};
     all[id] = { ...run, started, finished: new Date().toISOString(), backend: describe(info), train: data.train.size, test: data.test.size };
-    mkdirSync(dirname(OUT), { recursive: true });
-    writeFileSync(`${OUT}.tmp`, JSON.stringify(all, null, 1) + "\n");
-    renameSync(`${OUT}.tmp`, OUT);
+    writeAtomic(OUT, JSON.stringify(all, null, 1) + "\n");
     console.log(`${id}: best ${run.bestAcc.toFixed(2)} %, last ${run.lastAcc.toFixed(2)} %, ${(run.seconds / 60).toFixed(1)} min`);
   }
 }

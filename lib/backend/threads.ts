@@ -18,7 +18,8 @@
 // Measured on a 2-vCPU machine: 1024² matmul 38 ms with 2 threads vs 73 ms with 1.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
+import { writeAtomic } from "../atomic-file";
 import { dirname, join } from "node:path";
 // The real module object: the glue calls require("os").cpus(), and a TypeScript namespace
 // import would be a read-only copy.
@@ -49,10 +50,7 @@ function workerScript(dir: string): string {
   const version = (require("@tensorflow/tfjs-backend-wasm/package.json") as { version: string }).version;
   const file = join(os.tmpdir(), `tnlab-tfjs-wasm-${version}-worker.cjs`);
   if (!existsSync(file) || readFileSync(file, "utf8") !== code) {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    writeAtomic(file, code);
   }
   return file;
 }

@@ -69,16 +69,26 @@ function classNames(text: string | undefined): string[] {
   return names.length === 10 ? names : CIFAR10_CLASSES;
 }
 
+/** Reads one file of the folder; a folder in its place or an unreadable file is named with what was expected. */
+function readFile(p: string, expected: string): Buffer {
+  if (isDir(p)) throw new DataError("cifar10", p, `is a folder; expected ${expected}`);
+  try {
+    return readFileSync(p);
+  } catch (err) {
+    throw new DataError("cifar10", p, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected ${expected}`);
+  }
+}
+
 function fromFolder(dir: string): Cifar10 {
   const read = (f: string): Uint8Array => {
     const p = join(dir, f);
     if (!existsSync(p)) throw new DataError("cifar10", p, "is missing (the CIFAR-10 binary folder needs data_batch_1..5.bin and test_batch.bin)");
-    return readFileSync(p);
+    return readFile(p, `a CIFAR-10 batch file of ${RECORD}-byte records`);
   };
   const train = concat(CIFAR10_TRAIN_FILES.map((f) => decodeBatch(join(dir, f), read(f))));
   const test = decodeBatch(join(dir, "test_batch.bin"), read("test_batch.bin"));
   const meta = join(dir, "batches.meta.txt");
-  const classes = classNames(existsSync(meta) ? readFileSync(meta, "utf8") : undefined);
+  const classes = classNames(existsSync(meta) ? readFile(meta, "a text file of class names").toString("utf8") : undefined);
   return build(train, test, classes, dir);
 }
 

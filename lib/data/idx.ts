@@ -15,7 +15,8 @@ export function readMaybeGz(dataset: DatasetName, file: string): Buffer {
   try {
     buf = readFileSync(file);
   } catch (err) {
-    throw new DataError(dataset, file, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(dataset, file, code === "EISDIR" ? "is a folder; expected an IDX file" : `cannot read the file (${code ?? String(err)})`);
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {

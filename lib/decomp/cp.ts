@@ -11,6 +11,7 @@ import { eigSymData } from "../linalg/eig";
 import type { Factorized } from "./factorized";
 import { gemmNarrow, khatriRaoRows, mttkrpGemm, mttkrpPartial } from "./mttkrp";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
+import { inSafeRange, scaleInPlace } from "./scale";
 
 /** Doubles allowed for the partial tensor X ×_last A_last of the dimension tree (32 MB). */
 const TREE_LIMIT = 1 << 22;
@@ -134,7 +135,10 @@ export interface CpAlsOptions {
 
 /** Rank-R CP decomposition of `x` by ALS. */
 export function cpAls(x: TensorLike, rank: number, opts: CpAlsOptions = {}): CPTensor {
-  const X = asNDArray(x, "x");
+  return inSafeRange(asNDArray(x, "x"), "x", (X) => cpAlsScaled(X, rank, opts), (cp, s) => scaleInPlace(cp.weights, s));
+}
+
+function cpAlsScaled(X: NDArray, rank: number, opts: CpAlsOptions): CPTensor {
   const dims = X.shape;
   const N = dims.length;
   if (N < 2) fail("x.shape", dims, "a tensor of order >= 2");

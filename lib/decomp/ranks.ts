@@ -20,6 +20,24 @@ function p0Arg(v: unknown, dense: number): number {
   return v;
 }
 
+/**
+ * Ranks above this are refused rather than returned: no layer has them, and past 2^53 a rank
+ * stops being an exact integer (r + 1 === r), so searching for one never ends.
+ */
+const MAX_RANK = 2 ** 31;
+
+/** A rank from P0 / ρ that has to be a usable integer; names ratio and currentParams when it is not. */
+function boundedRank(r: number, rho: number, P0: number, kind: string): number {
+  if (!(r <= MAX_RANK)) {
+    fail(
+      "ratio",
+      rho,
+      `a reduction ratio that leaves a ${kind} rank of at most 2^31 (P0 / ratio = ${P0} / ${rho} = ${P0 / rho} parameters, P0 from opts.currentParams or the layer's size)`,
+    );
+  }
+  return r;
+}
+
 function minRankArg(v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail("opts.minRank", v, "a positive integer");
@@ -133,7 +151,7 @@ export function cpRankForRatio(kernelShape: readonly number[], ratio: number, op
   const P0 = p0Arg(opts.currentParams, kh * kw * cin * cout);
   const minRank = minRankArg(opts.minRank, 2);
   const perRank = cpParams(kernelShape, 1, opts.variant ?? "cp3");
-  return Math.max(Math.floor(P0 / (rho * perRank)), minRank);
+  return Math.max(boundedRank(Math.floor(P0 / (rho * perRank)), rho, P0, "CP"), minRank);
 }
 
 type TtModes = readonly number[] | readonly (readonly [number, number])[];
@@ -170,6 +188,7 @@ export function ttRankForRatio(modes: TtModes, ratio: number, opts: RatioOptions
   const lin = n[0] + n[d - 1];
   const quad = n.slice(1, d - 1).reduce((s, v) => s + v, 0);
   let r = quad === 0 ? Math.floor(budget / lin) : Math.floor((-lin + Math.sqrt(lin * lin + 4 * quad * budget)) / (2 * quad));
+  boundedRank(r, rho, P0, "TT");
   while (r > 0 && ttParams(n, r) > budget) r--;
   while (ttParams(n, r + 1) <= budget) r++;
   return Math.max(r, minRank);

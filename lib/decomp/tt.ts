@@ -7,6 +7,7 @@ import { leftSubspace } from "../linalg/subspace";
 import { svdRandomized } from "../linalg/svd";
 import type { Factorized } from "./factorized";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
+import { inSafeRange, scaleInPlace } from "./scale";
 
 export class TTTensor implements Factorized {
   /** Core k has shape [r_{k-1}, n_k, r_k], r_0 = r_d = 1. */
@@ -132,7 +133,10 @@ export function rankForTail(s2: Float64Array, delta2: number): number {
  * with an impossible rank is an error).
  */
 export function ttSvd(input: TensorLike, opts: TTOptions): TTTensor {
-  const x = asNDArray(input, "x");
+  return inSafeRange(asNDArray(input, "x"), "x", (x) => ttSvdScaled(x, opts), (tt, s) => scaleInPlace(tt.cores[tt.cores.length - 1].data, s));
+}
+
+function ttSvdScaled(x: NDArray, opts: TTOptions): TTTensor {
   const shape = [...x.shape];
   const d = shape.length;
   if (d < 1) fail("x.shape", shape, "a tensor of order at least 1");

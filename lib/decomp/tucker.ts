@@ -6,6 +6,7 @@ import { fail } from "../errors";
 import { gemmABt, identity, transposeData } from "../linalg/matmul";
 import { qrData } from "../linalg/qr";
 import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { inSafeRange, scaleInPlace } from "./scale";
 import { leftSubspace } from "../linalg/subspace";
 import { modeProduct, modeProductTensor, unfold, unfoldTensor } from "../linalg/tensor-ops";
 import type { Factorized } from "./factorized";
@@ -199,7 +200,11 @@ function projectAllBut(x: NDArray, factors: (NDArray | null)[], skip: number): N
  * Tucker with `ranks[n]` = null for modes kept whole (identity factor). Factors are the leading
  * left singular vectors of the unfoldings (HOSVD), then refined mode by mode (HOOI).
  */
-function tuckerCore(x: NDArray, ranks: (number | null)[], opts: TuckerOptions): TuckerTensor {
+function tuckerCore(x: NDArray, ranks: (number | null)[], opts: TuckerOptions, argument = "x"): TuckerTensor {
+  return inSafeRange(x, argument, (xs) => tuckerCoreScaled(xs, ranks, opts), (t, s) => scaleInPlace(t.core.data, s));
+}
+
+function tuckerCoreScaled(x: NDArray, ranks: (number | null)[], opts: TuckerOptions): TuckerTensor {
   const method = opts.method ?? "hooi";
   if (method !== "hosvd" && method !== "hooi") fail("opts.method", method, '"hosvd" or "hooi"');
   const maxIter = opts.maxIter ?? 100;
@@ -307,5 +312,5 @@ export function tucker2(
   const [rOut, rIn] = ranks;
   if (!Number.isInteger(rOut) || rOut < 1 || rOut > cout) fail("ranks[0]", rOut, `rOut, an integer in [1, ${cout}] (cout)`);
   if (!Number.isInteger(rIn) || rIn < 1 || rIn > cin) fail("ranks[1]", rIn, `rIn, an integer in [1, ${cin}] (cin)`);
-  return tuckerCore(x, [null, null, rIn, rOut], opts);
+  return tuckerCore(x, [null, null, rIn, rOut], opts, "kernel");
 }

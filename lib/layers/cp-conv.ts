@@ -67,6 +67,7 @@ export class CPConv2D extends FactorLayer {
     }
     this.outFactor = this.addWeight("out_factor", [R, this.filters], "float32", normalInit(std, this.seed, 3));
     this.addBiasWeight(this.filters);
+    this.declareInput("channels", c);
     this.built = true;
   }
 

@@ -72,6 +72,17 @@ export abstract class FactorLayer extends tf.layers.Layer {
   protected abstract factored(x: tf.Tensor): tf.Tensor;
   protected abstract dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
 
+  /**
+   * Declares the input build found, as tfjs's own layers do, so that apply() refuses an input
+   * with another feature or channel count by naming the layer and the expected size, instead of
+   * failing later inside a reshape or matmul.
+   */
+  protected declareInput(kind: "features" | "channels", size: number): void {
+    this.inputSpec = [
+      kind === "features" ? new tf.InputSpec({ minNDim: 2, axes: { [-1]: size } }) : new tf.InputSpec({ ndim: 4, axes: { [-1]: size } }),
+    ];
+  }
+
   protected addBiasWeight(units: number, init: Initializer = tf.initializers.zeros()): void {
     if (this.useBias) this.bias = this.addWeight("bias", [units], "float32", init);
   }

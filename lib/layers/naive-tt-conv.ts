@@ -65,6 +65,7 @@ export class NaiveTTConv2D extends FactorLayer {
       this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], n[k], r[k + 1]], "float32", init));
     }
     this.addBiasWeight(this.filters);
+    this.declareInput("channels", this.channels);
     this.built = true;
   }
 

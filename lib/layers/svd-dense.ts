@@ -35,6 +35,7 @@ export class SVDDense extends FactorLayer {
     this.u = this.addWeight("u", [n, this.rank], "float32", normalInit(std, this.seed, 0));
     this.v = this.addWeight("v", [this.rank, this.units], "float32", normalInit(std, this.seed, 1));
     this.addBiasWeight(this.units);
+    this.declareInput("features", n);
     this.built = true;
   }
 

@@ -88,6 +88,7 @@ export class TTConv2D extends FactorLayer {
       this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], this.inModes[k], this.outModes[k], r[k + 1]], "float32", init));
     }
     this.addBiasWeight(this.filters);
+    this.declareInput("channels", c);
     this.built = true;
   }
 

@@ -49,6 +49,7 @@ export class TTDense extends FactorLayer {
       this.units,
       this.init === "paper" ? uniformInit(1 / Math.sqrt(r[0] * r[1] * this.outModes[0]), this.seed, d) : tf.initializers.zeros(),
     );
+    this.declareInput("features", m);
     this.built = true;
   }
 

@@ -54,6 +54,7 @@ export class Tucker2Conv2D extends FactorLayer {
     this.core = this.addWeight("core", [kh, kw, this.inRank, this.outRank], "float32", normalInit(std, this.seed, 1));
     this.outFactor = this.addWeight("out_factor", [this.outRank, this.filters], "float32", normalInit(std, this.seed, 2));
     this.addBiasWeight(this.filters);
+    this.declareInput("channels", c);
     this.built = true;
   }
 

@@ -72,23 +72,59 @@ export function reshape(a: NDArray, shape: readonly number[]): NDArray {
   return { shape: [...shape], data: a.data };
 }
 
-/** Frobenius norm. */
+export function maxAbs(d: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = Math.abs(d[i]);
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
+/**
+ * The divisor that keeps sums of squares finite and normal (as LAPACK's dnrm2 scales): 1 when
+ * max |x| is within [2^-480, 2^480] (squares at most 2^960, so even 2^60 of them cannot
+ * overflow), else the power of two at or below max |x|, by which dividing is exact.
+ */
+export function rangeScale(maxAbsValue: number): number {
+  if (maxAbsValue === 0 || !Number.isFinite(maxAbsValue) || (maxAbsValue <= 2 ** 480 && maxAbsValue >= 2 ** -480)) return 1;
+  return 2 ** Math.floor(Math.log2(maxAbsValue));
+}
+
+/** Frobenius norm (scaled when the entries' squares would overflow or underflow). */
 export function norm(a: NDArray): number {
   let s = 0;
   const d = a.data;
-  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
-  return Math.sqrt(s);
+  const scale = rangeScale(maxAbs(d));
+  if (scale === 1) {
+    for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+    return Math.sqrt(s);
+  }
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i] / scale;
+    s += v * v;
+  }
+  return Math.sqrt(s) * scale;
 }
 
-/** ||a - b||_F / ||a||_F (0 when both are zero). */
+/** ||a - b||_F / ||a||_F (0 when both are zero); scaled like norm. */
 export function relError(a: NDArray, b: NDArray): number {
   if (a.data.length !== b.data.length) fail("b.shape", b.shape, `the shape of a, [${a.shape.join(", ")}]`);
   let num = 0;
   let den = 0;
+  const scale = rangeScale(Math.max(maxAbs(a.data), maxAbs(b.data)));
   for (let i = 0; i < a.data.length; i++) {
-    const e = a.data[i] - b.data[i];
+    const x = scale === 1 ? a.data[i] : a.data[i] / scale;
+    const e = x - (scale === 1 ? b.data[i] : b.data[i] / scale);
     num += e * e;
-    den += a.data[i] * a.data[i];
+    den += x * x;
   }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+  return den === 0 ? Math.sqrt(num) * scale : Math.sqrt(num / den);
+}
+
+/** x / s as a new array (exact when s is a power of two). */
+export function divided(a: NDArray, s: number): NDArray {
+  const out = new Float64Array(a.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = a.data[i] / s;
+  return { shape: [...a.shape], data: out };
 }

@@ -1,12 +1,19 @@
 // Checkpoints: one file holding the model's weights (trainable and BatchNorm statistics), the
 // optimizer's state, the weights of the selected epoch and the run's history, written through a
-// temp file and a rename. Layout: "TNCKPT01", uint32 header length, JSON header, float data.
+// temp file and a rename. Layout: "TNCKPT02", uint32 header length, JSON header, padding, float
+// data, and the SHA-256 of everything before it, so damaged bytes are found before they are
+// trained on. The previous checkpoint is kept next to the newest ("checkpoint.prev.tnckpt" for
+// "checkpoint.tnckpt"), and loadCheckpoint falls back to it when the newest is damaged or missing.
 import * as tf from "@tensorflow/tfjs";
-import { existsSync, readFileSync } from "node:fs";
-import { writeAtomic } from "./history";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import { writeAtomic } from "../atomic-file";
 import type { History } from "./history";
 
-const MAGIC = "TNCKPT01";
+const MAGIC = "TNCKPT02";
+/** The first format, without a checksum: still read, so runs checkpointed before it can resume. */
+const MAGIC_V1 = "TNCKPT01";
+const DIGEST_BYTES = 32;
 
 export interface TensorEntry {
   name: string;
@@ -112,28 +119,122 @@ export function writeCheckpoint(
     Buffer.from(p.buffer, p.byteOffset, p.byteLength).copy(data, o);
     o += p.byteLength;
   }
-  writeAtomic(file, Buffer.concat([head, json, Buffer.alloc(pad), data]));
+  const body = Buffer.concat([head, json, Buffer.alloc(pad), data]);
+  const digest = createHash("sha256").update(body).digest();
+  // The newest good checkpoint becomes the previous one only once the new one is to be written;
+  // if the write fails or the process dies before the rename, loadCheckpoint finds the previous.
+  if (existsSync(file)) renameSync(file, previousCheckpointFile(file));
+  writeAtomic(file, Buffer.concat([body, digest]));
 }
 
+/** Where the checkpoint before `file` is kept: "checkpoint.prev.tnckpt" for "checkpoint.tnckpt". */
+export function previousCheckpointFile(file: string): string {
+  return /\.tnckpt$/.test(file) ? file.replace(/\.tnckpt$/, ".prev.tnckpt") : `${file}.prev`;
+}
+
+/** Where fit moves a newest checkpoint that failed its check: "checkpoint.damaged.tnckpt". */
+export function damagedCheckpointFile(file: string): string {
+  return /\.tnckpt$/.test(file) ? file.replace(/\.tnckpt$/, ".damaged.tnckpt") : `${file}.damaged`;
+}
+
+/** A checkpoint file that cannot be used: its message starts with the file. */
+export class CheckpointError extends Error {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = "CheckpointError";
+    this.file = file;
+  }
+}
+
+/**
+ * Reads and verifies one checkpoint file (undefined when it does not exist). A damaged file
+ * (checksum mismatch, bad header, truncated data) throws a CheckpointError naming it.
+ */
 export function readCheckpoint(file: string): Checkpoint | undefined {
   if (!existsSync(file)) return undefined;
-  const buf = readFileSync(file);
-  if (buf.length < 12 || buf.toString("latin1", 0, 8) !== MAGIC) throw new Error(`${file}: not a tnlab checkpoint (bad magic)`);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new CheckpointError(file, `cannot read the checkpoint: ${(err as Error).message}`);
+  }
+  const magic = buf.length >= 12 ? buf.toString("latin1", 0, 8) : "";
+  if (magic !== MAGIC && magic !== MAGIC_V1) throw new CheckpointError(file, "not a tnlab checkpoint (bad magic)");
+  if (magic === MAGIC) {
+    if (buf.length < 12 + DIGEST_BYTES) throw new CheckpointError(file, "truncated checkpoint (no checksum)");
+    const body = buf.subarray(0, buf.length - DIGEST_BYTES);
+    const want = buf.subarray(buf.length - DIGEST_BYTES);
+    if (!createHash("sha256").update(body).digest().equals(want)) {
+      throw new CheckpointError(file, "damaged checkpoint (SHA-256 checksum mismatch)");
+    }
+    buf = body;
+  }
   const len = buf.readUInt32LE(8);
-  if (12 + len > buf.length) throw new Error(`${file}: truncated checkpoint header`);
-  const header = JSON.parse(buf.toString("utf8", 12, 12 + len)) as CheckpointHeader;
+  if (12 + len > buf.length) throw new CheckpointError(file, "truncated checkpoint header");
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(buf.toString("utf8", 12, 12 + len)) as CheckpointHeader;
+  } catch (err) {
+    throw new CheckpointError(file, `damaged checkpoint header (${(err as Error).message})`);
+  }
+  const g = header?.groups;
+  if (header?.format !== "tnlab-checkpoint" || !g || ![g.model, g.optimizer, g.best].every(Array.isArray) || !(header.epoch >= 1)) {
+    throw new CheckpointError(file, "damaged checkpoint header (not the fields of a tnlab checkpoint)");
+  }
   const start = 12 + len + ((4 - ((12 + len) % 4)) % 4);
-  const data = new Uint8Array(buf.buffer, buf.byteOffset + start, buf.length - start);
+  const data = new Uint8Array(buf.buffer, buf.byteOffset + start, Math.max(0, buf.length - start));
   const take = (e: TensorEntry) => {
     const n = e.shape.reduce((a, b) => a * b, 1);
-    if ((e.offset + n) * 4 > data.length) throw new Error(`${file}: truncated checkpoint data (tensor ${e.name})`);
+    if (!Number.isInteger(n) || !Number.isInteger(e.offset) || e.offset < 0 || (e.offset + n) * 4 > data.length) {
+      throw new CheckpointError(file, `truncated checkpoint data (tensor ${e.name})`);
+    }
     const bytes = data.slice(e.offset * 4, (e.offset + n) * 4);
     return e.dtype === "int32" ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
   };
+  const model = g.model.map(take);
+  const best = g.best.map(take);
+  const optValues = g.optimizer.map(take);
   return {
     header,
-    model: header.groups.model.map(take),
-    optimizer: header.groups.optimizer.map((e) => ({ name: e.name, tensor: tf.tensor(take(e), e.shape, e.dtype) })),
-    best: header.groups.best.map(take),
+    model,
+    optimizer: g.optimizer.map((e, i) => ({ name: e.name, tensor: tf.tensor(optValues[i], e.shape, e.dtype) })),
+    best,
   };
+}
+
+/** True when a run has left a checkpoint (the newest or the previous one) for `file`. */
+export function checkpointExists(file: string): boolean {
+  return existsSync(file) || existsSync(previousCheckpointFile(file));
+}
+
+/**
+ * The newest usable checkpoint: `file`, or, when that is damaged or missing, the previous one,
+ * saying so through `warn` (naming the file and why). Undefined when neither exists; a
+ * CheckpointError naming both files when neither can be used.
+ */
+export function loadCheckpoint(
+  file: string,
+  warn: (message: string) => void = (m) => console.warn(m),
+): { checkpoint: Checkpoint; file: string } | undefined {
+  const prev = previousCheckpointFile(file);
+  let problem: string;
+  try {
+    const ck = readCheckpoint(file);
+    if (ck) return { checkpoint: ck, file };
+    if (!existsSync(prev)) return undefined;
+    problem = `${file}: missing (the process stopped while replacing it)`;
+  } catch (err) {
+    if (!(err instanceof CheckpointError)) throw err;
+    problem = err.message;
+  }
+  let older: Checkpoint | undefined;
+  try {
+    older = readCheckpoint(prev);
+  } catch (err) {
+    throw new CheckpointError(file, `cannot resume: ${problem}; and the previous checkpoint ${(err as Error).message}`);
+  }
+  if (!older) throw new CheckpointError(file, `cannot resume: ${problem}; and there is no previous checkpoint ${prev}`);
+  warn(`tnlab: ${problem}; resuming from the previous checkpoint ${prev} (epoch ${older.header.epoch})`);
+  return { checkpoint: older, file: prev };
 }

@@ -8,13 +8,13 @@
 // model's initial weights (build the model inside `withSeed(seed, () => ...)` for that), nor
 // anything a backend computes in a different order on another machine or thread count.
 import * as tf from "@tensorflow/tfjs";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageSet } from "../data/image-set";
 import { ProgressBar, formatSeconds } from "../data/progress-bar";
 import type { Augment, Normalize } from "../data/transform";
 import { fail } from "../errors";
-import { modelSnapshot, readCheckpoint, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
+import { checkpointExists, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
 import { saveHistory, type EpochRecord, type History, type Selection } from "./history";
 import { disposeOptimizer, getLearningRate, makeOptimizer, setLearningRate, type OptimizerSpec } from "./optimizers";
 import { checkSchedule, learningRateAt, type Schedule } from "./schedules";
@@ -236,16 +236,22 @@ async function fitWith(model: tf.LayersModel, data: FitData, options: FitOptions
   let best: Snapshot | undefined;
   if (dir && ckptFile) {
     mkdirSync(dir, { recursive: true });
-    if (existsSync(ckptFile) && !options.resume) {
+    if (checkpointExists(ckptFile) && !options.resume) {
       fail("checkpointDir", dir, "a folder without a previous run's checkpoint, or resume: true to continue that run");
     }
-    const ck = options.resume ? readCheckpoint(ckptFile) : undefined;
-    if (ck) {
+    const loaded = options.resume ? loadCheckpoint(ckptFile) : undefined;
+    if (loaded && loaded.file !== ckptFile && existsSync(ckptFile)) {
+      // Moved aside so the next epoch's write does not rotate it in as the "previous good" one.
+      renameSync(ckptFile, damagedCheckpointFile(ckptFile));
+      console.warn(`tnlab: moved the damaged ${ckptFile} to ${damagedCheckpointFile(ckptFile)}`);
+    }
+    if (loaded) {
+      const ck = loaded.checkpoint;
       const meta = ck.header.meta ?? {};
       if (ck.header.seed !== seed || meta.batchSize !== batchSize) {
         fail("resume", true, `the same seed and batchSize as the checkpointed run (it used seed ${ck.header.seed}, batchSize ${String(meta.batchSize)})`);
       }
-      restoreModel(model, ck.model, ckptFile);
+      restoreModel(model, ck.model, loaded.file);
       await restoreOptimizer(optimizer, ck.optimizer);
       tf.dispose(ck.optimizer.map((o) => o.tensor));
       history = { ...ck.header.history, planned: options.epochs };

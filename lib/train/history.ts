@@ -1,6 +1,7 @@
 // The per-epoch record of a run, and writing it as JSON and CSV atomically.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeAtomic } from "../atomic-file";
+
+export { writeAtomic };
 
 export interface EpochRecord {
   /** 1-based. */
@@ -40,14 +41,6 @@ const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", 
 export function historyCsv(h: History): string {
   const rows = h.epochs.map((e) => COLUMNS.map((c) => (e[c] === undefined ? "" : String(e[c]))).join(","));
   return [COLUMNS.join(","), ...rows].join("\n") + "\n";
-}
-
-/** Writes text to `file` through a temp file and a rename, so readers never see half a file. */
-export function writeAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
 
 export function saveHistory(h: History, jsonFile: string, csvFile: string): void {

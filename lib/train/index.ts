@@ -5,4 +5,14 @@ export { makeOptimizer, setLearningRate, getLearningRate, disposeOptimizer, type
 export { learningRateAt, type Schedule } from "./schedules";
 export { withSeed, seedMathRandom, mixSeed } from "./seed";
 export { historyCsv, saveHistory, writeAtomic, type History, type EpochRecord, type Selection } from "./history";
-export { readCheckpoint, writeCheckpoint, modelSnapshot, restoreModel, type CheckpointHeader } from "./checkpoint";
+export {
+  readCheckpoint,
+  loadCheckpoint,
+  writeCheckpoint,
+  previousCheckpointFile,
+  damagedCheckpointFile,
+  CheckpointError,
+  modelSnapshot,
+  restoreModel,
+  type CheckpointHeader,
+} from "./checkpoint";

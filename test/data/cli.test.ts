@@ -21,13 +21,12 @@ async function capture(args: string[]): Promise<{ code: number; out: string; err
   }
 }
 
-test("tnlab data check: reports counts and class counts of good data", async () => {
+test("tnlab data check: reports counts and class counts of good data; refuses a set of the wrong size", async () => {
   const dir = writeCifarSet(tempDir(), 2);
   const r = await capture(["check", "cifar10", "--dir", dir]);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /cifar10: OK/);
-  assert.match(r.out, /train: 10 images of 32x32x3/);
-  assert.match(r.out, /test: 2 images/);
+  assert.equal(r.code, 1, r.out);
+  assert.ok(r.err.includes(join(dir, "data_batch_1.bin")), r.err);
+  assert.match(r.err, /2 records; expected 10000 records/);
   const m = await capture(["check", "mnist"]);
   assert.equal(m.code, 0, m.err);
   assert.match(m.out, /train: 60000 images of 28x28x1, pixel values 0\.\.255, per class 5923 6742/);

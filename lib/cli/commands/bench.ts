@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions, BenchRow } from "../../../bench/harness";
 import { printTable, writeJson } from "../../../bench/harness";
+import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "run benchmarks (backend, decomp, layers, train): prints a table, --json FILE writes JSON";
 
@@ -16,21 +17,31 @@ function suites(): string[] {
     .sort();
 }
 
+const USAGE = "usage: tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE]";
+
+export const BENCH_ARGS: CommandSpec = {
+  options: {
+    json: { type: "string", expected: "a file to write the JSON to" },
+    backend: { type: "string", expected: "a comma-separated list of backends, e.g. wasm,cpu" },
+    quick: { type: "boolean" },
+  },
+  positionals: { min: 0, max: Infinity, expected: "suite names or all" },
+};
+
+export function parseBenchArgs(args: string[]): { names: string[]; json?: string; backends?: string[]; quick: boolean } {
+  const { values, positionals } = parseCommandArgs(args, BENCH_ARGS);
+  const backends = values.backend === undefined ? undefined : (values.backend as string).split(",").filter(Boolean);
+  return { names: positionals, json: values.json as string | undefined, backends, quick: values.quick === true };
+}
+
 export async function run(args: string[]): Promise<number> {
-  const names: string[] = [];
-  let json: string | undefined;
-  let backends: string[] | undefined;
-  let quick = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--json") json = args[++i];
-    else if (a === "--backend") backends = (args[++i] ?? "").split(",").filter(Boolean);
-    else if (a === "--quick") quick = true;
-    else if (a.startsWith("--")) {
-      console.error(`tnlab bench: unknown option ${a}; expected --json FILE, --backend LIST or --quick`);
-      return 2;
-    } else names.push(a);
+  let parsed: ReturnType<typeof parseBenchArgs>;
+  try {
+    parsed = parseBenchArgs(args);
+  } catch (err) {
+    return usageError("bench", err, USAGE);
   }
+  const { names, json, backends, quick } = parsed;
   const known = suites();
   const chosen = names.length === 0 || names.includes("all") ? known : names;
   for (const n of chosen) {

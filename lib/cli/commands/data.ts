@@ -1,5 +1,6 @@
 // `tnlab data check <dataset> [--dir D]` and `tnlab data fetch <dataset> [--dir D] [--base-url U] [--force]`
 import { checkDataset, fetchDataset, DATASET_NAMES, type DatasetName } from "../../data";
+import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "check or fetch datasets: data check mnist|fashion-mnist|cifar10 [--dir D], data fetch cifar10|fashion-mnist [--dir D]";
 
@@ -7,20 +8,29 @@ const USAGE =
   "usage: tnlab data check mnist|fashion-mnist|cifar10 [--dir D]\n" +
   "       tnlab data fetch cifar10|fashion-mnist [--dir D] [--base-url URL] [--force]";
 
+export const DATA_ARGS: CommandSpec = {
+  options: {
+    dir: { type: "string", expected: "a data folder" },
+    "base-url": { type: "string", expected: "a URL to download from" },
+    force: { type: "boolean" },
+  },
+  positionals: { min: 0, max: 2, expected: "check or fetch, and a dataset" },
+};
+
 export async function run(args: string[]): Promise<number> {
-  const [action, name, ...rest] = args;
+  let action: string | undefined;
+  let name: string | undefined;
   let dir: string | undefined;
   let baseUrl: string | undefined;
   let force = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === "--dir") dir = rest[++i];
-    else if (a === "--base-url") baseUrl = rest[++i];
-    else if (a === "--force") force = true;
-    else {
-      console.error(`tnlab data: unknown option ${a}\n${USAGE}`);
-      return 2;
-    }
+  try {
+    const { values, positionals } = parseCommandArgs(args, DATA_ARGS);
+    [action, name] = positionals;
+    dir = values.dir as string | undefined;
+    baseUrl = values["base-url"] as string | undefined;
+    force = values.force === true;
+  } catch (err) {
+    return usageError("data", err, USAGE);
   }
   if ((action !== "check" && action !== "fetch") || !name) {
     console.error(USAGE);

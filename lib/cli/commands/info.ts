@@ -1,18 +1,22 @@
 // `tnlab info [--backend NAME] [--json]`: which backend runs, its threads and SIMD, and the versions.
 import { describe, parseBackend, use, available } from "../../backend";
+import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "show the TensorFlow.js backend in use (threads, SIMD) and the versions";
+
+export const INFO_ARGS: CommandSpec = {
+  options: { backend: { type: "string", expected: "a backend name" }, json: { type: "boolean" } },
+};
 
 export async function run(args: string[]): Promise<number> {
   let choice = process.env.TN_BACKEND ?? "auto";
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--backend") choice = args[++i] ?? "";
-    else if (args[i] === "--json") json = true;
-    else {
-      console.error(`tnlab info: unknown option ${args[i]}; expected --backend NAME or --json`);
-      return 2;
-    }
+  try {
+    const { values } = parseCommandArgs(args, INFO_ARGS);
+    if (values.backend !== undefined) choice = values.backend as string;
+    json = values.json === true;
+  } catch (err) {
+    return usageError("info", err, "usage: tnlab info [--backend NAME] [--json]");
   }
   const i = await use(parseBackend(choice, process.env.TN_BACKEND && choice === process.env.TN_BACKEND ? "TN_BACKEND" : "--backend"));
   const avail = await available();

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { InstallModule } from "../../../kernel/index";
+import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "install/uninstall/show the Jupyter kernel \"TypeScript (tnlab)\" (--user | --prefix P | --sys-prefix)";
 
@@ -16,24 +17,22 @@ export function packageRoot(): string {
   return dir;
 }
 
+export const KERNEL_ARGS: CommandSpec = {
+  options: { user: { type: "boolean" }, "sys-prefix": { type: "boolean" }, prefix: { type: "string", expected: "a directory" } },
+  positionals: { min: 0, max: 1, expected: "one subcommand: install, uninstall or show" },
+};
+
 export async function run(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
+  let sub: string | undefined;
   const opts: { user?: boolean; prefix?: string; sysPrefix?: boolean } = {};
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === "--user") opts.user = true;
-    else if (a === "--sys-prefix") opts.sysPrefix = true;
-    else if (a === "--prefix") {
-      opts.prefix = rest[++i];
-      if (!opts.prefix) {
-        console.error("tnlab kernel: --prefix needs a directory");
-        return 2;
-      }
-    } else if (a.startsWith("--prefix=")) opts.prefix = a.slice("--prefix=".length);
-    else {
-      console.error(`tnlab kernel: unknown option ${a}; expected --user, --prefix P or --sys-prefix`);
-      return 2;
-    }
+  try {
+    const { values, positionals } = parseCommandArgs(args, KERNEL_ARGS);
+    sub = positionals[0];
+    if (values.user) opts.user = true;
+    if (values["sys-prefix"]) opts.sysPrefix = true;
+    if (values.prefix !== undefined) opts.prefix = values.prefix as string;
+  } catch (err) {
+    return usageError("kernel", err, "usage: tnlab kernel install|uninstall|show [--user | --prefix P | --sys-prefix]");
   }
   const root = packageRoot();
   const inst = require(join(root, "kernel", "install.js")) as InstallModule;

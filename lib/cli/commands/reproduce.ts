@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadRecordFile, mergeRecords, report, type RunRecord } from "../../papers";
+import { parseChoice, parseCommandArgs, parseSeconds, usageError, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
 import { executeNotebook, PROFILES } from "./run";
 
@@ -25,28 +26,45 @@ export function reproductionNotebooks(dir: string): { file: string; paper: strin
     });
 }
 
+const USAGE = "usage: tnlab reproduce [--profile smoke|quick|paper] [--only ID] [--timeout SECONDS] [--out-dir results] [--notebooks DIR]";
+
+export const REPRODUCE_ARGS: CommandSpec = {
+  options: {
+    profile: { type: "string", expected: `one of ${PROFILES.join(", ")}` },
+    only: { type: "string", expected: "a paper id or notebook name" },
+    timeout: { type: "string", expected: "a number of seconds >= 0 (per cell; 0 = none)" },
+    "out-dir": { type: "string", expected: "a folder for the results" },
+    notebooks: { type: "string", expected: "a folder of notebooks" },
+  },
+};
+
+export interface ReproduceArgs {
+  profile: string;
+  only?: string;
+  timeoutSec: number;
+  outDir: string;
+  notebooksDir?: string;
+}
+
+export function parseReproduceArgs(args: string[]): ReproduceArgs {
+  const { values } = parseCommandArgs(args, REPRODUCE_ARGS);
+  return {
+    profile: parseChoice("--profile", values.profile as string | undefined, PROFILES) ?? "quick",
+    only: values.only as string | undefined,
+    timeoutSec: parseSeconds("--timeout", values.timeout as string | undefined) ?? 0,
+    outDir: (values["out-dir"] as string | undefined) ?? "results",
+    notebooksDir: values.notebooks as string | undefined,
+  };
+}
+
 export async function run(args: string[]): Promise<number> {
-  let profile = "quick";
-  let only: string | undefined;
-  let timeoutSec = 0;
-  let outDir = "results";
-  let notebooksDir: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--profile") profile = args[++i] ?? "";
-    else if (a === "--only") only = args[++i];
-    else if (a === "--timeout") timeoutSec = Number(args[++i]);
-    else if (a === "--out-dir") outDir = args[++i] ?? "results";
-    else if (a === "--notebooks") notebooksDir = args[++i];
-    else {
-      console.error(`tnlab reproduce: unknown option ${a}; expected --profile, --only, --timeout, --out-dir or --notebooks`);
-      return 2;
-    }
+  let parsed: ReproduceArgs;
+  try {
+    parsed = parseReproduceArgs(args);
+  } catch (err) {
+    return usageError("reproduce", err, USAGE);
   }
-  if (!(PROFILES as readonly string[]).includes(profile)) {
-    console.error(`tnlab reproduce: --profile ${profile}: expected one of ${PROFILES.join(", ")}`);
-    return 2;
-  }
+  const { profile, only, timeoutSec, outDir, notebooksDir } = parsed;
   const root = packageRoot();
   const all = reproductionNotebooks(notebooksDir ? resolve(notebooksDir) : join(root, "notebooks"));
   const chosen = only ? all.filter((n) => n.paper === only || basename(n.file, ".ipynb") === only) : all;

@@ -2,6 +2,7 @@
 // executes a notebook headless through the tnlab kernel (Jupyter protocol over ZeroMQ, no Python).
 import { basename, dirname, join, resolve } from "node:path";
 import type { NotebookModule } from "../../../kernel/index";
+import { CliArgumentError, parseChoice, parseCommandArgs, parseSeconds, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
 
 export const summary = "execute a notebook headless: --profile P, --param k=v, --out FILE, --timeout SECONDS (per cell)";
@@ -16,37 +17,36 @@ export interface RunArgs {
   timeoutSec: number;
 }
 
+export const RUN_ARGS: CommandSpec = {
+  options: {
+    profile: { type: "string", expected: `one of ${PROFILES.join(", ")}` },
+    out: { type: "string", short: "o", expected: "an output notebook file" },
+    timeout: { type: "string", expected: "a number of seconds >= 0 (per cell; 0 = none)" },
+    param: { type: "string", short: "p", multiple: true, expected: "NAME=VALUE" },
+  },
+  positionals: { min: 1, max: 1, expected: "one notebook file" },
+};
+
+/** The parsed arguments, or the message of the first bad one. */
 export function parseRunArgs(args: string[], nbm: Pick<NotebookModule, "parseValue">): RunArgs | string {
-  const r: RunArgs = { notebook: "", params: {}, timeoutSec: 0 };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
+  try {
+    const { values, positionals } = parseCommandArgs(args, RUN_ARGS);
+    const r: RunArgs = {
+      notebook: positionals[0],
+      profile: parseChoice("--profile", values.profile as string | undefined, PROFILES),
+      params: {},
+      out: values.out as string | undefined,
+      timeoutSec: parseSeconds("--timeout", values.timeout as string | undefined) ?? 0,
     };
-    try {
-      if (a === "--profile") r.profile = value();
-      else if (a === "--out" || a === "-o") r.out = value();
-      else if (a === "--timeout") r.timeoutSec = Number(value());
-      else if (a === "--param" || a === "-p") {
-        const kv = value();
-        const eq = kv.indexOf("=");
-        if (eq <= 0) return `--param ${kv}: expected NAME=VALUE`;
-        r.params[kv.slice(0, eq)] = nbm.parseValue(kv.slice(eq + 1));
-      } else if (a.startsWith("-")) return `unknown option ${a}`;
-      else if (!r.notebook) r.notebook = a;
-      else return `unexpected argument ${a} (one notebook at a time)`;
-    } catch (e) {
-      return (e as Error).message;
+    for (const kv of (values.param as string[] | undefined) ?? []) {
+      const eq = kv.indexOf("=");
+      if (eq <= 0) throw new CliArgumentError("--param", kv, "NAME=VALUE");
+      r.params[kv.slice(0, eq)] = nbm.parseValue(kv.slice(eq + 1));
     }
+    return r;
+  } catch (e) {
+    return (e as Error).message;
   }
-  if (!r.notebook) return "expected a notebook file";
-  if (r.profile !== undefined && !(PROFILES as readonly string[]).includes(r.profile)) {
-    return `--profile ${r.profile}: expected one of ${PROFILES.join(", ")}`;
-  }
-  if (!Number.isFinite(r.timeoutSec) || r.timeoutSec < 0) return `--timeout ${r.timeoutSec}: expected a number of seconds >= 0`;
-  return r;
 }
 
 export interface ExecuteResult {
