@@ -5,6 +5,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { Kernel } = require("./server");
+const { watchParent } = require("./parent-watch");
 
 function main(argv) {
   const i = argv.findIndex((a) => a === "--connection-file" || a === "-f");
@@ -22,9 +23,11 @@ function main(argv) {
   // SIGINT (the kernelspec's interrupt_mode "signal") stops synchronous code through vm's
   // breakOnSigint and rejects pending top-level awaits; the process itself stays alive.
   process.on("SIGINT", () => kernel.interrupt());
-  process.on("SIGTERM", () => process.exit(0));
-  process.on("uncaughtException", (err) => console.error("Uncaught exception:", err));
-  process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));
+  // No SIGTERM handler: its default action ends the kernel even while a cell spins, which a
+  // JavaScript handler could not (it would wait for the cell to yield).
+  process.on("uncaughtException", (err) => kernel.backgroundError(err, "uncaught exception"));
+  process.on("unhandledRejection", (reason) => kernel.backgroundError(reason, "unhandled promise rejection"));
+  if (!process.env.TNLAB_NO_PARENT_WATCH) watchParent();
   kernel.start().catch((e) => {
     console.error("tnlab kernel: failed to start:", e);
     process.exit(1);

@@ -1,0 +1,32 @@
+"use strict";
+// The kernel ends when the process that started it (Jupyter, `tnlab run`, a test) dies, as
+// ipykernel's parent poller does: otherwise a killed client leaves the kernel running,
+// reparented to PID 1, often still executing its cell. The watch runs on a worker thread so that
+// it also works while a cell spins on the main thread; it ends the process with SIGTERM, whose
+// default action terminates at once (launch.js installs no SIGTERM handler for that reason).
+const { Worker } = require("node:worker_threads");
+
+const WATCHER = `
+const { workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+setInterval(() => {
+  if (process.ppid === workerData.ppid) return;
+  try {
+    fs.writeSync(2, "tnlab kernel: parent process " + workerData.ppid + " is gone; exiting\\n");
+  } catch {}
+  process.kill(workerData.pid, "SIGTERM");
+}, workerData.intervalMs);
+`;
+
+/**
+ * Starts watching the parent process; returns the worker (unref'd: it never keeps the kernel
+ * alive by itself). `ppid` defaults to the parent at start-up.
+ */
+function watchParent({ ppid = process.ppid, intervalMs = 500 } = {}) {
+  if (ppid <= 1) return null; // started by init or a container's PID 1: nothing to watch
+  const w = new Worker(WATCHER, { eval: true, workerData: { ppid, pid: process.pid, intervalMs }, stdout: false, stderr: false });
+  w.unref();
+  return w;
+}
+
+module.exports = { watchParent };
