@@ -65,7 +65,7 @@ class KernelClient {
     fs.writeFileSync(file, JSON.stringify(conn), { mode: 0o600 });
     const proc = spawn(process.execPath, [path.join(__dirname, "launch.js"), "--connection-file", file], {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, TNLAB_KERNEL_OWNED_DIR: dir },
       stdio: ["ignore", "inherit", stderr],
     });
     const client = new KernelClient(conn, proc, dir);

@@ -14,17 +14,19 @@ setInterval(() => {
   try {
     fs.writeSync(2, "tnlab kernel: parent process " + workerData.ppid + " is gone; exiting\\n");
   } catch {}
+  if (workerData.ownedDir) fs.rmSync(workerData.ownedDir, { recursive: true, force: true });
   process.kill(workerData.pid, "SIGTERM");
 }, workerData.intervalMs);
 `;
 
 /**
  * Starts watching the parent process; returns the worker (unref'd: it never keeps the kernel
- * alive by itself). `ppid` defaults to the parent at start-up.
+ * alive by itself). `ppid` defaults to the parent at start-up. `ownedDir`, the folder holding
+ * the connection file when the client made one for this kernel alone, is removed with it.
  */
-function watchParent({ ppid = process.ppid, intervalMs = 500 } = {}) {
+function watchParent({ ppid = process.ppid, intervalMs = 500, ownedDir = null } = {}) {
   if (ppid <= 1) return null; // started by init or a container's PID 1: nothing to watch
-  const w = new Worker(WATCHER, { eval: true, workerData: { ppid, pid: process.pid, intervalMs }, stdout: false, stderr: false });
+  const w = new Worker(WATCHER, { eval: true, workerData: { ppid, pid: process.pid, intervalMs, ownedDir }, stdout: false, stderr: false });
   w.unref();
   return w;
 }
