@@ -43,7 +43,8 @@ export interface NotebookModule {
 export interface InstallModule {
   NAME: string;
   DISPLAY_NAME: string;
-  kernelsDir(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }): string;
+  kernelsDir(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }, env?: NodeJS.ProcessEnv): string;
+  scope(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }, env?: NodeJS.ProcessEnv): string;
   install(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean; root?: string }): string;
   uninstall(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }): string | null;
   ensureSelfLink(root?: string): string | null;
