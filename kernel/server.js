@@ -11,7 +11,7 @@ const util = require("node:util");
 const vm = require("node:vm");
 const wire = require("./wire");
 const { compileError, runtimeError } = require("./cell-errors");
-const { keptDeclarations } = require("./declarations");
+const { keptDeclarations, valuesBefore } = require("./declarations");
 
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
@@ -211,9 +211,10 @@ class Kernel {
   }
 
   /** After a cell stopped part-way, later cells see the names it had assigned (declarations.js). */
-  keepAssigned(result) {
+  keepAssigned(result, before) {
     try {
-      this.prevDecl = keptDeclarations(this.tslab.ts, result.declOutput || "", result.output, this.executor.locals);
+      const locals = this.executor.locals;
+      this.prevDecl = keptDeclarations(this.tslab.ts, { declOutput: result.declOutput || "", js: result.output, locals, prevDecl: this.prevDecl, before });
     } catch (e) {
       logToStderr(`tnlab kernel: could not keep the declarations of a stopped cell: ${e.stack || e}`);
     }
@@ -487,9 +488,12 @@ class Kernel {
     this.currentCode = code;
     const interruptsBefore = this.interrupts;
     let ok;
+    let before = new Map();
     try {
       this.lastConversion = null;
       if (this.precompile(code)) {
+        const out = this.precompiled.result.output;
+        if (out) before = valuesBefore(out, this.executor.locals);
         // Let a SIGINT or interrupt_request that arrived while compiling be handled now.
         await settle();
         if (this.interrupts !== interruptsBefore) {
@@ -505,7 +509,7 @@ class Kernel {
     const conv = this.lastConversion;
     if (conv && conv.src === code && !(conv.result.diagnostics || []).length) {
       if (ok) this.prevDecl = conv.result.declOutput || "";
-      else if (conv.result.output) this.keepAssigned(conv.result);
+      else if (conv.result.output) this.keepAssigned(conv.result, before);
     }
     if (!ok) {
       if (sink.diags.length > 0) return { error: compileError(sink.diags, code) };

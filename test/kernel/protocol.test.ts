@@ -164,9 +164,10 @@ test("an interrupt stops an async loop that reports progress, and the loop reall
   assert.equal(more, 0, "the loop stopped after the interrupt");
 });
 
-test("names a cell assigned before it was interrupted stay usable; names it never reached do not", T, async () => {
+test("names a cell assigned before it was interrupted stay usable; names it never reached do not, or keep their earlier value", T, async () => {
+  assert.equal((await k.execute("let earlier = 5;")).reply.status, "ok");
   const spinning = marker("spinning");
-  const pending = k.execute(FS + 'const kept = 21;\nlet alsoKept = "x";\n' + say("spinning") + "\nwhile (true) {}\nconst notReached = 1;");
+  const pending = k.execute(FS + 'const kept = 21;\nlet alsoKept = "x";\n' + say("spinning") + '\nwhile (true) {}\nconst notReached = 1;\nlet earlier = "not reached";');
   await spinning;
   k.interrupt();
   assert.equal((await pending).reply.ename, "Interrupted");
@@ -176,6 +177,9 @@ test("names a cell assigned before it was interrupted stay usable; names it neve
   const missing = await k.execute("notReached");
   assert.equal(missing.reply.status, "error");
   assert.match(missing.reply.evalue!, /Cannot find name 'notReached'/);
+  const earlier = await k.execute("earlier * 2");
+  assert.equal(earlier.reply.status, "ok", JSON.stringify(earlier.reply));
+  assert.equal(earlier.outputs[0].data!["text/plain"], "10", "the earlier value and type (number) are back");
   const thrown = await k.execute('const beforeThrow = [1, 2];\nthrow new Error("stop");');
   assert.equal(thrown.reply.status, "error");
   const after = await k.execute("beforeThrow.length");
