@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { alive, builtOrFail, KERNEL_TEST_TIMEOUT, KernelClient, NOTEBOOKS, ROOT, stderrMarkers } from "./helpers";
@@ -117,6 +117,50 @@ test("a kernel whose runner is killed outright (SIGKILL) ends by itself and remo
   await exited(runner);
   assert.ok(await gone(kernel.pid, 60_000), "the kernel ended after its parent died");
   assert.equal(existsSync(kernel.connectionDir), false);
+});
+
+test("tnlab reproduce stopped by SIGTERM stops its kernel, skips the notebooks not run and exits 143", T, async () => {
+  const nbDir = join(dir, "repro");
+  mkdirSync(nbDir);
+  const paper = (file: string, cells: string[]) => {
+    const nb = JSON.parse(readFileSync(notebookFile(file, cells), "utf8"));
+    nb.metadata.tnlab = { paper: "tt-fc" };
+    writeFileSync(join(nbDir, file), JSON.stringify(nb));
+  };
+  paper("a-loops.ipynb", [...SPIN]);
+  paper("b-never.ipynb", ['console.log("never")']);
+  const out = join(dir, "repro-results");
+  const runner = spawn(process.execPath, [join(ROOT, "bin", "tnlab.js"), "reproduce", "--profile", "smoke", "--notebooks", nbDir, "--out-dir", out], {
+    cwd: dir,
+    env: { ...process.env, TN_QUIET: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  started.push(runner);
+  await stderrMarkers(runner)("looping");
+  const kernel = kernelOf(runner.pid!);
+  runner.kill("SIGTERM");
+  const ex = await exited(runner);
+  assert.equal(ex.code, 143);
+  assert.equal(alive(kernel.pid), false);
+  assert.equal(existsSync(kernel.connectionDir), false);
+  assert.ok(existsSync(join(out, "a-loops.ipynb")), "the stopped notebook is written");
+  assert.equal(existsSync(join(out, "b-never.ipynb")), false, "the next notebook is not run");
+});
+
+test("kernels a process leaves running when it exits are killed on the way out", T, async () => {
+  const script = `const { KernelClient } = require(${JSON.stringify(join(ROOT, "kernel", "client.js"))});
+KernelClient.start({ cwd: ${JSON.stringify(NOTEBOOKS)}, env: { TN_QUIET: "1" } }).then((k) => {
+  console.log(JSON.stringify({ pid: k.pid, dir: k.dir }));
+  process.exit(1); // as a test file whose test timed out: no shutdown
+});`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  started.push(child);
+  let text = "";
+  child.stdout!.on("data", (d) => (text += d));
+  await exited(child);
+  const k = JSON.parse(text) as { pid: number; dir: string };
+  assert.ok(await gone(k.pid, 10_000), "the kernel was killed when its client exited");
+  assert.equal(existsSync(k.dir), false);
 });
 
 test("a kernel ends on SIGTERM while a cell spins", T, async () => {
