@@ -9,8 +9,18 @@ const { Worker } = require("node:worker_threads");
 const WATCHER = `
 const { workerData } = require("node:worker_threads");
 const fs = require("node:fs");
+// Reparenting shows a dead parent on Unix; Windows does not reparent, so ask whether it exists.
+const parentAlive = () => {
+  if (process.ppid !== workerData.ppid) return false;
+  try {
+    process.kill(workerData.ppid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+};
 setInterval(() => {
-  if (process.ppid === workerData.ppid) return;
+  if (parentAlive()) return;
   try {
     fs.writeSync(2, "tnlab kernel: parent process " + workerData.ppid + " is gone; exiting\\n");
   } catch {}
