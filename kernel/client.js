@@ -28,6 +28,22 @@ async function freePorts(n) {
   return ports;
 }
 
+/**
+ * Kernels started by this process. If it exits without shutting one down (a test that timed
+ * out, an error), the kernel is killed and its connection folder removed on the way out; a
+ * kernel whose client is killed outright ends by itself (kernel/parent-watch.js).
+ */
+const live = new Set();
+let exitHook = false;
+function track(client) {
+  live.add(client);
+  if (exitHook) return;
+  exitHook = true;
+  process.on("exit", () => {
+    for (const c of live) c.killNow();
+  });
+}
+
 class KernelClient {
   /** Starts a kernel in `cwd`; resolves once it answers kernel_info and iopub is connected. */
   static async start({ cwd = process.cwd(), env = {}, startTimeoutMs = 60000, stderr = "inherit" } = {}) {
@@ -49,10 +65,11 @@ class KernelClient {
     fs.writeFileSync(file, JSON.stringify(conn), { mode: 0o600 });
     const proc = spawn(process.execPath, [path.join(__dirname, "launch.js"), "--connection-file", file], {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, TNLAB_KERNEL_OWNED_DIR: dir },
       stdio: ["ignore", "inherit", stderr],
     });
     const client = new KernelClient(conn, proc, dir);
+    track(client);
     try {
       await client.connect(startTimeoutMs);
     } catch (e) {
@@ -281,26 +298,43 @@ class KernelClient {
     if (!this.exited) this.proc.kill("SIGKILL");
   }
 
+  /** Synchronous: for process exit. */
+  killNow() {
+    this.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
+  }
+
+  get pid() {
+    return this.proc.pid;
+  }
+
+  /** Resolves when the kernel process has exited (and been reaped), or after `ms`. */
+  waitExit(ms) {
+    return new Promise((resolve) => {
+      if (this.exited) return resolve(true);
+      const t = setTimeout(() => resolve(false), ms);
+      this.proc.once("exit", () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
   async shutdown() {
     if (!this.exited && this.control) {
-      const msg = this.message("shutdown_request", { restart: false });
-      this.send(this.control, msg);
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, 3000);
-        this.proc.once("exit", () => {
-          clearTimeout(t);
-          resolve();
-        });
-        if (this.exited) resolve();
-      });
+      this.send(this.control, this.message("shutdown_request", { restart: false }));
+      await this.waitExit(3000);
     }
     this.kill();
+    await this.waitExit(5000);
     for (const s of [this.shell, this.control, this.iopub]) {
       try {
         s && s.close();
       } catch {}
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
   }
 }
 

@@ -27,9 +27,14 @@ export interface RunOptions {
   log?: (line: string) => void;
   onCell?: (done: number, total: number) => void;
   kernelStderr?: "inherit" | "ignore" | "pipe";
+  /** Stop cleanly on SIGINT/SIGTERM/SIGHUP: interrupt the cell, shut the kernel down, keep the cells done. */
+  handleSignals?: boolean;
+  /** Seconds a cell may ignore the interrupt after a signal before its kernel is killed (default 5). */
+  stopGraceSec?: number;
 }
 export interface NotebookModule {
-  runNotebook(nb: Notebook, opts?: RunOptions): Promise<{ ok: boolean; failure: CellFailure | null; seconds: number }>;
+  runNotebook(nb: Notebook, opts?: RunOptions): Promise<{ ok: boolean; failure: CellFailure | null; seconds: number; signal?: string }>;
+  SIGNAL_NUMBERS: Record<string, number>;
   readNotebook(file: string): Notebook;
   writeNotebook(file: string, nb: Notebook): void;
   parseValue(v: string): unknown;
@@ -38,7 +43,8 @@ export interface NotebookModule {
 export interface InstallModule {
   NAME: string;
   DISPLAY_NAME: string;
-  kernelsDir(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }): string;
+  kernelsDir(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }, env?: NodeJS.ProcessEnv): string;
+  scope(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }, env?: NodeJS.ProcessEnv): string;
   install(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean; root?: string }): string;
   uninstall(opts?: { user?: boolean; prefix?: string; sysPrefix?: boolean }): string | null;
   ensureSelfLink(root?: string): string | null;

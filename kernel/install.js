@@ -25,20 +25,47 @@ function systemDataDir(platform = process.platform, env = process.env) {
 }
 
 /**
- * Where `install` writes: --user → the user data dir; --prefix P → P/share/jupyter;
- * --sys-prefix → sys.prefix of the python that runs `jupyter` (asked once), else
- * $CONDA_PREFIX / $VIRTUAL_ENV; default → system-wide when running as root, else --user.
+ * Where `install` writes: --prefix P → P/share/jupyter; --sys-prefix → sys.prefix of the python
+ * that runs `jupyter` (asked once), else $CONDA_PREFIX / $VIRTUAL_ENV; otherwise (--user, the
+ * default) the user's data dir, also for root: a system-wide kernelspec would make the last
+ * checkout installed the kernel of every user of the machine (`--prefix /usr/local` still does
+ * that when wanted).
  */
-function kernelsDir(opts = {}) {
+function kernelsDir(opts = {}, env = process.env) {
   if (opts.prefix) return path.join(path.resolve(opts.prefix), "share", "jupyter", "kernels");
   if (opts.sysPrefix) {
-    const p = pythonSysPrefix() || process.env.CONDA_PREFIX || process.env.VIRTUAL_ENV;
+    const p = pythonSysPrefix() || env.CONDA_PREFIX || env.VIRTUAL_ENV;
     if (!p) throw new Error("--sys-prefix: cannot find the Python environment of `jupyter` (no CONDA_PREFIX or VIRTUAL_ENV either)");
     return path.join(p, "share", "jupyter", "kernels");
   }
-  const root = typeof process.getuid === "function" && process.getuid() === 0;
-  if (opts.user || !root) return path.join(userDataDir(), "kernels");
-  return path.join(systemDataDir(), "kernels");
+  return path.join(userDataDir(env), "kernels");
+}
+
+/** Whom a kernelspec installed with `opts` serves, for the install message. */
+function scope(opts = {}, env = process.env) {
+  if (opts.prefix) return `for Jupyter installs under ${path.resolve(opts.prefix)}`;
+  if (opts.sysPrefix) return "for the Python environment of `jupyter`";
+  const user = env.USER || env.LOGNAME || (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return "";
+    }
+  })();
+  return user ? `for the user ${user} only` : "for this user only";
+}
+
+/**
+ * The environment (conda env or virtualenv) that the `jupyter` on PATH belongs to, if one is
+ * active: `npm install` registers the kernel there, where that Jupyter looks first.
+ */
+function jupyterEnvironment(env = process.env) {
+  const jup = which("jupyter", env);
+  if (!jup) return null;
+  for (const p of [env.CONDA_PREFIX, env.VIRTUAL_ENV]) {
+    if (p && path.resolve(jup).startsWith(path.resolve(p) + path.sep)) return path.resolve(p);
+  }
+  return null;
 }
 
 function pythonSysPrefix() {
@@ -118,4 +145,4 @@ function ensureSelfLink(root = ROOT) {
   return link;
 }
 
-module.exports = { NAME, DISPLAY_NAME, userDataDir, systemDataDir, kernelsDir, kernelJson, install, uninstall, ensureSelfLink, which };
+module.exports = { NAME, DISPLAY_NAME, userDataDir, systemDataDir, kernelsDir, scope, jupyterEnvironment, kernelJson, install, uninstall, ensureSelfLink, which };

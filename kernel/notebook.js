@@ -67,11 +67,53 @@ function firstLine(src) {
   return line.length > 80 ? line.slice(0, 77) + "..." : line;
 }
 
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+
+/**
+ * While `run` runs, SIGINT / SIGTERM / SIGHUP to this process call `onSignal(name)` instead of
+ * ending it at once (so the kernel can be stopped and the partial notebook written); a second
+ * signal ends the process the usual way, killing the kernels it started (client.js).
+ */
+async function withSignals(onSignal, run) {
+  let got = null;
+  const handlers = {};
+  for (const sig of Object.keys(SIGNAL_NUMBERS)) {
+    handlers[sig] = () => {
+      if (got) {
+        process.stderr.write(`tnlab: ${sig} again: stopping now\n`);
+        process.exit(128 + SIGNAL_NUMBERS[sig]);
+      }
+      got = sig;
+      onSignal(sig);
+    };
+    process.on(sig, handlers[sig]);
+  }
+  try {
+    return await run();
+  } finally {
+    for (const sig of Object.keys(handlers)) process.removeListener(sig, handlers[sig]);
+  }
+}
+
 /**
  * Runs `nb` in place. Options: cwd (the notebook's directory), params, timeoutSec per cell,
- * env for the kernel, log(line) for progress. Resolves to {ok, failure?, seconds}.
+ * env for the kernel, log(line) for progress, handleSignals (stop cleanly on SIGINT/SIGTERM:
+ * interrupt the cell, shut the kernel down, resolve with the cells done so far and `signal`).
+ * Resolves to {ok, failure?, seconds, signal?}.
  */
 async function runNotebook(nb, opts = {}) {
+  if (!opts.handleSignals) return runCells(nb, opts, null);
+  const stop = { signal: null, onStop: null };
+  return withSignals(
+    (sig) => {
+      stop.signal = sig;
+      if (stop.onStop) stop.onStop(sig);
+    },
+    () => runCells(nb, opts, stop),
+  );
+}
+
+async function runCells(nb, opts, stop) {
   const log = opts.log || (() => {});
   const params = { ...(opts.params || {}) };
   injectParameters(nb, params);
@@ -81,8 +123,31 @@ async function runNotebook(nb, opts = {}) {
   const meta = (nb.metadata.tnlab = { ...(nb.metadata.tnlab || {}) });
   meta.run = { params, started: new Date(started).toISOString(), kernel: kernel.kernelInfo && kernel.kernelInfo.implementation_version };
   let failure = null;
+  let graceTimer = null;
+  if (stop) {
+    // Interrupt the running cell; a cell that ignores the interrupt loses its kernel.
+    stop.onStop = (sig) => {
+      log(`${sig}: interrupting the running cell and shutting the kernel down`);
+      kernel.interrupt();
+      graceTimer = setTimeout(() => kernel.kill(), (opts.stopGraceSec ?? 5) * 1000);
+    };
+    if (stop.signal) stop.onStop(stop.signal);
+  }
+  const stopped = (i, src) => ({
+    index: i,
+    firstLine: firstLine(src),
+    ename: "Stopped",
+    evalue: `${stop.signal} received: the run was stopped at this cell`,
+    traceback: [],
+  });
+  let current = null;
   try {
     for (let n = 0; n < code.length; n++) {
+      current = code[n];
+      if (stop && stop.signal) {
+        failure = { ...stopped(code[n].i, source(code[n].c)), evalue: `${stop.signal} received: the run was stopped before this cell` };
+        break;
+      }
       const { c, i } = code[n];
       const src = source(c);
       const t0 = Date.now();
@@ -96,6 +161,11 @@ async function runNotebook(nb, opts = {}) {
       c.outputs = r.outputs;
       c.execution_count = r.reply.execution_count ?? null;
       c.metadata = { ...(c.metadata || {}), tnlab: { seconds: (Date.now() - t0) / 1000 } };
+      if (stop && stop.signal && r.reply.status !== "ok") {
+        failure = stopped(i, src);
+        if (!c.outputs.some((o) => o.output_type === "error")) c.outputs.push({ output_type: "error", ename: failure.ename, evalue: failure.evalue, traceback: [failure.evalue] });
+        break;
+      }
       if (r.reply.status !== "ok" || r.timedOut) {
         failure = {
           index: i,
@@ -110,15 +180,22 @@ async function runNotebook(nb, opts = {}) {
       if (opts.onCell) opts.onCell(n, code.length);
     }
   } catch (e) {
+    if (!failure && stop && stop.signal && current) {
+      failure = stopped(current.i, source(current.c));
+      failure.evalue += ` (${e.message})`;
+      current.c.outputs = [...(current.c.outputs || []), { output_type: "error", ename: failure.ename, evalue: failure.evalue, traceback: [failure.evalue] }];
+    }
     failure = failure || { index: -1, firstLine: "", ename: "KernelError", evalue: e.message, traceback: [] };
   } finally {
+    clearTimeout(graceTimer);
     await kernel.shutdown();
   }
   const seconds = (Date.now() - started) / 1000;
   meta.run.seconds = seconds;
   meta.run.ok = !failure;
   if (failure) meta.run.failure = { cell: failure.index, ename: failure.ename, evalue: failure.evalue };
-  return { ok: !failure, failure, seconds };
+  if (stop && stop.signal) meta.run.signal = stop.signal;
+  return { ok: !failure, failure, seconds, ...(stop && stop.signal ? { signal: stop.signal } : {}) };
 }
 
-module.exports = { runNotebook, readNotebook, writeNotebook, injectParameters, parametersSource, parseValue, source, firstLine };
+module.exports = { runNotebook, withSignals, SIGNAL_NUMBERS, readNotebook, writeNotebook, injectParameters, parametersSource, parseValue, source, firstLine };

@@ -11,6 +11,7 @@ const util = require("node:util");
 const vm = require("node:vm");
 const wire = require("./wire");
 const { compileError, runtimeError } = require("./cell-errors");
+const { keptDeclarations, valuesBefore } = require("./declarations");
 
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
@@ -24,6 +25,7 @@ function loadTslab() {
     executor: req("tslab/dist/executor"),
     jupyter: req("tslab/dist/jupyter"),
     inspect: req("tslab/dist/inspect"),
+    metadata: req("tslab/dist/metadata"),
     version: req("tslab/package.json").version,
   };
 }
@@ -75,6 +77,42 @@ function forwardTnlab(ts, cwd) {
   }
 }
 
+/** Two turns of the event loop: a signal or socket message that came in meanwhile is handled. */
+function settle() {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+function interrupted(evalue) {
+  return { ename: "Interrupted", evalue, traceback: [`\x1b[31mInterrupted\x1b[0m: ${evalue}`] };
+}
+
+/** The Jupyter error for an unhandled rejection or uncaught exception, saying which it was. */
+function faultError(err, kind, cells) {
+  const e = runtimeError(err, cells);
+  return { ename: e.ename, evalue: `${e.evalue} (${kind})`, traceback: [`\x1b[31m${kind[0].toUpperCase()}${kind.slice(1)}\x1b[0m:`, ...e.traceback] };
+}
+
+/** The kernel's own stderr (process.stderr.write goes to the running cell's output). */
+function logToStderr(line) {
+  try {
+    fs.writeSync(2, line + "\n");
+  } catch {}
+}
+
+/**
+ * For the tests of interrupts during compilation: with TNLAB_TEST_COMPILE_GATE=FILE in the
+ * environment, a cell containing the comment `tnlab-test: hold compile` announces on stderr that
+ * its compilation started, then blocks (as a long type-check does) until FILE exists.
+ */
+function testHoldCompile(code) {
+  const gate = process.env.TNLAB_TEST_COMPILE_GATE;
+  if (!gate || !code.includes("tnlab-test: hold compile")) return;
+  logToStderr("tnlab-test: compiling");
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 120000;
+  while (!fs.existsSync(gate) && Date.now() < deadline) Atomics.wait(cell, 0, 0, 10);
+}
+
 class Kernel {
   constructor(connection, opts = {}) {
     this.conn = connection;
@@ -99,9 +137,10 @@ class Kernel {
     const { converter, executor } = this.tslab;
     forwardTnlab(this.tslab.ts, process.cwd());
     let node = null;
+    const self = this;
     const convs = {
       get node() {
-        return (node ??= converter.createConverter({ isJS: false, isBrowser: false }));
+        return (node ??= self.wrapConverter(converter.createConverter({ isJS: false, isBrowser: false })));
       },
       get browser() {
         throw new Error("tnlab runs cells in Node.js only (no %browser mode)");
@@ -120,10 +159,10 @@ class Kernel {
         } else this.captured.errors.push(args[0]);
       },
     };
+    this.convs = convs;
     this.executor = executor.createExecutor(process.cwd(), convs, sink);
     // Name each cell's script so stack frames say which cell they are in (see cell-errors.js).
     const run = vm.runInThisContext;
-    const self = this;
     vm.runInThisContext = function (code, options) {
       if (typeof code === "string" && code.startsWith("(") && code.includes("__tslab__.exports")) {
         const id = ++self.cellSeq;
@@ -133,6 +172,67 @@ class Kernel {
       }
       return run.call(vm, code, options);
     };
+  }
+
+  /**
+   * The kernel owns the declarations of earlier cells (`prevDecl`) that tslab's converter
+   * type-checks a cell against, and compiles a cell before handing it to tslab's executor
+   * (which then gets the same conversion back instead of compiling twice). Compiling is
+   * synchronous, so an interrupt that arrives meanwhile is only seen afterwards: run() checks
+   * for one between compiling and running (see precompile).
+   */
+  wrapConverter(conv) {
+    const convert = conv.convert;
+    const inspect = conv.inspect;
+    const complete = conv.complete;
+    this.prevDecl = "";
+    this.precompiled = null;
+    this.lastConversion = null;
+    conv.convert = (_prevDecl, src) => {
+      const pre = this.precompiled;
+      this.precompiled = null;
+      const result = pre && pre.src === src ? pre.result : convert(this.prevDecl, src);
+      this.lastConversion = { src, result };
+      return result;
+    };
+    conv.inspect = (_prevDecl, src, position) => inspect(this.prevDecl, src, position);
+    conv.complete = (_prevDecl, src, position) => complete(this.prevDecl, src, position);
+    return conv;
+  }
+
+  /** Compiles `code` now, unless tslab would not (a %module or %browser cell); true if it did. */
+  precompile(code) {
+    const meta = this.tslab.metadata.getCodeMetadata(code);
+    if (meta.module || meta.mode === "browser") return false;
+    const conv = this.convs.node;
+    testHoldCompile(code);
+    this.precompiled = { src: code, result: conv.convert(this.prevDecl, code) };
+    return true;
+  }
+
+  /** After a cell stopped part-way, later cells see the names it had assigned (declarations.js). */
+  keepAssigned(result, before) {
+    try {
+      const locals = this.executor.locals;
+      this.prevDecl = keptDeclarations(this.tslab.ts, { declOutput: result.declOutput || "", js: result.output, locals, prevDecl: this.prevDecl, before });
+    } catch (e) {
+      logToStderr(`tnlab kernel: could not keep the declarations of a stopped cell: ${e.stack || e}`);
+    }
+  }
+
+  /**
+   * A rejection nobody handled or an exception thrown outside any cell's call stack (a timer, an
+   * event handler). During a cell it becomes that cell's error; between cells it is shown under
+   * the last cell and written to the kernel's log.
+   */
+  backgroundError(err, kind) {
+    if (this.faults) {
+      this.faults.push({ err, kind });
+      return;
+    }
+    const e = faultError(err, kind, this.cells);
+    if (this.parent && this.send) this.publish("error", e, this.parent.header);
+    logToStderr(`tnlab kernel: ${kind}: ${err && err.stack ? err.stack : util.inspect(err)}`);
   }
 
   // ---- sockets -------------------------------------------------------------------------------
@@ -367,23 +467,57 @@ class Kernel {
 
   /** Runs one cell; resolves to {bundle?} or {error: {ename, evalue, traceback}}. */
   async run(code) {
+    this.faults = [];
+    try {
+      const result = await this.runCell(code);
+      await settle(); // a rejection left unhandled by the cell's last step is reported after it
+      const faults = this.faults;
+      this.faults = null;
+      if (faults.length > 0 && !result.error) return { error: faultError(faults[0].err, faults[0].kind, this.cells) };
+      for (const f of faults) process.stderr.write(`${f.kind}: ${f.err && f.err.stack ? f.err.stack : util.inspect(f.err)}\n`);
+      return result;
+    } finally {
+      this.faults = null;
+    }
+  }
+
+  async runCell(code) {
     this.captured = { diags: [], errors: [], values: [] };
     const sink = this.captured;
     this.runSeq = (this.runSeq || 0) + 1;
     this.currentCode = code;
     const interruptsBefore = this.interrupts;
     let ok;
+    let before = new Map();
     try {
+      this.lastConversion = null;
+      if (this.precompile(code)) {
+        const out = this.precompiled.result.output;
+        if (out) before = valuesBefore(out, this.executor.locals);
+        // Let a SIGINT or interrupt_request that arrived while compiling be handled now.
+        await settle();
+        if (this.interrupts !== interruptsBefore) {
+          this.precompiled = null;
+          return { error: interrupted("the cell was interrupted before it started running") };
+        }
+      }
       ok = await this.executor.execute(code);
     } catch (e) {
       sink.errors.push(e);
       ok = false;
     }
+    const conv = this.lastConversion;
+    if (conv && conv.src === code && !(conv.result.diagnostics || []).length) {
+      if (ok) this.prevDecl = conv.result.declOutput || "";
+      else if (conv.result.output) this.keepAssigned(conv.result, before);
+    }
     if (!ok) {
       if (sink.diags.length > 0) return { error: compileError(sink.diags, code) };
       const err = sink.errors[0];
-      if (this.interrupts !== interruptsBefore && (!err || /interrupt/i.test(String(err && err.message)))) {
-        return { error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["\x1b[31mInterrupted\x1b[0m: the cell was interrupted"] } };
+      // vm's breakOnSigint takes the SIGINT itself (our handler does not see it) and throws this.
+      const sigint = err instanceof Error && /^Script execution was interrupted/.test(err.message);
+      if (sigint || (this.interrupts !== interruptsBefore && (!err || /interrupt/i.test(String(err && err.message))))) {
+        return { error: interrupted("the cell was interrupted") };
       }
       return { error: runtimeError(err, this.cells) };
     }

@@ -22,16 +22,18 @@ function afterInstall(root) {
     console.log('tnlab: Jupyter was not found on PATH. After installing it, register the kernel with:\n  npx tnlab kernel install --user');
     return;
   }
+  // Never system-wide (also not as root): per environment when the jupyter on PATH is in the
+  // active conda env / virtualenv, else per user.
+  const envPrefix = install.jupyterEnvironment();
+  const opts = envPrefix ? { prefix: envPrefix } : { user: true };
   try {
-    const dir = install.install({ root, user: !isRoot() ? true : undefined });
-    console.log(`tnlab: installed the Jupyter kernel "${install.DISPLAY_NAME}" in ${dir}`);
+    const dir = install.install({ root, ...opts });
+    const whom = envPrefix ? `for the environment ${envPrefix}` : install.scope(opts);
+    const other = envPrefix ? "for your user instead: npx tnlab kernel install --user" : "per environment instead: npx tnlab kernel install --sys-prefix";
+    console.log(`tnlab: registered the Jupyter kernel "${install.DISPLAY_NAME}" ${whom}, in ${dir} (${other})`);
   } catch (e) {
     console.warn(`tnlab: could not install the Jupyter kernel (${e.message}); run: npx tnlab kernel install --user`);
   }
-}
-
-function isRoot() {
-  return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
 module.exports = { afterInstall };

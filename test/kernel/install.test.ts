@@ -2,7 +2,8 @@
 // with both Node's runtime resolution and the TypeScript checker tslab uses.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join } from "node:path";
 import { install, NOTEBOOKS, ROOT } from "./helpers";
@@ -14,6 +15,55 @@ test("kernelspec locations follow jupyter_core", () => {
   assert.equal(install.userDataDir({ JUPYTER_DATA_DIR: "/j" }, "linux"), "/j");
   assert.equal(install.userDataDir({}, "darwin"), join(homedir(), "Library", "Jupyter"));
   assert.equal(install.systemDataDir("linux"), "/usr/local/share/jupyter");
+});
+
+test("the kernelspec goes to the user's data directory by default, also for root (never system-wide)", () => {
+  assert.equal(install.kernelsDir({}, { JUPYTER_DATA_DIR: "/j" }), join("/j", "kernels"));
+  assert.equal(install.kernelsDir({ user: true }, { XDG_DATA_HOME: "/x" }), join("/x", "jupyter", "kernels"));
+  assert.match(install.scope({}, { USER: "ana" }), /for the user ana only/);
+  assert.match(install.scope({ prefix: "/opt/env" }), /under \/opt\/env/);
+});
+
+/** Runs the npm postinstall kernel step with a fake `jupyter` on PATH; returns its output. */
+function afterInstall(env: Record<string, string>, jupyterDir: string): string {
+  mkdirSync(jupyterDir, { recursive: true });
+  writeFileSync(join(jupyterDir, "jupyter"), "#!/bin/sh\nexit 0\n");
+  chmodSync(join(jupyterDir, "jupyter"), 0o755);
+  const r = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(join(ROOT, "scripts", "kernel-setup.js"))}).afterInstall(${JSON.stringify(ROOT)})`], {
+    encoding: "utf8",
+    env: { PATH: `${jupyterDir}:/usr/bin:/bin`, ...env },
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test("npm install registers the kernel per user and says where (also as root)", { timeout: 60_000 }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tnlab-postinstall-"));
+  try {
+    const data = join(tmp, "data");
+    const out = afterInstall({ HOME: tmp, JUPYTER_DATA_DIR: data, USER: "ana" }, join(tmp, "bin"));
+    const dir = join(data, "kernels", "tnlab");
+    assert.ok(existsSync(join(dir, "kernel.json")), out);
+    assert.ok(out.includes(`for the user ana only, in ${dir}`), out);
+    assert.match(out, /npx tnlab kernel install --sys-prefix/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("npm install registers the kernel in the active virtualenv when its jupyter is on PATH", { timeout: 60_000 }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tnlab-postinstall-"));
+  try {
+    const venv = join(tmp, "venv");
+    const out = afterInstall({ HOME: tmp, JUPYTER_DATA_DIR: join(tmp, "data"), VIRTUAL_ENV: venv }, join(venv, "bin"));
+    const dir = join(venv, "share", "jupyter", "kernels", "tnlab");
+    assert.ok(existsSync(join(dir, "kernel.json")), out);
+    assert.ok(out.includes(`for the environment ${venv}, in ${dir}`), out);
+    assert.equal(existsSync(join(tmp, "data", "kernels")), false, "not also per user");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test("install --prefix writes kernel.json (our launcher, TypeScript (tnlab)) and both logos", () => {

@@ -20,8 +20,14 @@ interface Nb {
   metadata: Record<string, unknown>;
 }
 
+// Budgets wide enough for a machine with another job on every core; they only stop a hang.
+// On its timeout spawnSync sends SIGTERM: `tnlab run` then stops its kernel before exiting.
+const RUN_BUDGET = 300_000;
+const T = { timeout: RUN_BUDGET + 30_000 };
+const JUPYTER_BUDGET = 400_000;
+
 function tnlab(args: string[], cwd = ROOT) {
-  return spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, TN_QUIET: "1" }, timeout: 120_000 });
+  return spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, TN_QUIET: "1" }, timeout: RUN_BUDGET });
 }
 
 function write(name: string, cells: string[], paramsCell?: string): string {
@@ -47,8 +53,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const executedTour = () => join(dir, "tour.ipynb");
 
-test("tnlab run executes the tour with --profile and writes outputs (plot, table, rich values)", { timeout: 120_000 }, () => {
-  const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour(), "--timeout", "60"]);
+test("tnlab run executes the tour with --profile and writes outputs (plot, table, rich values)", T, () => {
+  const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour(), "--timeout", "150"]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /\[\d+\/\d+\] cell/);
   const nb = JSON.parse(readFileSync(executedTour(), "utf8")) as Nb;
@@ -64,7 +70,7 @@ test("tnlab run executes the tour with --profile and writes outputs (plot, table
   for (const c of nb.cells.filter((c) => c.cell_type === "code")) assert.ok(typeof c.execution_count === "number", `cell not executed: ${c.source}`);
 });
 
-test("tnlab run stops at the first failing cell, names it, and exits non-zero", { timeout: 60_000 }, () => {
+test("tnlab run stops at the first failing cell, names it, and exits non-zero", T, () => {
   const file = write("fails.ipynb", ['console.log("first")', '\nconst v = 2;\nthrow new Error("broken " + v);', 'console.log("never")']);
   const out = join(dir, "fails.out.ipynb");
   const r = tnlab(["run", file, "--out", out]);
@@ -76,10 +82,11 @@ test("tnlab run stops at the first failing cell, names it, and exits non-zero", 
   assert.equal(nb.cells[2].execution_count, null, "cells after the failure are not run");
 });
 
-test("--param values are injected after the parameters cell; --timeout interrupts a stuck cell", { timeout: 60_000 }, async () => {
+test("--param values are injected after the parameters cell; --timeout interrupts a stuck cell", T, async () => {
   const file = write("params.ipynb", ["console.log(epochs * 2, name)", "while (true) {}", 'console.log("after")'], "let epochs = 5;\nlet name = \"x\";");
   const nb = notebook.readNotebook(file);
-  const res = await notebook.runNotebook(nb, { cwd: dir, params: { epochs: 21, name: "y" }, timeoutSec: 2, kernelStderr: "ignore" });
+  // The budget applies to every cell, compilation included: wide enough for a busy machine.
+  const res = await notebook.runNotebook(nb, { cwd: dir, params: { epochs: 21, name: "y" }, timeoutSec: 15, kernelStderr: "ignore" });
   assert.equal(nb.cells[1].metadata.tags[0], "injected-parameters");
   assert.equal(nb.cells[2].outputs[0].text, "42 y\n");
   assert.equal(res.ok, false);
@@ -88,7 +95,7 @@ test("--param values are injected after the parameters cell; --timeout interrupt
   assert.equal(nb.cells[4].execution_count, null);
 });
 
-test("tnlab run rejects bad arguments with a usage message", () => {
+test("tnlab run rejects bad arguments with a usage message", T, () => {
   const r = tnlab(["run", TOUR, "--profile", "fast"]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--profile fast: expected one of smoke, quick, paper/);
@@ -96,15 +103,15 @@ test("tnlab run rejects bad arguments with a usage message", () => {
 
 const nbPython = pythonWith(["nbclient", "nbconvert", "jupyter_client"]);
 
-test("jupyter nbconvert --execute runs the tour with the tnlab kernel", { skip: skipUnless(!!nbPython, "nbconvert/nbclient"), timeout: 180_000 }, () => {
+test("jupyter nbconvert --execute runs the tour with the tnlab kernel", { skip: skipUnless(!!nbPython, "nbconvert/nbclient"), timeout: JUPYTER_BUDGET + 30_000 }, () => {
   assert.ok(nbPython, "python3 with nbclient and nbconvert is required in CI");
   const { prefix, jupyterPath } = kernelPrefix();
   try {
     const out = join(dir, "tour.nbconvert.ipynb");
     const r = spawnSync(
       nbPython,
-      ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tnlab", "--ExecutePreprocessor.timeout=120", "--output", out, TOUR],
-      { cwd: NOTEBOOKS, encoding: "utf8", env: { ...process.env, JUPYTER_PATH: jupyterPath, TN_QUIET: "1" }, timeout: 170_000 },
+      ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tnlab", "--ExecutePreprocessor.timeout=300", "--output", out, TOUR],
+      { cwd: NOTEBOOKS, encoding: "utf8", env: { ...process.env, JUPYTER_PATH: jupyterPath, TN_QUIET: "1" }, timeout: JUPYTER_BUDGET },
     );
     assert.equal(r.status, 0, r.stderr.slice(-4000));
     const nb = JSON.parse(readFileSync(out, "utf8")) as Nb;
@@ -118,7 +125,7 @@ test("jupyter nbconvert --execute runs the tour with the tnlab kernel", { skip: 
 
 const CHROMIUM = "/usr/bin/chromium";
 
-test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless Chromium (offline)", { skip: skipUnless(!!nbPython && existsSync(CHROMIUM), "nbconvert and chromium"), timeout: 180_000 }, async () => {
+test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless Chromium (offline)", { skip: skipUnless(!!nbPython && existsSync(CHROMIUM), "nbconvert and chromium"), timeout: JUPYTER_BUDGET }, async () => {
   assert.ok(nbPython && existsSync(CHROMIUM), "nbconvert and /usr/bin/chromium are required in CI");
   if (!existsSync(executedTour())) {
     const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour()]);
@@ -143,7 +150,7 @@ test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless
     });
     await page.route(/^https?:/, (route: { abort(): Promise<void> }) => route.abort());
     await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
-    await page.waitForSelector("svg.main-svg", { timeout: 30_000 });
+    await page.waitForSelector("svg.main-svg", { timeout: 120_000 });
     const drawn = await page.evaluate(() => ({
       plots: document.querySelectorAll(".js-plotly-plot").length,
       traces: document.querySelectorAll("svg.main-svg .scatterlayer .trace").length,
@@ -163,7 +170,7 @@ test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless
   }
 });
 
-test("a plot cell run live in the Jupyter Notebook server is drawn in headless Chromium", { skip: skipUnless(!!install.which("jupyter-notebook") && existsSync(CHROMIUM), "jupyter-notebook and chromium"), timeout: 180_000 }, async () => {
+test("a plot cell run live in the Jupyter Notebook server is drawn in headless Chromium", { skip: skipUnless(!!install.which("jupyter-notebook") && existsSync(CHROMIUM), "jupyter-notebook and chromium"), timeout: JUPYTER_BUDGET }, async () => {
   const { prefix, jupyterPath } = kernelPrefix();
   const work = mkdtempSync(join(tmpdir(), "tnlab-server-"));
   const [port] = await freePorts(1);
@@ -188,10 +195,11 @@ test("a plot cell run live in the Jupyter Notebook server is drawn in headless C
   let ctx: { newPage(): Promise<any>; close(): Promise<void> } | undefined;
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${base}/api?token=${token}`).then((r) => r.ok, () => false);
-      if (up) break;
-      assert.ok(i < 120, "the notebook server did not start");
+    // Poll until the server answers, it exits, or two minutes pass (a busy machine starts it slowly).
+    const deadline = Date.now() + 120_000;
+    while (!(await fetch(`${base}/api?token=${token}`).then((r) => r.ok, () => false))) {
+      assert.equal(server.exitCode, null, `the notebook server exited with code ${server.exitCode}`);
+      assert.ok(Date.now() < deadline, "the notebook server did not answer within 120 s");
       await new Promise((r) => setTimeout(r, 250));
     }
     ctx = await chromium.launchPersistentContext(profile, {
@@ -204,15 +212,20 @@ test("a plot cell run live in the Jupyter Notebook server is drawn in headless C
     await page.waitForFunction(() => {
       const J = (window as any).Jupyter;
       return J && J.notebook && J.notebook.kernel && J.notebook.kernel.is_connected();
-    }, null, { timeout: 60_000 });
+    }, null, { timeout: 120_000 });
     await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
-    await page.waitForSelector("svg.main-svg .scatterlayer .trace", { timeout: 60_000 });
+    await page.waitForSelector("svg.main-svg .scatterlayer .trace", { timeout: 120_000 });
     const shot = join(mkdtempSync(join(tmpdir(), "tnlab-screenshot-")), "notebook-live.png");
     await page.screenshot({ path: shot });
     console.log(`# screenshot: ${shot}`);
   } finally {
     await ctx?.close();
+    // The server shuts its kernel down on SIGTERM (and a kernel whose parent is gone ends anyway).
+    const stopped = new Promise((r) => (server.exitCode !== null || server.signalCode !== null ? r(null) : server.once("exit", r)));
     server.kill("SIGTERM");
+    const t = setTimeout(() => server.kill("SIGKILL"), 20_000);
+    await stopped;
+    clearTimeout(t);
     rmSync(profile, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
     rmSync(prefix, { recursive: true, force: true });

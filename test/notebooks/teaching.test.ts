@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtOrFail } from "../kernel/helpers";
-import { runSmoke } from "./helpers";
+import { runSmoke, SMOKE_TEST_TIMEOUT } from "./helpers";
 
 const TEACHING = [
   "01-tensors-and-unfoldings",
@@ -24,7 +24,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const name of TEACHING) {
-  test(`${name} runs headless and every plot cell renders a plotly figure`, { timeout: 150_000 }, () => {
+  test(`${name} runs headless and every plot cell renders a plotly figure`, { timeout: SMOKE_TEST_TIMEOUT }, () => {
     runSmoke(name, dir);
   });
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtOrFail, NOTEBOOKS } from "../kernel/helpers";
-import { runSmoke, text } from "./helpers";
+import { runSmoke, SMOKE_TEST_TIMEOUT, text } from "./helpers";
 import { storedRuns } from "../../lib/experiments/tt-fc";
 import { target } from "../../lib/papers";
 
@@ -17,7 +17,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("11-tt-fc-mnist-paper runs at smoke and its Table 1 shows every stored run against the paper", { timeout: 150_000 }, () => {
+test("11-tt-fc-mnist-paper runs at smoke and its Table 1 shows every stored run against the paper", { timeout: SMOKE_TEST_TIMEOUT }, () => {
   const stored = Object.values(storedRuns(join(NOTEBOOKS, "results", "tt-fc-mnist-paper.json")));
   assert.ok(stored.length >= 1, "at least one stored paper-setting run");
   const cells = runSmoke("11-tt-fc-mnist-paper", dir);

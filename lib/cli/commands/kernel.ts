@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     case "install": {
       inst.ensureSelfLink(root);
       const dir = inst.install({ ...opts, root });
-      console.log(`installed the Jupyter kernel "${inst.DISPLAY_NAME}" in ${dir}`);
+      console.log(`installed the Jupyter kernel "${inst.DISPLAY_NAME}" ${inst.scope(opts)}, in ${dir}`);
       return 0;
     }
     case "uninstall": {

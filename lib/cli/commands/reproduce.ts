@@ -76,6 +76,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const results = resolve(outDir);
   const notebooks: { notebook: string; paper: string; ok: boolean; seconds: number; error?: string }[] = [];
+  let signalExitCode: number | undefined;
   for (const [i, n] of chosen.entries()) {
     console.error(`tnlab reproduce: [${i + 1}/${chosen.length}] ${n.paper}: ${basename(n.file)} (profile ${profile})`);
     const r = await executeNotebook(n.file, {
@@ -86,11 +87,16 @@ export async function run(args: string[]): Promise<number> {
     });
     notebooks.push({ notebook: basename(n.file), paper: n.paper, ok: r.ok, seconds: r.seconds, error: r.error });
     if (!r.ok) console.error(`tnlab reproduce: ${n.paper}: ${r.error}`);
+    if (r.signal) {
+      console.error(`tnlab reproduce: ${r.signal}: stopped; the notebooks not run yet are skipped`);
+      signalExitCode = r.signalExitCode;
+      break;
+    }
   }
   let records: RunRecord[] = [];
   for (const p of new Set(chosen.map((n) => n.paper))) records = mergeRecords(records, loadRecordFile(join(results, `${p}.json`)));
   const rep = report(records, results, { profile, notebooks });
   const failed = notebooks.filter((n) => !n.ok).length;
   console.error(`tnlab reproduce: ${notebooks.length - failed}/${notebooks.length} notebooks ok, ${rep.rows.length} numbers; wrote ${rep.markdown} and ${rep.json}`);
-  return failed === 0 ? 0 : 1;
+  return signalExitCode ?? (failed === 0 ? 0 : 1);
 }

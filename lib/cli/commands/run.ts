@@ -54,6 +54,9 @@ export interface ExecuteResult {
   out: string;
   seconds: number;
   error?: string;
+  /** The signal (SIGINT, SIGTERM, SIGHUP) that stopped the run, and the exit code it calls for. */
+  signal?: string;
+  signalExitCode?: number;
 }
 
 /** Runs one notebook file and writes the executed copy; shared with `tnlab reproduce`. */
@@ -74,12 +77,14 @@ export async function executeNotebook(
     timeoutSec: o.timeoutSec,
     env,
     log: o.quiet ? undefined : (line) => process.stderr.write(`${name} ${line}\n`),
+    handleSignals: true,
   });
   nbm.writeNotebook(o.out, nb);
   if (res.ok) return { ok: true, out: o.out, seconds: res.seconds };
   const f = res.failure!;
   const where = f.index >= 0 ? `cell ${f.index} (${JSON.stringify(f.firstLine)})` : "the kernel";
-  return { ok: false, out: o.out, seconds: res.seconds, error: `${where} failed: ${f.ename}: ${f.evalue}` };
+  const signal = res.signal ? { signal: res.signal, signalExitCode: 128 + (nbm.SIGNAL_NUMBERS[res.signal] ?? 0) } : {};
+  return { ok: false, out: o.out, seconds: res.seconds, error: `${where} failed: ${f.ename}: ${f.evalue}`, ...signal };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -93,7 +98,7 @@ export async function run(args: string[]): Promise<number> {
   const r = await executeNotebook(a.notebook, { profile: a.profile, params: a.params, out, timeoutSec: a.timeoutSec });
   if (!r.ok) {
     console.error(`tnlab run: ${a.notebook}: ${r.error}\n(executed notebook with the error written to ${out})`);
-    return 1;
+    return r.signalExitCode ?? 1;
   }
   console.error(`tnlab run: ${a.notebook} ran in ${r.seconds.toFixed(1)} s; wrote ${out}`);
   return 0;
