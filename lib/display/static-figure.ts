@@ -107,9 +107,22 @@ function boxOf(fig: FigureSpec): Box {
   };
 }
 
-function titleOption(fig: FigureSpec): Rec | undefined {
+function titleOption(fig: FigureSpec, box: Box): Rec | undefined {
   const t = text(fig.layout.title);
-  return t ? { text: t, left: "center", top: 6, textStyle: { fontSize: 15, fontWeight: "normal", color: "#444" } } : undefined;
+  return t ? { text: t, left: "center", top: 6, textStyle: { fontSize: 15, fontWeight: "normal", color: "#444", width: box.width - 20, overflow: "truncate" } } : undefined;
+}
+
+// Without a canvas ECharts guesses text widths; these per-character widths of a sans-serif font
+// (in ems) keep legends and labels from overlapping.
+function textWidth(s: string, font: string | undefined): number {
+  const size = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? "")?.[1] ?? 12);
+  let em = 0;
+  for (const ch of s) em += /[il.,:;|!'`]/.test(ch) ? 0.28 : /[fjrt()[\] ]/.test(ch) ? 0.36 : /[mwMW@%]/.test(ch) ? 0.86 : /[A-Z]/.test(ch) ? 0.66 : 0.56;
+  return em * size;
+}
+
+function logLabel(v: number): string {
+  return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(0).replace("e+", "e") : String(Number(v.toPrecision(6)));
 }
 
 /** Image grids (plot.image): every trace on its own axes, placed by the axes' domains. */
@@ -148,7 +161,7 @@ function gridOption(fig: FigureSpec, box: Box): Rec {
       style: { text: String(a.text), fill: "#444", font: `${a.font?.size ?? 11}px sans-serif`, textAlign: "center", textVerticalAlign: "top" },
     });
   }
-  return { title: titleOption(fig), graphic };
+  return { title: titleOption(fig, box), graphic };
 }
 
 function axisType(axis: Rec, values: unknown[]): "category" | "log" | "value" {
@@ -169,7 +182,7 @@ function axisOption(axis: Rec, type: string, vertical: boolean, categories: stri
     inverse: axis.autorange === "reversed" ? true : undefined,
     splitLine: { show: true, lineStyle: { color: "#e5e5e5" } },
     axisLine: { show: true, lineStyle: { color: "#888" } },
-    axisLabel: { color: "#444", hideOverlap: true },
+    axisLabel: { color: "#444", hideOverlap: true, formatter: type === "log" ? logLabel : undefined },
   };
 }
 
@@ -266,7 +279,7 @@ function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
     if (host) host.markLine = { symbol: "none", silent: true, animation: false, data: marks };
   }
   const named = series.filter((s) => s.name !== undefined);
-  const title = titleOption(fig);
+  const title = titleOption(fig, box);
   const legendTop = title ? 30 : 4;
   const { l, r, t, b } = box.margin;
   const x = axisOption(xa, horizontal ? "value" : xType, false, horizontal ? undefined : xCats, hasBar);
@@ -278,14 +291,23 @@ function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
     yAxes[0].splitLine = { show: false };
   }
   const legend = named.length > 1 || (named.length === 1 && L.showlegend === true);
+  // Legend rows, as ECharts will wrap them: item = symbol 25 + gap 5 + text + item gap 10.
+  let rows = legend ? 1 : 0;
+  for (let used = 0, i = 0; legend && i < named.length; i++) {
+    const w = 40 + textWidth(String(named[i].name), "12px");
+    if (used > 0 && used + w > box.width - 20) (rows++, (used = 0));
+    used += w;
+  }
   return {
     title,
     legend: legend ? { top: legendTop, data: named.map((s) => s.name), textStyle: { color: "#444" } } : undefined,
     grid: {
-      left: l,
-      right: heat && visualMap ? Math.max(r, 70) : r,
-      top: Math.max(t, (title ? 34 : 8) + (legend ? 26 : 0)),
+      // Tick labels sit inside the grid box (containLabel); the rotated axis names outside it.
+      left: heat ? l : text(ya.title) ? 40 : 10,
+      right: heat && visualMap ? Math.max(r, 70) : y2 ? (text(y2.title) ? 40 : 10) : r,
+      top: Math.max(t, (title ? 34 : 8) + rows * 24 + 6),
       bottom: b,
+      containLabel: !heat,
     },
     xAxis: x,
     yAxis: yAxes,
@@ -306,6 +328,7 @@ export function figureSvg(fig: FigureSpec): string {
   if (notes.length) {
     option.graphic = [...(option.graphic ?? []), { type: "text", left: 8, bottom: 4, style: { text: `static preview: ${notes.length} trace(s) of type ${[...new Set(notes)].join(", ")} not drawn`, fill: "#a00", font: "11px sans-serif" } }];
   }
+  echarts.setPlatformAPI({ measureText: (s: string, font?: string) => ({ width: textWidth(s, font) }) });
   const chart = echarts.init(null as unknown as HTMLElement, undefined, { renderer: "svg", ssr: true, width: box.width, height: box.height });
   try {
     chart.setOption({ animation: false, backgroundColor: "#fff", color: COLORWAY, textStyle: { fontFamily: "sans-serif" }, ...option });
