@@ -97,6 +97,8 @@ function install(opts = {}) {
   // The Jupyter server serves the kernelspec folder at <base>/kernelspecs/tnlab/: figures load
   // plotly.js from there once per page instead of carrying it in every notebook.
   fs.copyFileSync(plotlyPath(opts.root || ROOT), path.join(dir, PLOTLY_RESOURCE));
+  // The kernel's Help menu links to this copy (see helpLinks in server.js).
+  fs.copyFileSync(path.join(opts.root || ROOT, "README.md"), path.join(dir, "README.md"));
   return dir;
 }
 

@@ -11,6 +11,7 @@ const util = require("node:util");
 const vm = require("node:vm");
 const wire = require("./wire");
 const { compileError, runtimeError } = require("./cell-errors");
+const assist = require("./code-assist");
 
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
@@ -73,6 +74,23 @@ function forwardTnlab(ts, cwd) {
     const f = ts.sys[name];
     if (typeof f === "function") ts.sys[name] = (p, ...rest) => f.call(ts.sys, map(p), ...rest);
   }
+}
+
+/**
+ * Jupyter's Help menu entries: tnlab's README (the package's homepage when package.json names
+ * one, else the copy the installer puts in the kernelspec folder, which the Jupyter server serves
+ * under /kernelspecs/tnlab/) and the TensorFlow.js API.
+ */
+function helpLinks() {
+  let home = null;
+  try {
+    const pkg = require(path.join(ROOT, "package.json"));
+    home = typeof pkg.homepage === "string" ? pkg.homepage : null;
+  } catch {}
+  return [
+    { text: "tnlab README", url: home || "/kernelspecs/tnlab/README.md" },
+    { text: "TensorFlow.js API", url: "https://js.tensorflow.org/api/latest/" },
+  ];
 }
 
 class Kernel {
@@ -276,18 +294,24 @@ class Kernel {
         codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
       },
       banner: `tnlab ${this.version}: TypeScript ${this.tslab.ts.version} on Node.js ${process.version} (tslab ${this.tslab.version}). import * as tn from "tnlab"`,
-      help_links: [{ text: "tnlab", url: "https://github.com/yunabe/tslab" }],
+      help_links: helpLinks(),
       debugger: false,
     };
   }
 
   isComplete({ code }) {
     const r = this.tslab.converter.isCompleteCode(code);
-    return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent || "" };
+    const status = assist.completeness(this.tslab.ts, code, r.completed);
+    return status === "incomplete" ? { status, indent: r.indent || "" } : { status };
   }
 
   inspect({ code, cursor_pos }) {
-    const info = this.executor.inspect(code, cursor_pos);
+    // On a name: that name. Elsewhere inside an open call (Shift+Tab after `f(`): the callee.
+    let info = this.executor.inspect(code, cursor_pos);
+    if (!info) {
+      const at = assist.calleeAt(this.tslab.ts, code, cursor_pos);
+      if (at >= 0) info = this.executor.inspect(code, at);
+    }
     if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
     return { status: "ok", found: true, data: { "text/plain": this.tslab.inspect.printQuickInfo(info) }, metadata: {} };
   }
@@ -347,6 +371,8 @@ class Kernel {
     this.parent = req;
     if (!silent) this.publish("execute_input", { code, execution_count: count }, req.header);
     const result = await this.run(code);
+    // A final `;` hides the cell's value, as in IPython.
+    if (result.bundle && assist.endsWithSemicolon(this.tslab.ts, code)) delete result.bundle;
     let reply;
     if (result.error) {
       if (!silent) this.publish("error", result.error, req.header);

@@ -37,6 +37,7 @@ test("install --prefix writes kernel.json (our launcher, TypeScript (tnlab)), bo
     // Figures load plotly.js from the kernelspec folder (served at <base>/kernelspecs/tnlab/).
     assert.equal(install.PLOTLY_RESOURCE, "plotly.min.js");
     assert.deepEqual(readFileSync(join(dir, "plotly.min.js")), readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js")));
+    assert.equal(readFileSync(join(dir, "README.md"), "utf8"), readFileSync(join(ROOT, "README.md"), "utf8"), "the Help menu's README");
     assert.equal(install.uninstall({ prefix }), dir);
     assert.equal(existsSync(dir), false);
   } finally {
