@@ -48,27 +48,66 @@ function sender(sock) {
 }
 
 /**
- * Makes `import ... from "tnlab"` work in notebooks outside this checkout, too: when the
- * notebook's directory has no node_modules/tnlab, the TypeScript checker sees this package
- * there (as tslab does for itself), and Node's resolver falls back to it at run time.
+ * Packages a notebook may import wherever it lives: tnlab itself and the libraries its API is
+ * written against (TensorFlow.js, danfojs, tslab's display API). A notebook outside this checkout
+ * has none of them in its node_modules; it gets tnlab's own copies, so that its tensors and tn's
+ * share one TensorFlow.js engine. `@scope/` entries forward the whole scope.
  */
-function forwardTnlab(ts, cwd) {
-  const base = path.join(cwd, "node_modules", "tnlab");
+const FORWARDED = ["tnlab", "@tensorflow/", "danfojs-node", "tslab"];
+
+function packageName(request) {
+  if (request.startsWith(".") || path.isAbsolute(request)) return null;
+  const parts = request.split("/");
+  return request.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+function forwarded(name) {
+  return !!name && FORWARDED.some((f) => (f.endsWith("/") ? name.startsWith(f) : name === f));
+}
+
+/**
+ * Makes `import ... from "tnlab"` (and the FORWARDED packages) work in notebooks outside this
+ * checkout: when the notebook's directory has no node_modules/<package>, the TypeScript checker
+ * sees ours there (as tslab does for itself), and Node's resolver falls back to ours at run time.
+ */
+function forwardPackages(ts, cwd) {
   const Module = require("node:module");
   const resolve = Module._resolveFilename;
-  Module._resolveFilename = function (request, parent, ...rest) {
+  Module._resolveFilename = function (request, parent, isMain, options) {
     try {
-      return resolve.call(this, request, parent, ...rest);
+      return resolve.call(this, request, parent, isMain, options);
     } catch (e) {
-      if (request === "tnlab" || request.startsWith("tnlab/")) return resolve.call(this, ROOT + request.slice("tnlab".length), parent, ...rest);
+      const name = packageName(request);
+      if (name === "tnlab") return resolve.call(this, ROOT + request.slice("tnlab".length), parent, isMain, options);
+      if (forwarded(name)) return resolve.call(this, request, parent, isMain, { paths: [ROOT] });
       throw e;
     }
   };
-  if (fs.existsSync(base)) return;
+  // [folder the checker looks in, the folder it gets instead]
+  const maps = [];
+  const nm = path.join(cwd, "node_modules");
+  if (!fs.existsSync(path.join(nm, "tnlab"))) maps.push([path.join(nm, "tnlab"), ROOT]);
+  for (const f of FORWARDED.filter((n) => n !== "tnlab")) {
+    const rel = f.replace(/\/$/, "");
+    let target;
+    try {
+      target = f.endsWith("/")
+        ? path.join(ROOT, "node_modules", rel)
+        : path.dirname(require.resolve(`${rel}/package.json`, { paths: [ROOT] }));
+    } catch {
+      continue;
+    }
+    if (fs.existsSync(target) && !fs.existsSync(path.join(nm, rel))) maps.push([path.join(nm, rel), target]);
+  }
+  if (maps.length === 0) return;
   const map = (p) => {
     if (typeof p !== "string") return p;
-    const rel = path.relative(base, p);
-    return rel === "" ? ROOT : rel.startsWith("..") || path.isAbsolute(rel) ? p : path.join(ROOT, rel);
+    for (const [base, target] of maps) {
+      const rel = path.relative(base, p);
+      if (rel === "") return target;
+      if (!rel.startsWith("..") && !path.isAbsolute(rel)) return path.join(target, rel);
+    }
+    return p;
   };
   for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "getModifiedTime", "realpath"]) {
     const f = ts.sys[name];
@@ -115,7 +154,7 @@ class Kernel {
 
   createExecutor() {
     const { converter, executor } = this.tslab;
-    forwardTnlab(this.tslab.ts, process.cwd());
+    forwardPackages(this.tslab.ts, process.cwd());
     let node = null;
     const convs = {
       get node() {
