@@ -230,6 +230,11 @@ function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
         symbolSize: lines ? 6 : 8,
         lineStyle: { width: 2 },
         connectNulls: true,
+        // Thousands of points: one path for all markers, and lines thinned to their shape
+        // (largest-triangle sampling), so that the picture stays a few kB.
+        large: !lines && data.length > 2000,
+        sampling: lines && data.length > 2000 ? "lttb" : undefined,
+        showAllSymbol: false,
       });
     } else if (t.type === "bar") {
       const h = t.orientation === "h";

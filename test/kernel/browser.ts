@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -164,6 +165,52 @@ export function browserTests(ctx: Ctx): void {
       }
       assert.deepEqual(points, [0, 1, 2, 3, 4]);
     });
+  });
+
+  test("HTML outputs where JupyterLab renders them (no plotly extension): plotly.js loaded once from <baseUrl>/kernelspecs/tnlab/, figures drawn", { skip: skipUnless(haveBrowser, "chromium"), timeout: 120_000 }, async () => {
+    // JupyterLab's page: the base URL in #jupyter-config-data; trusted HTML outputs are set as
+    // innerHTML and their scripts re-created so that they run (its renderHTML). A stand-in
+    // server plays jupyter_server's kernelspec resource handler.
+    const figs = [display.plot.line({ a: [1, 3, 2] }, { title: "one" }), display.plot.bar(["x", "y"], [2, 1], { title: "two" })];
+    const outputs = figs.map((f) => String(display.plot.figureBundle(f)["text/html"]));
+    const plotlyJs = readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"));
+    let hits = 0;
+    const server = createServer((req, res) => {
+      if (req.url === "/base/kernelspecs/tnlab/plotly.min.js") {
+        hits++;
+        res.writeHead(200, { "content-type": "application/javascript" }).end(plotlyJs);
+      } else if (req.url === "/base/lab") {
+        res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><html><head><script id="jupyter-config-data" type="application/json">{"baseUrl": "/base/"}</script></head><body><div id="out"></div></body></html>');
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await withBrowser({ allow: base }, async (page) => {
+        await page.goto(`${base}/base/lab`);
+        await page.evaluate((htmls: string[]) => {
+          for (const h of htmls) {
+            const host = document.createElement("div");
+            host.innerHTML = h;
+            document.getElementById("out")!.appendChild(host);
+            for (const old of Array.from(host.querySelectorAll("script"))) {
+              const s = document.createElement("script");
+              s.text = old.textContent || "";
+              old.parentNode!.replaceChild(s, old);
+            }
+          }
+        }, outputs);
+        await page.waitForFunction(() => document.querySelectorAll(".tnlab-figure .js-plotly-plot .scatterlayer .trace, .tnlab-figure .js-plotly-plot .barlayer .trace").length === 2 && document.querySelectorAll("img.tnlab-static").length === 0, null, { timeout: 60_000 });
+        const drawn = await page.evaluate(() => ({
+          lines: document.querySelectorAll(".scatterlayer .trace path.js-line").length,
+          bars: document.querySelectorAll(".barlayer .trace .point").length,
+        }));
+        assert.deepEqual(drawn, { lines: 1, bars: 2 });
+      });
+      assert.equal(hits, 1, "plotly.js is fetched once per page");
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test("classic Notebook: figures draw live, again after a re-run, after save and reload; an untrusted notebook shows pictures", { skip: skipUnless(!!install.which("jupyter-notebook") && haveBrowser, "jupyter-notebook and chromium"), timeout: 300_000 }, async () => {
