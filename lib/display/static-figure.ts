@@ -117,7 +117,8 @@ function titleOption(fig: FigureSpec, box: Box): Rec | undefined {
 function textWidth(s: string, font: string | undefined): number {
   const size = Number(/(\d+(?:\.\d+)?)px/.exec(font ?? "")?.[1] ?? 12);
   let em = 0;
-  for (const ch of s) em += /[il.,:;|!'`]/.test(ch) ? 0.28 : /[fjrt()[\] ]/.test(ch) ? 0.36 : /[mwMW@%]/.test(ch) ? 0.86 : /[A-Z]/.test(ch) ? 0.66 : 0.56;
+  // Slightly wide (DejaVu Sans, Debian's default): a guess too wide only leaves more space.
+  for (const ch of s) em += /[il.,:;|!'`]/.test(ch) ? 0.3 : /[fjrt()[\] ]/.test(ch) ? 0.4 : /[mwMW@%]/.test(ch) ? 0.92 : /[A-Z]/.test(ch) ? 0.72 : 0.63;
   return em * size;
 }
 
