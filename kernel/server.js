@@ -12,6 +12,7 @@ const vm = require("node:vm");
 const wire = require("./wire");
 const { compileError, runtimeError } = require("./cell-errors");
 const assist = require("./code-assist");
+const { Comms } = require("./comms");
 
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
@@ -149,6 +150,7 @@ class Kernel {
     this.cells = new Map();
     this.cellSeq = 0;
     this.version = opts.version || "0.0.0";
+    this.comms = new Comms(this);
     this.createExecutor();
   }
 
@@ -273,6 +275,7 @@ class Kernel {
         return kernel.runSeq;
       },
       session: this.session,
+      comms: this.comms.api(),
     };
   }
 
@@ -297,14 +300,21 @@ class Kernel {
       inspect_request: () => this.inspect(req.content),
       complete_request: () => this.complete(req.content),
       history_request: () => this.historyReply(req.content),
-      comm_info_request: () => ({ status: "ok", comms: {} }),
+      comm_info_request: () => this.comms.info(req.content.target_name),
       interrupt_request: () => {
         this.interrupt();
         return { status: "ok" };
       },
       shutdown_request: () => ({ status: "ok", restart: !!req.content.restart }),
     }[type];
-    if (!handler) return; // comm_open/comm_msg/comm_close and unknown types need no reply
+    if (type === "comm_open" || type === "comm_msg" || type === "comm_close") {
+      // No reply, but busy/idle around it: widget frontends count idle messages to throttle updates.
+      this.publish("status", { execution_state: "busy" }, req.header);
+      this.comms.handle(type, req);
+      this.publish("status", { execution_state: "idle" }, req.header);
+      return;
+    }
+    if (!handler) return; // unknown types need no reply
     this.publish("status", { execution_state: "busy" }, req.header);
     let content;
     try {
