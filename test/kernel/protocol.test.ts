@@ -32,6 +32,10 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 before(async () => {
   builtOrFail();
   k = (await KernelClient.start({ cwd: NOTEBOOKS, env: { TN_QUIET: "1" } })) as Client;
+  // Load tnlab once up front: on a busy machine its first import can outlast the 1.5 s after
+  // which the interrupt tests interrupt, and an import cut in the middle leaves a broken module.
+  const imp = await k.execute('import * as tn from "tnlab";');
+  assert.equal(imp.reply.status, "ok", JSON.stringify(imp.reply));
 });
 after(async () => {
   await k?.shutdown();
