@@ -249,6 +249,9 @@ export function browserTests(ctx: Ctx): void {
       }
       const plotly = await fetch(`${base}/kernelspecs/tnlab/plotly.min.js?token=${token}`);
       assert.equal(plotly.status, 200, "the server serves plotly.js from the kernelspec folder");
+      const readme = await fetch(`${base}/kernelspecs/tnlab/README.md?token=${token}`);
+      assert.equal(readme.status, 200, "the Help menu's README link (/kernelspecs/tnlab/README.md) answers");
+      assert.match(await readme.text(), /^# tnlab/);
       await withBrowser({ allow: base }, async (page) => {
         const traces = (sel: string) => page.$$eval(sel, (e: Element[]) => e.length);
         await page.goto(`${base}/notebooks/live.ipynb?token=${token}`);
