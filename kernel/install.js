@@ -107,6 +107,12 @@ function kernelJson(root = ROOT, node = process.execPath) {
   };
 }
 
+const PLOTLY_RESOURCE = "plotly.min.js";
+
+function plotlyPath(root = ROOT) {
+  return require.resolve("plotly.js-dist-min/plotly.min.js", { paths: [root, ROOT] });
+}
+
 /** Writes the kernelspec; returns the directory written. */
 function install(opts = {}) {
   const dir = path.join(kernelsDir(opts), NAME);
@@ -115,6 +121,11 @@ function install(opts = {}) {
   fs.writeFileSync(tmp, JSON.stringify(kernelJson(opts.root || ROOT), null, 1) + "\n");
   fs.renameSync(tmp, path.join(dir, "kernel.json"));
   for (const f of ["logo-32x32.png", "logo-64x64.png"]) fs.copyFileSync(path.join(__dirname, f), path.join(dir, f));
+  // The Jupyter server serves the kernelspec folder at <base>/kernelspecs/tnlab/: figures load
+  // plotly.js from there once per page instead of carrying it in every notebook.
+  fs.copyFileSync(plotlyPath(opts.root || ROOT), path.join(dir, PLOTLY_RESOURCE));
+  // The kernel's Help menu links to this copy (see helpLinks in server.js).
+  fs.copyFileSync(path.join(opts.root || ROOT, "README.md"), path.join(dir, "README.md"));
   return dir;
 }
 
@@ -145,4 +156,4 @@ function ensureSelfLink(root = ROOT) {
   return link;
 }
 
-module.exports = { NAME, DISPLAY_NAME, userDataDir, systemDataDir, kernelsDir, scope, jupyterEnvironment, kernelJson, install, uninstall, ensureSelfLink, which };
+module.exports = { NAME, PLOTLY_RESOURCE, DISPLAY_NAME, userDataDir, systemDataDir, kernelsDir, scope, jupyterEnvironment, kernelJson, install, uninstall, ensureSelfLink, which };

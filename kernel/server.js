@@ -12,6 +12,8 @@ const vm = require("node:vm");
 const wire = require("./wire");
 const { compileError, runtimeError } = require("./cell-errors");
 const { keptDeclarations, valuesBefore } = require("./declarations");
+const assist = require("./code-assist");
+const { Comms } = require("./comms");
 
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
@@ -49,27 +51,66 @@ function sender(sock) {
 }
 
 /**
- * Makes `import ... from "tnlab"` work in notebooks outside this checkout, too: when the
- * notebook's directory has no node_modules/tnlab, the TypeScript checker sees this package
- * there (as tslab does for itself), and Node's resolver falls back to it at run time.
+ * Packages a notebook may import wherever it lives: tnlab itself and the libraries its API is
+ * written against (TensorFlow.js, danfojs, tslab's display API). A notebook outside this checkout
+ * has none of them in its node_modules; it gets tnlab's own copies, so that its tensors and tn's
+ * share one TensorFlow.js engine. `@scope/` entries forward the whole scope.
  */
-function forwardTnlab(ts, cwd) {
-  const base = path.join(cwd, "node_modules", "tnlab");
+const FORWARDED = ["tnlab", "@tensorflow/", "danfojs-node", "tslab"];
+
+function packageName(request) {
+  if (request.startsWith(".") || path.isAbsolute(request)) return null;
+  const parts = request.split("/");
+  return request.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+function forwarded(name) {
+  return !!name && FORWARDED.some((f) => (f.endsWith("/") ? name.startsWith(f) : name === f));
+}
+
+/**
+ * Makes `import ... from "tnlab"` (and the FORWARDED packages) work in notebooks outside this
+ * checkout: when the notebook's directory has no node_modules/<package>, the TypeScript checker
+ * sees ours there (as tslab does for itself), and Node's resolver falls back to ours at run time.
+ */
+function forwardPackages(ts, cwd) {
   const Module = require("node:module");
   const resolve = Module._resolveFilename;
-  Module._resolveFilename = function (request, parent, ...rest) {
+  Module._resolveFilename = function (request, parent, isMain, options) {
     try {
-      return resolve.call(this, request, parent, ...rest);
+      return resolve.call(this, request, parent, isMain, options);
     } catch (e) {
-      if (request === "tnlab" || request.startsWith("tnlab/")) return resolve.call(this, ROOT + request.slice("tnlab".length), parent, ...rest);
+      const name = packageName(request);
+      if (name === "tnlab") return resolve.call(this, ROOT + request.slice("tnlab".length), parent, isMain, options);
+      if (forwarded(name)) return resolve.call(this, request, parent, isMain, { paths: [ROOT] });
       throw e;
     }
   };
-  if (fs.existsSync(base)) return;
+  // [folder the checker looks in, the folder it gets instead]
+  const maps = [];
+  const nm = path.join(cwd, "node_modules");
+  if (!fs.existsSync(path.join(nm, "tnlab"))) maps.push([path.join(nm, "tnlab"), ROOT]);
+  for (const f of FORWARDED.filter((n) => n !== "tnlab")) {
+    const rel = f.replace(/\/$/, "");
+    let target;
+    try {
+      target = f.endsWith("/")
+        ? path.join(ROOT, "node_modules", rel)
+        : path.dirname(require.resolve(`${rel}/package.json`, { paths: [ROOT] }));
+    } catch {
+      continue;
+    }
+    if (fs.existsSync(target) && !fs.existsSync(path.join(nm, rel))) maps.push([path.join(nm, rel), target]);
+  }
+  if (maps.length === 0) return;
   const map = (p) => {
     if (typeof p !== "string") return p;
-    const rel = path.relative(base, p);
-    return rel === "" ? ROOT : rel.startsWith("..") || path.isAbsolute(rel) ? p : path.join(ROOT, rel);
+    for (const [base, target] of maps) {
+      const rel = path.relative(base, p);
+      if (rel === "") return target;
+      if (!rel.startsWith("..") && !path.isAbsolute(rel)) return path.join(target, rel);
+    }
+    return p;
   };
   for (const name of ["fileExists", "readFile", "directoryExists", "getDirectories", "readDirectory", "getModifiedTime", "realpath"]) {
     const f = ts.sys[name];
@@ -113,6 +154,23 @@ function testHoldCompile(code) {
   while (!fs.existsSync(gate) && Date.now() < deadline) Atomics.wait(cell, 0, 0, 10);
 }
 
+/**
+ * Jupyter's Help menu entries: tnlab's README (the package's homepage when package.json names
+ * one, else the copy the installer puts in the kernelspec folder, which the Jupyter server serves
+ * under /kernelspecs/tnlab/) and the TensorFlow.js API.
+ */
+function helpLinks() {
+  let home = null;
+  try {
+    const pkg = require(path.join(ROOT, "package.json"));
+    home = typeof pkg.homepage === "string" ? pkg.homepage : null;
+  } catch {}
+  return [
+    { text: "tnlab README", url: home || "/kernelspecs/tnlab/README.md" },
+    { text: "TensorFlow.js API", url: "https://js.tensorflow.org/api/latest/" },
+  ];
+}
+
 class Kernel {
   constructor(connection, opts = {}) {
     this.conn = connection;
@@ -130,12 +188,13 @@ class Kernel {
     this.cells = new Map();
     this.cellSeq = 0;
     this.version = opts.version || "0.0.0";
+    this.comms = new Comms(this);
     this.createExecutor();
   }
 
   createExecutor() {
     const { converter, executor } = this.tslab;
-    forwardTnlab(this.tslab.ts, process.cwd());
+    forwardPackages(this.tslab.ts, process.cwd());
     let node = null;
     const self = this;
     const convs = {
@@ -316,6 +375,7 @@ class Kernel {
         return kernel.runSeq;
       },
       session: this.session,
+      comms: this.comms.api(),
     };
   }
 
@@ -340,14 +400,21 @@ class Kernel {
       inspect_request: () => this.inspect(req.content),
       complete_request: () => this.complete(req.content),
       history_request: () => this.historyReply(req.content),
-      comm_info_request: () => ({ status: "ok", comms: {} }),
+      comm_info_request: () => this.comms.info(req.content.target_name),
       interrupt_request: () => {
         this.interrupt();
         return { status: "ok" };
       },
       shutdown_request: () => ({ status: "ok", restart: !!req.content.restart }),
     }[type];
-    if (!handler) return; // comm_open/comm_msg/comm_close and unknown types need no reply
+    if (type === "comm_open" || type === "comm_msg" || type === "comm_close") {
+      // No reply, but busy/idle around it: widget frontends count idle messages to throttle updates.
+      this.publish("status", { execution_state: "busy" }, req.header);
+      this.comms.handle(type, req);
+      this.publish("status", { execution_state: "idle" }, req.header);
+      return;
+    }
+    if (!handler) return; // unknown types need no reply
     this.publish("status", { execution_state: "busy" }, req.header);
     let content;
     try {
@@ -376,18 +443,24 @@ class Kernel {
         codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
       },
       banner: `tnlab ${this.version}: TypeScript ${this.tslab.ts.version} on Node.js ${process.version} (tslab ${this.tslab.version}). import * as tn from "tnlab"`,
-      help_links: [{ text: "tnlab", url: "https://github.com/yunabe/tslab" }],
+      help_links: helpLinks(),
       debugger: false,
     };
   }
 
   isComplete({ code }) {
     const r = this.tslab.converter.isCompleteCode(code);
-    return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent || "" };
+    const status = assist.completeness(this.tslab.ts, code, r.completed);
+    return status === "incomplete" ? { status, indent: r.indent || "" } : { status };
   }
 
   inspect({ code, cursor_pos }) {
-    const info = this.executor.inspect(code, cursor_pos);
+    // On a name: that name. Elsewhere inside an open call (Shift+Tab after `f(`): the callee.
+    let info = this.executor.inspect(code, cursor_pos);
+    if (!info) {
+      const at = assist.calleeAt(this.tslab.ts, code, cursor_pos);
+      if (at >= 0) info = this.executor.inspect(code, at);
+    }
     if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
     return { status: "ok", found: true, data: { "text/plain": this.tslab.inspect.printQuickInfo(info) }, metadata: {} };
   }
@@ -447,6 +520,8 @@ class Kernel {
     this.parent = req;
     if (!silent) this.publish("execute_input", { code, execution_count: count }, req.header);
     const result = await this.run(code);
+    // A final `;` hides the cell's value, as in IPython.
+    if (result.bundle && assist.endsWithSemicolon(this.tslab.ts, code)) delete result.bundle;
     let reply;
     if (result.error) {
       if (!silent) this.publish("error", result.error, req.header);

@@ -13,3 +13,5 @@ export * as flops from "./flops";
 export * as display from "./display";
 export * as plot from "./display/plot";
 export * as experiments from "./experiments";
+/** The TensorFlow.js that tn runs on (the same engine, backends and tensors as tn's). */
+export * as tf from "@tensorflow/tfjs";

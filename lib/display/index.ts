@@ -11,6 +11,7 @@ export { progress, progressText, type Progress } from "./progress";
 export { escapeHtml } from "./html";
 export { inKernel, newDisplayId, interruptCount, KernelInterruptedError, type MimeBundle, type DisplayOptions } from "./sink";
 export * as plot from "./plot";
+export { slider, type Slider, type SliderOptions } from "./widgets";
 export type { Figure } from "./plot";
 
 /** Displays a MIME bundle ({"text/html": ..., "text/plain": ...}) as an output (kernel only). */

@@ -1,7 +1,6 @@
 // A chart that grows during training: ONE notebook output, replaced in place on every push
 // (update_display_data), never a new output per epoch. Outside a kernel it only records.
 import { figureBundle, build, type Figure } from "./plot";
-import { claimLoader, plotlyLoaderHtml } from "./plotly-html";
 import { interruptWatch, kernel, newDisplayId } from "./sink";
 
 export interface LiveChartOptions {
@@ -50,6 +49,7 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
 
   // Accuracies go on a second axis at the right: they live on another scale than losses.
   const isAcc = (n: string) => /acc/i.test(n);
+  let revision = 0;
   const current = (): Figure => {
     const right = names.some(isAcc) && names.some((n) => !isAcc(n));
     return build(
@@ -61,15 +61,19 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
         ...(right ? { yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right" } } : {}),
         margin: { t: opts.title ? 50 : 20, r: right ? 60 : 20, b: 50, l: 60 },
         height: 360,
+        // Renderers that keep their plot between updates (JupyterLab's plotly extension calls
+        // Plotly.react) redraw the data when the revision changes.
+        datarevision: revision,
       },
     );
   };
 
   const draw = () => {
     if (!k) return;
-    // The bundle goes in an output of its own: this one is replaced on every update.
-    if (!shown && claimLoader()) k.display({ "text/html": plotlyLoaderHtml(), "text/plain": "" });
-    k.display(figureBundle(current(), false), { displayId: id, update: shown });
+    // Every update carries the whole bundle (plotly JSON, picture, text), so that each
+    // renderer, whichever MIME type it picked, redraws the chart in place.
+    revision++;
+    k.display(figureBundle(current()), { displayId: id, update: shown });
     shown = true;
     dirty = false;
     last = Date.now();

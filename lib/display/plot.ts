@@ -1,7 +1,9 @@
 // Plotly figures, drawn inline in the notebook: each function builds a figure spec, displays
-// it (application/vnd.plotly.v1+json with a self-contained text/html fallback) when running
-// in the kernel, and returns the spec. Outside a kernel nothing is written.
-import { claimLoader, figureHtml, type FigureSpec } from "./plotly-html";
+// it when running in the kernel, and returns the spec. Outside a kernel nothing is written.
+// The output holds application/vnd.plotly.v1+json (JupyterLab's plotly renderer, VS Code) and
+// text/html: a static SVG picture, upgraded to the interactive figure where scripts run
+// (see plotly-html.ts). No output carries plotly.js itself.
+import { figureHtml, type FigureSpec } from "./plotly-html";
 import { kernel, markDisplayed, type DisplayOptions } from "./sink";
 
 export type Figure = FigureSpec;
@@ -80,11 +82,11 @@ function summary(fig: Figure): string {
   return `Figure${title ? ` "${title}"` : ""}: ${fig.data.length} trace(s) (${kinds})`;
 }
 
-/** The MIME bundle of a figure; `withLoader` embeds plotly.js in the HTML. */
-export function figureBundle(fig: Figure, withLoader: boolean): Record<string, unknown> {
+/** The MIME bundle of a figure. */
+export function figureBundle(fig: Figure): Record<string, unknown> {
   return {
     "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: fig.config },
-    "text/html": figureHtml(fig, withLoader),
+    "text/html": figureHtml(fig),
     "text/plain": summary(fig),
   };
 }
@@ -92,7 +94,7 @@ export function figureBundle(fig: Figure, withLoader: boolean): Record<string, u
 /** Displays a figure (kernel only). `opts.displayId`/`update` replace an earlier output in place. */
 export function show(fig: Figure, opts: DisplayOptions = {}): Figure {
   const k = kernel();
-  if (k) k.display(figureBundle(fig, claimLoader()), opts);
+  if (k) k.display(figureBundle(fig), opts);
   return markDisplayed(fig);
 }
 
@@ -105,7 +107,7 @@ export function build(data: Trace[], layout: Record<string, unknown> = {}, confi
   const fig: Figure = { data, layout, config: { responsive: true, displaylogo: false, ...config } };
   // A figure evaluated in a later cell draws itself again (Deno's Jupyter.display convention).
   Object.defineProperty(fig, Symbol.for("Jupyter.display"), {
-    value: () => figureBundle(fig, claimLoader()),
+    value: () => figureBundle(fig),
     enumerable: false,
   });
   return fig;

@@ -12,6 +12,20 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
+/** A Jupyter comm (messaging spec), as the tnlab kernel provides them. */
+export interface Comm {
+  readonly id: string;
+  send(data: Record<string, unknown>, metadata?: Record<string, unknown>): void;
+  close(data?: Record<string, unknown>): void;
+  onMsg(fn: (data: Record<string, unknown>) => void): void;
+  onClose(fn: (data: Record<string, unknown>) => void): void;
+}
+
+export interface CommsHook {
+  open(target: string, data: Record<string, unknown>, metadata?: Record<string, unknown>): Comm;
+  registerTarget(name: string, fn: (comm: Comm, data: Record<string, unknown>) => void): void;
+}
+
 export interface KernelHook {
   display(bundle: MimeBundle, opts?: DisplayOptions): void;
   clear(wait?: boolean): void;
@@ -21,6 +35,8 @@ export interface KernelHook {
   readonly session: string;
   /** Identifies the cell running now (our kernel only). */
   readonly cell?: number;
+  /** Jupyter comms (our kernel only). */
+  readonly comms?: CommsHook;
 }
 
 const KERNEL_KEY = Symbol.for("tnlab.kernel");

@@ -1,10 +1,11 @@
-// lib/display against a fake kernel hook: what reaches the notebook (MIME bundles, in-place
-// updates, the plotly bundle once per session), HTML escaping, and plain-node behaviour.
+// lib/display against a fake kernel hook: what reaches the notebook (MIME bundles with a static
+// SVG picture, in-place updates), HTML escaping, and plain-node behaviour.
 import { afterEach, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import * as display from "../../lib/display";
 import { use } from "../../lib/backend";
+import { COLORWAY, figureSvg } from "../../lib/display/static-figure";
 
 interface Sent {
   bundle: Record<string, unknown>;
@@ -53,7 +54,13 @@ test("reference lines become dashed shapes with labels (log axes place labels by
   assert.equal(display.plot.bar(["a"], { A: [1], B: [2] }).layout.barmode, "group");
 });
 
-test("figures go out as plotly JSON + HTML; plotly.js is embedded once per kernel session", () => {
+function svgOf(html: string): string {
+  const m = /<img class="tnlab-static" src="data:image\/svg\+xml;base64,([^"]+)"/.exec(html);
+  assert.ok(m, "the HTML holds a static SVG picture");
+  return Buffer.from(m![1], "base64").toString("utf8");
+}
+
+test("figures go out as plotly JSON + HTML with a static SVG picture; no output carries plotly.js", () => {
   const { sent } = fakeKernel();
   display.plot.scatter({ x: [1, 2], y: [3, 4] });
   display.plot.bar(["a", "b"], { A: [1, 2], B: [3, 4] });
@@ -62,17 +69,37 @@ test("figures go out as plotly JSON + HTML; plotly.js is embedded once per kerne
   assert.equal(sent.length, 4);
   for (const s of sent) {
     assert.ok(s.bundle["application/vnd.plotly.v1+json"]);
-    assert.match(String(s.bundle["text/html"]), /Plotly\.newPlot/);
+    const html = String(s.bundle["text/html"]);
+    assert.match(html, /Plotly|newPlot/);
+    assert.match(svgOf(html), /^<svg[^>]*width="720" height="420"/);
     assert.equal(typeof s.bundle["text/plain"], "string");
+    assert.ok(!html.includes("plotly.js v"), "plotly.js is not embedded");
+    assert.ok(html.length < 60_000, `a small figure stays small (${html.length} chars)`);
   }
-  const embeds = sent.filter((s) => String(s.bundle["text/html"]).includes("plotly.js v"));
-  assert.equal(embeds.length, 1);
-  assert.equal(embeds[0], sent[0]);
   assert.equal((sent[1].bundle["application/vnd.plotly.v1+json"] as { data: unknown[] }).data.length, 2, "grouped bars");
-  // A new kernel session (restart) embeds it again.
-  const second = fakeKernel();
-  display.plot.line([1, 2]);
-  assert.ok(String(second.sent[0].bundle["text/html"]).includes("plotly.js v"));
+  // The heatmap is one PNG inside the SVG, not one element per cell.
+  assert.match(svgOf(String(sent[2].bundle["text/html"])), /<image [^>]*href="data:image\/png;base64,/);
+});
+
+test("the static picture draws each trace: a line per series in its colour, reference lines, the title", () => {
+  const fig = display.plot.line({ loss: [3, 2, 1.5], acc: [0.3, 0.5, 0.7] }, { title: "Training <1>", xLabel: "epoch", hLines: [{ at: 1, label: "baseline" }] });
+  const svg = figureSvg(fig);
+  assert.match(svg, /Training &lt;1&gt;/);
+  assert.match(svg, />epoch</);
+  assert.match(svg, />baseline</);
+  // Each series is a stroked path in plotly's colour for its position.
+  const strokes = (c: string) => (svg.match(new RegExp(`<path d="M[^"]*L[^"]*"[^>]*stroke="${c}"`, "g")) ?? []).length;
+  assert.ok(strokes(COLORWAY[0]) >= 1 && strokes(COLORWAY[1]) >= 1, svg.slice(0, 400));
+  assert.ok((svg.match(/stroke-dasharray/g) ?? []).length >= 1, "the reference line is dashed");
+  // A one-series figure has no second colour.
+  assert.ok(!figureSvg(display.plot.line([1, 2, 3])).includes(`stroke="${COLORWAY[1]}"`));
+});
+
+test("image grids become PNG rasters placed by the axes' domains", () => {
+  const fig = display.plot.image([[[0, 1], [1, 0]], [[1, 1], [0, 0]]], { cols: 2, labels: ["a", "b"] });
+  const svg = figureSvg(fig);
+  assert.equal((svg.match(/<image /g) ?? []).length, 2);
+  assert.match(svg, />a<\/text>/);
 });
 
 test("the figure HTML cannot be broken out of by data (</script> in a title)", () => {
@@ -80,7 +107,8 @@ test("the figure HTML cannot be broken out of by data (</script> in a title)", (
   display.plot.line([1, 2], { title: '</script><script>alert(1)</script>"' });
   const html = String(sent[0].bundle["text/html"]);
   assert.ok(!html.includes("<script>alert(1)"), "title escaped in the script JSON and the attribute");
-  assert.match(html, /title="&lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;"/);
+  assert.match(html, /alt="Figure: &lt;\/script&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;"/);
+  assert.ok(!svgOf(html).includes("<script"), "the title is escaped in the SVG too");
 });
 
 test("image grid lays out one subplot per image, greyscale and RGB", () => {
@@ -152,8 +180,12 @@ test("liveChart keeps one display id and updates it in place", () => {
   const last = charts.at(-1)!.bundle["application/vnd.plotly.v1+json"] as { data: { name: string; y: number[] }[] };
   assert.deepEqual(last.data.map((d) => d.name), ["loss", "acc", "lr"]);
   assert.deepEqual(last.data[0].y, [1, 0.5, 1 / 3, 0.25, 0.2]);
-  // The chart's own output never carries the plotly bundle (it is replaced on every update).
+  // Every update carries the whole bundle with a fresh picture and a new data revision.
   assert.ok(charts.every((s) => !String(s.bundle["text/html"]).includes("plotly.js v")));
+  assert.ok(charts.every((s) => String(s.bundle["text/html"]).includes('class="tnlab-static"')));
+  const revs = charts.map((s) => (s.bundle["application/vnd.plotly.v1+json"] as { layout: { datarevision: number } }).layout.datarevision);
+  assert.deepEqual(revs, revs.map((_, i) => i + 1));
+  assert.equal(sent.length, charts.length, "no separate loader output");
   assert.throws(() => display.liveChart({ series: "loss" } as never), /series = "loss": expected an array/);
 });
 

@@ -66,7 +66,7 @@ test("npm install registers the kernel in the active virtualenv when its jupyter
   }
 });
 
-test("install --prefix writes kernel.json (our launcher, TypeScript (tnlab)) and both logos", () => {
+test("install --prefix writes kernel.json (our launcher, TypeScript (tnlab)), both logos and plotly.js", () => {
   const prefix = mkdtempSync(join(tmpdir(), "tnlab-prefix-"));
   try {
     const dir = install.install({ prefix, root: ROOT });
@@ -84,6 +84,10 @@ test("install --prefix writes kernel.json (our launcher, TypeScript (tnlab)) and
       assert.equal(png.readUInt32BE(16), size);
       assert.equal(png.readUInt32BE(20), size);
     }
+    // Figures load plotly.js from the kernelspec folder (served at <base>/kernelspecs/tnlab/).
+    assert.equal(install.PLOTLY_RESOURCE, "plotly.min.js");
+    assert.deepEqual(readFileSync(join(dir, "plotly.min.js")), readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js")));
+    assert.equal(readFileSync(join(dir, "README.md"), "utf8"), readFileSync(join(ROOT, "README.md"), "utf8"), "the Help menu's README");
     assert.equal(install.uninstall({ prefix }), dir);
     assert.equal(existsSync(dir), false);
   } finally {

@@ -1,16 +1,14 @@
 // Headless notebook runs: `tnlab run` (our Node client) on the tour and on failing notebooks,
-// Jupyter's own nbconvert --execute with the tnlab kernel, and the plot of an executed notebook
-// drawn by plotly.js in headless Chromium from the exported HTML (offline bundle).
+// Jupyter's own nbconvert --execute with the tnlab kernel; then the tour's figures in headless
+// Chromium in every situation a reader meets (./browser.ts).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { builtOrFail, install, kernelPrefix, NOTEBOOKS, notebook, pythonWith, ROOT, skipUnless } from "./helpers";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { freePorts } = require(join(ROOT, "kernel", "client.js"));
+import { builtOrFail, kernelPrefix, NOTEBOOKS, notebook, pythonWith, ROOT, skipUnless } from "./helpers";
+import { browserTests } from "./browser";
 
 const TOUR = join(NOTEBOOKS, "00-tour.ipynb");
 let dir: string;
@@ -65,7 +63,9 @@ test("tnlab run executes the tour with --profile and writes outputs (plot, table
   const plots = outs.filter((o) => o.data && "application/vnd.plotly.v1+json" in o.data);
   assert.ok(plots.length >= 2, "the tour draws plots");
   const withBundle = outs.filter((o) => typeof o.data?.["text/html"] === "string" && (o.data["text/html"] as string).includes("plotly.js v"));
-  assert.equal(withBundle.length, 1, "plotly.js is embedded exactly once per kernel session");
+  assert.equal(withBundle.length, 0, "no output carries plotly.js");
+  for (const p of plots) assert.match(String(p.data!["text/html"]), /<img class="tnlab-static" src="data:image\/svg\+xml;base64,/, "every plot has its static picture");
+  assert.ok(readFileSync(executedTour()).length < 1_000_000, "the executed tour stays light");
   assert.ok(outs.some((o) => typeof o.data?.["text/html"] === "string" && (o.data["text/html"] as string).includes("<table")));
   for (const c of nb.cells.filter((c) => c.cell_type === "code")) assert.ok(typeof c.execution_count === "number", `cell not executed: ${c.source}`);
 });
@@ -123,111 +123,9 @@ test("jupyter nbconvert --execute runs the tour with the tnlab kernel", { skip: 
   }
 });
 
-const CHROMIUM = "/usr/bin/chromium";
-
-test("an executed plot cell, exported to HTML, is drawn by plotly.js in headless Chromium (offline)", { skip: skipUnless(!!nbPython && existsSync(CHROMIUM), "nbconvert and chromium"), timeout: JUPYTER_BUDGET }, async () => {
-  assert.ok(nbPython && existsSync(CHROMIUM), "nbconvert and /usr/bin/chromium are required in CI");
+browserTests({ executedTour, ensureTour: () => {
   if (!existsSync(executedTour())) {
     const r = tnlab(["run", TOUR, "--profile", "smoke", "--out", executedTour()]);
     assert.equal(r.status, 0, r.stderr);
   }
-  const html = join(dir, "tour.html");
-  const c = spawnSync(nbPython, ["-m", "nbconvert", "--to", "html", "--output", html, executedTour()], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(c.status, 0, c.stderr);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { chromium } = require("playwright-core");
-  const profile = mkdtempSync(join(tmpdir(), "tnlab-chromium-"));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = await ctx.newPage();
-    const external: string[] = [];
-    page.on("request", (req: { url(): string }) => {
-      if (/^https?:/.test(req.url())) external.push(req.url());
-    });
-    await page.route(/^https?:/, (route: { abort(): Promise<void> }) => route.abort());
-    await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
-    await page.waitForSelector("svg.main-svg", { timeout: 120_000 });
-    const drawn = await page.evaluate(() => ({
-      plots: document.querySelectorAll(".js-plotly-plot").length,
-      traces: document.querySelectorAll("svg.main-svg .scatterlayer .trace").length,
-      points: document.querySelectorAll("svg.main-svg .scatterlayer .trace path.js-line").length,
-      heatmaps: document.querySelectorAll("svg.main-svg .heatmaplayer image, svg.main-svg .imagelayer image").length,
-    }));
-    assert.ok(drawn.plots >= 3, `plots drawn: ${JSON.stringify(drawn)}`);
-    assert.ok(drawn.traces >= 3 && drawn.points >= 3, `line traces drawn: ${JSON.stringify(drawn)}`);
-    const shots = mkdtempSync(join(tmpdir(), "tnlab-screenshot-"));
-    const shot = join(shots, "tour-plot.png");
-    await (await page.$(".js-plotly-plot"))!.screenshot({ path: shot });
-    assert.ok(readFileSync(shot).length > 1000);
-    console.log(`# screenshot: ${shot} (${JSON.stringify(drawn)}; blocked external requests: ${external.length})`);
-  } finally {
-    await ctx.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
-});
-
-test("a plot cell run live in the Jupyter Notebook server is drawn in headless Chromium", { skip: skipUnless(!!install.which("jupyter-notebook") && existsSync(CHROMIUM), "jupyter-notebook and chromium"), timeout: JUPYTER_BUDGET }, async () => {
-  const { prefix, jupyterPath } = kernelPrefix();
-  const work = mkdtempSync(join(tmpdir(), "tnlab-server-"));
-  const [port] = await freePorts(1);
-  writeFileSync(
-    join(work, "live.ipynb"),
-    JSON.stringify({
-      cells: [{ cell_type: "code", metadata: {}, source: 'import * as tn from "tnlab";\ntn.display.plot.line({ a: [1, 3, 2] }, { title: "live" });', outputs: [], execution_count: null }],
-      metadata: { kernelspec: { name: "tnlab", display_name: "TypeScript (tnlab)", language: "typescript" } },
-      nbformat: 4,
-      nbformat_minor: 4,
-    }),
-  );
-  const token = "tnlab-test-token";
-  const server = spawn(
-    "jupyter-notebook",
-    ["--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--NotebookApp.token=${token}`, "--allow-root", `--notebook-dir=${work}`],
-    { env: { ...process.env, JUPYTER_PATH: jupyterPath, TN_QUIET: "1" }, stdio: "ignore" },
-  );
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { chromium } = require("playwright-core");
-  const profile = mkdtempSync(join(tmpdir(), "tnlab-chromium-"));
-  let ctx: { newPage(): Promise<any>; close(): Promise<void> } | undefined;
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    // Poll until the server answers, it exits, or two minutes pass (a busy machine starts it slowly).
-    const deadline = Date.now() + 120_000;
-    while (!(await fetch(`${base}/api?token=${token}`).then((r) => r.ok, () => false))) {
-      assert.equal(server.exitCode, null, `the notebook server exited with code ${server.exitCode}`);
-      assert.ok(Date.now() < deadline, "the notebook server did not answer within 120 s");
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    const page = await ctx!.newPage();
-    await page.goto(`${base}/notebooks/live.ipynb?token=${token}`);
-    await page.waitForFunction(() => {
-      const J = (window as any).Jupyter;
-      return J && J.notebook && J.notebook.kernel && J.notebook.kernel.is_connected();
-    }, null, { timeout: 120_000 });
-    await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
-    await page.waitForSelector("svg.main-svg .scatterlayer .trace", { timeout: 120_000 });
-    const shot = join(mkdtempSync(join(tmpdir(), "tnlab-screenshot-")), "notebook-live.png");
-    await page.screenshot({ path: shot });
-    console.log(`# screenshot: ${shot}`);
-  } finally {
-    await ctx?.close();
-    // The server shuts its kernel down on SIGTERM (and a kernel whose parent is gone ends anyway).
-    const stopped = new Promise((r) => (server.exitCode !== null || server.signalCode !== null ? r(null) : server.once("exit", r)));
-    server.kill("SIGTERM");
-    const t = setTimeout(() => server.kill("SIGKILL"), 20_000);
-    await stopped;
-    clearTimeout(t);
-    rmSync(profile, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    rmSync(prefix, { recursive: true, force: true });
-  }
-});
+}, dir: () => dir, nbPython });

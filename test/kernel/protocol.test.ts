@@ -41,6 +41,10 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "tnlab-protocol-"));
   k = (await KernelClient.start({ cwd: NOTEBOOKS, env: { TN_QUIET: "1", TNLAB_TEST_COMPILE_GATE: join(work, "compile-gate") }, stderr: "pipe" })) as Client;
   marker = stderrMarkers(k.proc);
+  // Load tnlab once up front: on a busy machine its first import can outlast the delay after
+  // which an interrupt test interrupts, and an import cut in the middle leaves a broken module.
+  const imp = await k.execute('import * as tn from "tnlab";');
+  assert.equal(imp.reply.status, "ok", JSON.stringify(imp.reply));
 }, T);
 after(async () => {
   await k?.shutdown();
@@ -237,4 +241,44 @@ test("a value displayed by its cell is not shown again as that cell's result, bu
   const res = later.outputs.filter((o) => o.output_type === "execute_result");
   assert.equal(res.length, 1);
   assert.ok(res[0].data!["application/vnd.plotly.v1+json"], "a figure draws itself as a cell result");
+});
+
+test("Shift+Tab inside an open call shows the callee's signature, also after arguments", async () => {
+  await k.execute('import * as tn from "tnlab";');
+  for (const code of ["tn.decomp.ttSvd(", "const t = tn.decomp.ttSvd(x, { eps: 1e-3, "]) {
+    const i = await k.request("inspect_request", { code, cursor_pos: code.length, detail_level: 0 });
+    assert.equal(i.found, true, code);
+    assert.match(i.data["text/plain"], /function ttSvd\(input: /, code);
+  }
+  const none = await k.request("inspect_request", { code: "1 + ", cursor_pos: 4, detail_level: 0 });
+  assert.equal(none.found, false);
+});
+
+test("is_complete answers complete, incomplete (with an indent) and invalid", async () => {
+  const ask = (code: string) => k.request("is_complete_request", { code });
+  assert.equal((await ask("const a = 1")).status, "complete");
+  const inc = await ask("function f() {");
+  assert.equal(inc.status, "incomplete");
+  assert.equal(typeof inc.indent, "string");
+  assert.equal((await ask("x = [1, 2")).status, "incomplete");
+  for (const bad of [")", "let x = ;", "a b"]) assert.equal((await ask(bad)).status, "invalid", bad);
+});
+
+test("a trailing semicolon hides the cell's value; without it the value shows", async () => {
+  const hidden = await k.execute("6 * 7;");
+  assert.equal(hidden.reply.status, "ok");
+  assert.equal(hidden.outputs.filter((o) => o.output_type === "execute_result").length, 0);
+  const withComment = await k.execute("6 * 7; // the answer");
+  assert.equal(withComment.outputs.filter((o) => o.output_type === "execute_result").length, 0);
+  const shown = await k.execute("6 * 7");
+  assert.equal(shown.outputs.find((o) => o.output_type === "execute_result")!.data!["text/plain"], "42");
+  const str = await k.execute('"a;"');
+  assert.equal(str.outputs.find((o) => o.output_type === "execute_result")!.data!["text/plain"], "'a;'");
+});
+
+test("the Help menu links point at tnlab's README and the TensorFlow.js API, not tslab", () => {
+  const links = (k.kernelInfo as unknown as { help_links: { text: string; url: string }[] }).help_links;
+  assert.ok(links.some((l) => /README/.test(l.text) && /README/.test(l.url)), JSON.stringify(links));
+  assert.ok(links.some((l) => l.url.startsWith("https://js.tensorflow.org/api/")), JSON.stringify(links));
+  assert.ok(links.every((l) => !/tslab/.test(l.url)), JSON.stringify(links));
 });

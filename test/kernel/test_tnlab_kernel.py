@@ -23,6 +23,7 @@ class TnlabKernelTests(jupyter_kernel_test.KernelTests):
 
     complete_code_samples = ["1 + 1", "const x = 3;", "function f(a: number) { return a; }"]
     incomplete_code_samples = ["function f(a: number) {", "const a = [1, 2,"]
+    invalid_code_samples = [")", "let x = ;", "a b"]
 
     code_generate_error = 'throw new Error("boom")'
 
