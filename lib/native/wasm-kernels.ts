@@ -98,6 +98,24 @@ export function batchPairs(batchA: number[], batchB: number[], outBatch: number[
   return pairs;
 }
 
+// ---- tile -------------------------------------------------------------------------------
+// Not a heavy kernel, but wasm's Tile is a scalar loop (about 1 s for a 1M-element output under
+// load), and TensorFlow.js's batch-norm gradient tiles the per-channel scale over the whole
+// activation: it dominated a training step of the BatchNorm CNNs once the convolutions were
+// native. The addon copies whole blocks with memcpy.
+
+function tile(a: Addon, b: BackendWasm, args: Args): Info | undefined {
+  const { x } = args.inputs as Record<string, Info | undefined>;
+  const reps = (args.attrs.reps as number[] | undefined) ?? [];
+  const width = x?.dtype === "float32" || x?.dtype === "int32" ? 4 : x?.dtype === "bool" ? 1 : 0;
+  if (!x || !width || x.shape.length === 0 || reps.length !== x.shape.length || reps.some((r) => !Number.isInteger(r) || r < 0)) return undefined;
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  if (tf.util.sizeFromShape(outShape) === 0 || tf.util.sizeFromShape(x.shape) === 0) return undefined;
+  const out = b.makeOutput(outShape, x.dtype);
+  a.tile(heap(b), new Float64Array([offset(b, x), offset(b, out), width]), new Float64Array(x.shape), new Float64Array(reps));
+  return out;
+}
+
 // ---- convolutions ----------------------------------------------------------------------
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -222,6 +240,7 @@ function poolGrad(isMax: boolean): Native {
 export const NATIVE_KERNELS: Readonly<Record<string, Native>> = {
   BatchMatMul: matmul,
   _FusedMatMul: matmul,
+  Tile: tile,
   Conv2D: convForward(false),
   FusedConv2D: convForward(false),
   Conv2DBackpropInput: convBackwardData(false),

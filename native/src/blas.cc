@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common.h"
 #include "epilogue.h"
@@ -75,6 +76,67 @@ static napi_value MatmulF32(napi_env env, napi_callback_info info) {
   });
 }
 
-void registerBlas(napi_env env, napi_value exports) { setMethod(env, exports, "matmulF32", MatmulF32); }
+// tile(heap, [x, out, bytesPerElement], xShape, reps): TensorFlow.js's Tile for any dtype of
+// fixed width, by memcpy. First every row of x goes to its place in the output, then, from the
+// innermost dimension out, each finished block is copied reps[d] - 1 times after itself.
+static napi_value Tile(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a = args(env, info, 4);
+    Bytes heap = bytes(env, a.v[0], "heap");
+    std::vector<double> p = numbers(env, a.v[1], "params");
+    std::vector<double> xs = numbers(env, a.v[2], "xShape");
+    std::vector<double> reps = numbers(env, a.v[3], "reps");
+    const size_t R = xs.size(), eb = static_cast<size_t>(p[2]);
+    if (R == 0 || reps.size() != R || (eb != 1 && eb != 4)) throw std::runtime_error("tile: bad shape, reps or element size");
+    std::vector<size_t> xd(R), od(R), ostride(R);
+    size_t xn = 1, on = 1;
+    for (size_t d = 0; d < R; d++) {
+      xd[d] = size_t(xs[d]);
+      od[d] = xd[d] * size_t(reps[d]);
+      xn *= xd[d];
+      on *= od[d];
+    }
+    for (size_t d = R; d-- > 0;) ostride[d] = d + 1 == R ? 1 : ostride[d + 1] * od[d + 1];
+    if (xn == 0 || on == 0) return undefined(env);
+    auto check = [&](double off, size_t count, const char* what) {
+      if (off < 0 || size_t(off) > heap.length || count * eb > heap.length - size_t(off)) throw std::runtime_error(std::string("tile: ") + what + " runs past the heap");
+      return heap.data + size_t(off);
+    };
+    const uint8_t* x = check(p[0], xn, "x");
+    uint8_t* out = check(p[1], on, "out");
+    // Iterates the multi-indices of dims [0, upto) within x's extents, calling f(outOffset).
+    auto each = [&](size_t upto, auto&& f) {
+      std::vector<size_t> idx(upto, 0);
+      while (true) {
+        size_t off = 0;
+        for (size_t k = 0; k < upto; k++) off += idx[k] * ostride[k];
+        f(off);
+        size_t k = upto;
+        while (k > 0) {
+          if (++idx[k - 1] < xd[k - 1]) break;
+          idx[--k] = 0;
+        }
+        if (k == 0) return;
+      }
+    };
+    size_t row = 0;
+    const size_t rowBytes = xd[R - 1] * eb;
+    each(R - 1, [&](size_t off) { std::memcpy(out + off * eb, x + (row++) * rowBytes, rowBytes); });
+    for (size_t d = R; d-- > 0;) {
+      if (reps[d] <= 1) continue;
+      const size_t seg = xd[d] * ostride[d] * eb;
+      each(d, [&](size_t off) {
+        uint8_t* base = out + off * eb;
+        for (size_t r = 1; r < size_t(reps[d]); r++) std::memcpy(base + r * seg, base, seg);
+      });
+    }
+    return undefined(env);
+  });
+}
+
+void registerBlas(napi_env env, napi_value exports) {
+  setMethod(env, exports, "matmulF32", MatmulF32);
+  setMethod(env, exports, "tile", Tile);
+}
 
 }  // namespace tn

@@ -258,3 +258,21 @@ test("native kernels leak neither tensors nor wasm buffers", { skip }, async () 
   assert.equal(tf.backend().numDataIds(), buffers);
   tf.dispose([x, w]);
 });
+
+test("Tile: ranks 1-5, odd shapes, reps of 1 and more, float32, int32 and bool equal cpu", { skip }, async () => {
+  let seed = 1000;
+  const cases: [number[], number[]][] = [[[5], [3]], [[2, 3], [1, 4]], [[1, 1, 1, 7], [3, 5, 2, 1]], [[2, 3, 1, 2], [2, 1, 3, 2]], [[3, 1, 2, 2, 1], [1, 2, 2, 1, 3]]];
+  for (const [shape, reps] of cases) {
+    for (const dtype of ["float32", "int32", "bool"] as const) {
+      const fn = () => {
+        const v = randn(shape, seed);
+        const x = dtype === "float32" ? tf.tensor(v, shape) : dtype === "int32" ? tf.tensor(Int32Array.from(v, (z) => Math.round(10 * z)), shape, "int32") : tf.tensor(Uint8Array.from(v, (z) => (z > 0 ? 1 : 0)), shape, "bool");
+        return [tf.cast(tf.tile(x, reps), "float32")];
+      };
+      await compare(`tile ${shape} x ${reps} ${dtype}`, fn, ["Tile"]);
+      seed++;
+    }
+  }
+  // Its gradient (a sum over the copies) too.
+  await compare("tile gradient", grads((x, w) => tf.mul(tf.tile(x, [2, 3]), w), [3, 4], [6, 12], seed), ["Tile"], ["y", "dx", "dw"]);
+});
