@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active, type Addon } from "./addon";
+import { registerNativeBatchNormGrad } from "./batchnorm-grad";
 
 type Info = tf.TensorInfo;
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
@@ -285,5 +286,7 @@ export function registerNativeKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc, setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc });
     done.push(kernelName);
   }
+  registerNativeBatchNormGrad();
+  done.push("FusedBatchNorm gradient");
   return done;
 }

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
-import { addon, nativeKernelCalls, setNativeEnabled, NATIVE_KERNELS, batchPairs } from "../../lib/native";
+import { addon, nativeBatchNormGradCalls, nativeKernelCalls, setNativeEnabled, NATIVE_KERNELS, batchPairs } from "../../lib/native";
 import { rng } from "../../lib/random";
 
 const skip = addon() ? false : "the native addon is not built or TN_NATIVE=0";
@@ -275,4 +275,42 @@ test("Tile: ranks 1-5, odd shapes, reps of 1 and more, float32, int32 and bool e
   }
   // Its gradient (a sum over the copies) too.
   await compare("tile gradient", grads((x, w) => tf.mul(tf.tile(x, [2, 3]), w), [3, 4], [6, 12], seed), ["Tile"], ["y", "dx", "dw"]);
+});
+
+test("FusedBatchNorm's gradient (x, mean, variance, scale, offset) equals cpu, 4-D and 2-D; through a training-mode BatchNormalization layer too", { skip }, async () => {
+  let seed = 1100;
+  // (tfjs 4.22 cannot differentiate a batchNorm without scale on any backend: it saves the
+  // missing input for the backward pass.)
+  for (const [shape, withScale] of [[[3, 5, 7, 6], true], [[9, 6], true], [[1, 1, 11, 6], true]] as [number[], boolean][]) {
+    const fn = () => {
+      const x = tf.tensor(randn(shape, seed), shape);
+      const mean = tf.tensor1d(randn([6], seed + 1));
+      const variance = tf.abs(tf.tensor1d(randn([6], seed + 2))).add(0.5) as tf.Tensor1D;
+      const offset = tf.tensor1d(randn([6], seed + 3));
+      const scale = tf.tensor1d(randn([6], seed + 4));
+      const g = tf.tensor(randn(shape, seed + 5), shape);
+      const f = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
+        tf.sum(tf.mul(tf.batchNorm(a, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, withScale ? (s as tf.Tensor1D) : undefined, 1e-3), g));
+      return tf.grads(f)([x, mean, variance, offset, scale]).slice(0, withScale ? 5 : 4);
+    };
+    const before = nativeBatchNormGradCalls();
+    await compare(`batchNorm gradient ${shape} scale=${withScale}`, fn, [], ["dx", "dmean", "dvariance", "doffset", "dscale"]);
+    assert.ok(nativeBatchNormGradCalls() > before, "the native batch-norm gradient ran");
+    seed += 6;
+  }
+  // A Keras-style layer in training mode: the batch statistics are functions of x too.
+  const layerGrads = () => {
+    const layer = tf.layers.batchNormalization({ gammaInitializer: tf.initializers.randomNormal({ seed: 3 }), betaInitializer: tf.initializers.randomNormal({ seed: 4 }) });
+    const x = tf.tensor4d(randn([4, 5, 3, 7], seed), [4, 5, 3, 7]);
+    const g = tf.tensor4d(randn([4, 5, 3, 7], seed + 1), [4, 5, 3, 7]);
+    layer.build(x.shape);
+    const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, g)))(x);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, g)) as tf.Scalar, layer.trainableWeights.map((w) => w.read() as tf.Variable));
+    const out = [dx, ...Object.values(grads)];
+    for (const w of layer.weights) w.dispose();
+    return out;
+  };
+  const before = nativeBatchNormGradCalls();
+  await compare("BatchNormalization layer (training) gradients", layerGrads, [], ["dx", "dgamma", "dbeta"]);
+  assert.ok(nativeBatchNormGradCalls() > before, "the native batch-norm gradient ran");
 });
