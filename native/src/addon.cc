@@ -99,6 +99,19 @@ void setMethod(napi_env env, napi_value obj, const char* name, napi_callback cb)
   napi_set_named_property(env, obj, name, fn);
 }
 
+static int g_threads = 1;
+static int g_blasThreads = -1;
+
+int configuredThreads() { return g_threads; }
+
+void blasThreadsFor(double outputElements, double multiplyAdds) {
+  const int want = outputElements < 16384 || multiplyAdds < 1e6 ? 1 : g_threads;
+  if (want != g_blasThreads) {
+    openblas_set_num_threads(want);
+    g_blasThreads = want;
+  }
+}
+
 // setThreads(n): the thread count of OpenBLAS and of oneDNN's OpenMP pool. Both run
 // synchronously on the JavaScript thread, so they never run at the same time as each other or
 // as a wasm kernel: n = the machine's cores keeps one busy thread per core.
@@ -107,7 +120,9 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
     Args a = args(env, info, 1);
     int n = static_cast<int>(number(env, a.v[0], "threads"));
     if (n < 1) throw std::runtime_error("threads must be at least 1");
+    g_threads = n;
     openblas_set_num_threads(n);
+    g_blasThreads = n;
     if (omp_set_num_threads) omp_set_num_threads(n);
     return undefined(env);
   });
@@ -117,7 +132,7 @@ static napi_value Threads(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     napi_value o;
     napi_create_object(env, &o);
-    napi_set_named_property(env, o, "openblas", makeNumber(env, openblas_get_num_threads()));
+    napi_set_named_property(env, o, "openblas", makeNumber(env, g_threads));
     napi_set_named_property(env, o, "openmp", makeNumber(env, omp_get_max_threads ? omp_get_max_threads() : 0));
     napi_set_named_property(env, o, "openblasConfig", makeString(env, openblas_get_config()));
     return o;

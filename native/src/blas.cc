@@ -49,6 +49,7 @@ static napi_value MatmulF32(napi_env env, napi_callback_info info) {
     float* B = heapF32(heap, p[1], (size_t(maxB) + 1) * kn, "b");
     float* C = heapF32(heap, p[2], batch * mn, "out");
     const int lda = ta ? m : k, ldb = tb ? k : n;
+    blasThreadsFor(double(m) * n, double(m) * n * k);
     // One larger product when every batch entry shares B and A's entries are consecutive
     // (a dense layer applied to a batch of sequences): OpenBLAS threads it better.
     bool fold = !ta && batch > 1;

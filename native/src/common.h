@@ -43,6 +43,13 @@ napi_value guard(napi_env env, F f) {
   return nullptr;
 }
 
+// OpenBLAS's thread count for the next call: the configured count (setThreads) for products
+// whose output is large, one thread when it is small. OpenBLAS splits such products (e.g.
+// 8×8 = Aᵀ·B with K = 200,000, a TT core's gradient) over threads that then wait on each other;
+// on a busy machine that measured 20x slower than one thread (76 ms against 3.8 ms).
+void blasThreadsFor(double outputElements, double multiplyAdds);
+int configuredThreads();
+
 napi_value undefined(napi_env env);
 napi_value makeNumber(napi_env env, double x);
 napi_value makeString(napi_env env, const std::string& s);

@@ -33,6 +33,7 @@ static napi_value Dgemm(napi_env env, napi_callback_info info) {
     double* A = f64(env, a.v[0], size_t(m) * k, "A");
     double* B = f64(env, a.v[1], size_t(k) * n, "B");
     double* C = f64(env, a.v[2], size_t(m) * n, "C");
+    blasThreadsFor(double(m) * n, double(m) * n * k);
     if (m && n) cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, A,
                             ta ? m : k, B, tb ? k : n, 0.0, C, n);
     return undefined(env);
@@ -47,6 +48,7 @@ static napi_value Dsyevd(napi_env env, napi_callback_info info) {
     double* A = f64(env, a.v[0], size_t(n) * n, "A");
     double* w = f64(env, a.v[1], n, "w");
     bool vectors = number(env, a.v[3], "vectors") != 0;
+    blasThreadsFor(1e300, 1e300);
     lapack_int r = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, vectors ? 'V' : 'N', 'U', n, A, std::max(1, n), w);
     check(r, "dsyevd");
     if (r > 0) throw std::runtime_error("dsyevd did not converge");
@@ -63,6 +65,7 @@ static napi_value Dgesdd(napi_env env, napi_callback_info info) {
     double* s = f64(env, a.v[3], k, "s");
     double* U = f64(env, a.v[4], size_t(m) * k, "U");
     double* VT = f64(env, a.v[5], size_t(k) * n, "VT");
+    blasThreadsFor(1e300, 1e300);
     lapack_int r = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', m, n, A, std::max(1, n), s, U, std::max(1, k), VT, std::max(1, n));
     check(r, "dgesdd");
     if (r > 0) throw std::runtime_error("dgesdd did not converge");
@@ -80,6 +83,7 @@ static napi_value Qr(napi_env env, napi_callback_info info) {
     double* R = f64(env, a.v[4], size_t(k) * n, "R");
     if (k == 0) return undefined(env);
     std::vector<double> tau(k);
+    blasThreadsFor(1e300, 1e300);
     check(LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, m, n, A, n, tau.data()), "dgeqrf");
     for (int i = 0; i < k; i++)
       for (int j = 0; j < n; j++) R[size_t(i) * n + j] = j >= i ? A[size_t(i) * n + j] : 0.0;
@@ -99,6 +103,7 @@ static napi_value Dgesv(napi_env env, napi_callback_info info) {
     double* A = f64(env, a.v[0], size_t(n) * n, "A");
     double* B = f64(env, a.v[1], size_t(n) * p, "B");
     std::vector<lapack_int> ipiv(std::max(1, n));
+    blasThreadsFor(1e300, 1e300);
     lapack_int r = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, p, A, std::max(1, n), ipiv.data(), B, std::max(1, p));
     check(r, "dgesv");
     return makeNumber(env, r);
