@@ -7,7 +7,7 @@
 // switched off, so switching is possible at any time.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { active, type Addon } from "./addon";
+import { active, addon, type Addon } from "./addon";
 import { registerNativeBatchNormGrad } from "./batchnorm-grad";
 
 type Info = tf.TensorInfo;
@@ -262,7 +262,8 @@ export const NATIVE_KERNELS: Readonly<Record<string, Native>> = {
  * not loaded. Idempotent.
  */
 export function registerNativeKernels(): string[] {
-  if (!active()) return [];
+  // Loaded, not necessarily switched on: the kernels check the switch at each call.
+  if (!addon()) return [];
   const done: string[] = [];
   for (const [kernelName, native] of Object.entries(NATIVE_KERNELS)) {
     const current = tf.getKernel(kernelName, "wasm");

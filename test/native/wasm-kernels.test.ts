@@ -314,3 +314,20 @@ test("FusedBatchNorm's gradient (x, mean, variance, scale, offset) equals cpu, 4
   await compare("BatchNormalization layer (training) gradients", layerGrads, [], ["dx", "dgamma", "dbeta"]);
   assert.ok(nativeBatchNormGradCalls() > before, "the native batch-norm gradient ran");
 });
+
+test("bench rows: withNative adds wasm+native after wasm when the addon is built, and useBench switches the kernels", { skip }, async () => {
+  const { withNative, useBench } = await import("../../bench/harness");
+  assert.deepEqual(withNative(["wasm", "cpu"]), ["wasm", "wasm+native", "cpu"]);
+  assert.deepEqual(withNative(["cpu"]), ["cpu"]);
+  const x = tf.tensor4d(randn(X, 1), X);
+  const w = tf.tensor4d(randn([3, 3, 3, 2], 2), [3, 3, 3, 2]);
+  await useBench("wasm");
+  let before = nativeKernelCalls().Conv2D ?? 0;
+  tf.conv2d(x, w, 1, "same").dispose();
+  assert.equal(nativeKernelCalls().Conv2D ?? 0, before, "plain wasm rows do not run native kernels");
+  await useBench("wasm+native");
+  before = nativeKernelCalls().Conv2D ?? 0;
+  tf.conv2d(x, w, 1, "same").dispose();
+  assert.equal(nativeKernelCalls().Conv2D, before + 1, "wasm+native rows do");
+  tf.dispose([x, w]);
+});
