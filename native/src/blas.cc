@@ -186,7 +186,29 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// sumLeading(heap, [x, out, rows, cols]): out[c] = Σ_r x[r, c], the Sum over leading axes
+// (a bias gradient: dy summed over batch and space). wasm's Sum first transposes those axes to
+// the end. Column sums accumulate in double, row after row, so the loop vectorises.
+static napi_value SumLeading(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a = args(env, info, 2);
+    Bytes heap = bytes(env, a.v[0], "heap");
+    std::vector<double> p = numbers(env, a.v[1], "params");
+    const size_t M = size_t(p[2]), C = size_t(p[3]);
+    const float* x = heapF32(heap, p[0], M * C, "x");
+    float* out = heapF32(heap, p[1], C, "out");
+    std::vector<double> acc(C, 0.0);
+    for (size_t m = 0; m < M; m++) {
+      const float* row = x + m * C;
+      for (size_t c = 0; c < C; c++) acc[c] += row[c];
+    }
+    for (size_t c = 0; c < C; c++) out[c] = float(acc[c]);
+    return undefined(env);
+  });
+}
+
 void registerBlas(napi_env env, napi_value exports) {
+  setMethod(env, exports, "sumLeading", SumLeading);
   setMethod(env, exports, "batchNormGrad", BatchNormGrad);
   setMethod(env, exports, "matmulF32", MatmulF32);
   setMethod(env, exports, "tile", Tile);

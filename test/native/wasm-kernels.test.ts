@@ -331,3 +331,21 @@ test("bench rows: withNative adds wasm+native after wasm when the addon is built
   assert.equal(nativeKernelCalls().Conv2D, before + 1, "wasm+native rows do");
   tf.dispose([x, w]);
 });
+
+test("Sum over leading axes (a bias gradient) equals cpu; other axes fall back to wasm", { skip }, async () => {
+  let seed = 1200;
+  for (const [shape, axis, keepDims] of [[[3, 5, 7, 6], [0, 1, 2], false], [[3, 5, 7, 6], [1, 0], true], [[9, 4], 0, false], [[4, 3], [0, 1], false], [[2, 3, 4], -3, true]] as [number[], number | number[], boolean][]) {
+    await compare(`sum ${shape} axis=${axis} keepDims=${keepDims}`, () => [tf.sum(tf.tensor(randn(shape, seed), shape), axis, keepDims)], ["Sum"]);
+    seed++;
+  }
+  // Trailing axes are not this kernel's: the native counter must not move, the values still agree.
+  setNativeEnabled(true);
+  await use("wasm");
+  const before = nativeKernelCalls().Sum ?? 0;
+  const x = tf.tensor(randn([3, 5, 7], seed), [3, 5, 7]);
+  const got = tf.sum(x, [1, 2]);
+  assert.equal(nativeKernelCalls().Sum ?? 0, before, "trailing axes stay on wasm");
+  const ref = await on("cpu", () => [tf.sum(tf.tensor(randn([3, 5, 7], seed), [3, 5, 7]), [1, 2])]);
+  assertClose(got.dataSync() as Float32Array, ref[0], "sum over trailing axes");
+  tf.dispose([x, got]);
+});
