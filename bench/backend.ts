@@ -3,9 +3,8 @@
 // smaller sizes (stated in each row's `size`), and its training-step row is skipped (the row
 // says so).
 import * as tf from "@tensorflow/tfjs";
-import { use } from "../lib/backend";
 import { rng } from "../lib/random";
-import { time, type BenchOptions, type BenchRow } from "./harness";
+import { time, useBench, type BenchOptions, type BenchRow } from "./harness";
 
 /** conv3x3(32)-relu-maxpool2-conv3x3(64)-relu-flatten-dense(10, softmax), input 28x28x1, seeded. */
 export function referenceCnn(seed = 0): tf.Sequential {
@@ -43,10 +42,10 @@ function randomTensor(shape: number[], seed: number): tf.Tensor {
 
 export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const backends = opts.backends.filter((b) => b === "wasm" || b === "cpu" || b === "tensorflow");
+  const backends = opts.backends.filter((b) => ["wasm", "wasm+native", "cpu", "tensorflow"].includes(b));
   for (const backend of backends) {
     try {
-      await use(backend);
+      await useBench(backend);
     } catch (err) {
       rows.push({ suite: "backend", case: "start", backend, medianMs: NaN, reps: 0, note: err instanceof Error ? err.message : String(err) });
       continue;

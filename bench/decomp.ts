@@ -3,10 +3,14 @@
 // the time a NumPy/LAPACK-based library (TensorLy) takes for the same case on this machine class.
 // They run in float64 JavaScript ("js-f64"); HOOI also runs its large contractions on the
 // active TensorFlow.js backend (its default "auto" compute), so its row names that backend too.
+// With the native addon built, every case runs twice in the same run: "js-f64" (our TypeScript
+// float64 code) and "lapack-f64" (lib/linalg through LAPACKE/CBLAS; HOOI's contractions on
+// wasm with the native kernels).
 // TN_BENCH_CASE=<substring> runs only the matching cases. The multi-second cases run once.
 import * as tf from "@tensorflow/tfjs";
 import { time, type BenchOptions, type BenchRow } from "./harness";
 import { ready } from "../lib/backend";
+import { addon, setNativeEnabled } from "../lib/native";
 import { rng } from "../lib/random";
 import type { NDArray } from "../lib/linalg/ndarray";
 import { gemmABt } from "../lib/linalg/matmul";
@@ -130,11 +134,18 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   ];
 
   await ready();
-  const label = (c: Case) => (c.onBackend ? `js-f64+${tf.getBackend()}` : "js-f64");
+  const modes = addon() ? [false, true] : [false];
+  let native = false;
+  const label = (c: Case) => {
+    const base = native ? "lapack-f64" : "js-f64";
+    return c.onBackend ? `${base}+${tf.getBackend()}${native && tf.getBackend() === "wasm" ? "+native" : ""}` : base;
+  };
   const rows: BenchRow[] = [];
   const only = process.env.TN_BENCH_CASE;
-  for (const c of cases) {
+  for (const [c, mode] of cases.flatMap((c) => modes.map((m) => [c, m] as const))) {
     if (only && !c.name.includes(only)) continue;
+    native = mode;
+    setNativeEnabled(mode);
     let metrics: Record<string, number> = {};
     try {
       const t = await time(() => (metrics = c.run()), c.reps, q ? 0 : (c.warmup ?? 1));
@@ -152,5 +163,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       rows.push({ suite: "decomp", case: c.name, backend: label(c), medianMs: NaN, reps: 0, note: `failed: ${(e as Error).message}` });
     }
   }
+  setNativeEnabled(true);
   return rows;
 }

@@ -75,3 +75,31 @@ export function writeJson(file: string, value: unknown): void {
   writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
   renameSync(tmp, file);
 }
+
+/** Bench rows for "wasm+native" are the wasm backend with the native addon's kernels on. */
+export const NATIVE_SUFFIX = "+native";
+
+/** Adds "wasm+native" after "wasm" when the native addon is built, so one run has both rows. */
+export function withNative(backends: string[]): string[] {
+  const { addon } = require("../lib/native") as typeof import("../lib/native");
+  if (!addon()) return backends;
+  const out: string[] = [];
+  for (const b of backends) {
+    out.push(b);
+    if (b === "wasm" && !backends.includes(`wasm${NATIVE_SUFFIX}`)) out.push(`wasm${NATIVE_SUFFIX}`);
+  }
+  return out;
+}
+
+/** Starts a bench backend name: "wasm+native" is wasm with the native kernels switched on. */
+export async function useBench(name: string): Promise<void> {
+  const { setNativeEnabled } = require("../lib/native") as typeof import("../lib/native");
+  const { use } = require("../lib/backend") as typeof import("../lib/backend");
+  const native = name.endsWith(NATIVE_SUFFIX);
+  if (native) {
+    const { addon } = require("../lib/native") as typeof import("../lib/native");
+    if (!addon()) throw new Error("the native addon is not built (or TN_NATIVE=0)");
+  }
+  setNativeEnabled(native);
+  await use(native ? name.slice(0, -NATIVE_SUFFIX.length) : name);
+}

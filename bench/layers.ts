@@ -6,10 +6,9 @@
 // the rows show whether that choice is the faster one on a backend. `quick`: small shapes, few
 // repetitions. cpu only runs the small cases.
 import * as tf from "@tensorflow/tfjs";
-import { use } from "../lib/backend";
 import { choosePath } from "../lib/layers/common";
 import { CPConv2D, type FactorLayer, type ForwardPath, NaiveTTConv2D, SVDDense, TTConv2D, TTDense, Tucker2Conv2D } from "../lib/layers";
-import { type BenchOptions, type BenchRow, time } from "./harness";
+import { type BenchOptions, type BenchRow, time, useBench } from "./harness";
 
 interface Case {
   name: string;
@@ -109,9 +108,9 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const reps = opts.quick ? 2 : 5;
   for (const backend of opts.backends) {
-    if (backend !== "cpu" && backend !== "wasm" && backend !== "tensorflow") continue;
+    if (!["cpu", "wasm", "wasm+native", "tensorflow"].includes(backend)) continue;
     try {
-      await use(backend as "cpu" | "wasm" | "tensorflow");
+      await useBench(backend);
     } catch {
       continue;
     }

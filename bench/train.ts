@@ -4,10 +4,9 @@
 // "conv" baseline of tt-conv.md §3.1 (557,248 parameters). Inputs are random: this measures
 // compute, not data loading. On cpu (a slow reference) batches are tiny and repetitions single.
 import * as tf from "@tensorflow/tfjs";
-import { use } from "../lib/backend";
 import { TTDense } from "../lib/layers";
 import { buildFcNet, trainableParams, ttConvBaseline, ttFcSpec } from "../lib/models";
-import { time, type BenchOptions, type BenchRow } from "./harness";
+import { time, useBench, type BenchOptions, type BenchRow } from "./harness";
 
 interface Case {
   name: string;
@@ -54,7 +53,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const backend of opts.backends) {
     try {
-      await use(backend);
+      await useBench(backend);
     } catch {
       continue;
     }

@@ -1,6 +1,7 @@
 // The public API of tn: `import * as tn from "tnlab"`.
 // Each concern lives in its own folder; this file only gathers them.
 export * as backend from "./backend";
+export * as native from "./native";
 export * as linalg from "./linalg";
 export * as decomp from "./decomp";
 export * as layers from "./layers";

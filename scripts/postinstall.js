@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 "use strict";
-// After `npm install` in a checkout: compile lib/ to dist/ (when TypeScript is present), then
-// register the Jupyter kernel when Jupyter is on this machine.
+// After `npm install` in a checkout: compile lib/ to dist/ (when TypeScript is present), build
+// the optional native kernels (when their libraries are installed), then register the Jupyter
+// kernel when Jupyter is on this machine.
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");
 const { spawnSync } = require("node:child_process");
@@ -24,5 +25,7 @@ function build() {
 }
 
 build();
+const nativeBuild = join(root, "scripts", "native-build.js");
+if (existsSync(nativeBuild)) require(nativeBuild).buildNative(root);
 const kernelSetup = join(root, "scripts", "kernel-setup.js");
 if (existsSync(kernelSetup)) require(kernelSetup).afterInstall(root);

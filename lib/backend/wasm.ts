@@ -17,6 +17,9 @@ export async function startWasm(): Promise<void> {
   if (!kernelsRegistered) {
     const { registerWasmTrainingKernels } = await import("./wasm-kernels");
     registerWasmTrainingKernels();
+    // The native addon's kernels (when built) go over ours and fall back to them.
+    const { registerNativeKernels } = await import("../native/wasm-kernels");
+    registerNativeKernels();
     kernelsRegistered = true;
   }
 }

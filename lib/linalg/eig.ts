@@ -3,6 +3,7 @@
 // stride: ml-matrix takes 1.5 s for a 512x512 symmetric matrix. Here every inner loop runs along
 // a contiguous row: the eigenvectors are kept as the rows of W during the QL iteration.
 import { fail } from "../errors";
+import { nativeEigSym } from "./lapack";
 import { as2D, gemmABt, transposeData } from "./matmul";
 import type { NDArray, TensorLike } from "./ndarray";
 
@@ -276,6 +277,8 @@ export function eigSym(x: TensorLike): EigSym {
 /** eigSym on a flat copy the caller gives away; no checks. */
 export function eigSymData(A: Float64Array, n: number, vectors = true): EigSym {
   if (n === 0) return { values: new Float64Array(0), vectors: { shape: [0, 0], data: new Float64Array(0) } };
+  const native = nativeEigSym(A, n, vectors);
+  if (native) return { values: native.values, vectors: { shape: vectors ? [n, n] : [0, 0], data: native.V } };
   const { d, e, W } = tridiagonalize(A, n);
   tql(d, e, vectors ? W : null, n);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j] - d[i]);

@@ -1,5 +1,6 @@
 // Thin Householder QR. Works on the transpose so each column is a contiguous row.
 import { as2D, transposeData } from "./matmul";
+import { nativeQr } from "./lapack";
 import type { NDArray, TensorLike } from "./ndarray";
 
 export interface QR {
@@ -20,6 +21,8 @@ export function qr(x: TensorLike): QR {
 
 /** QR of a row-major m×n array; q is m×k, r is k×n. */
 export function qrData(A: Float64Array, m: number, n: number): { q: Float64Array; r: Float64Array } {
+  const native = nativeQr(A, m, n);
+  if (native) return native;
   const k = Math.min(m, n);
   const At = transposeData(A, m, n);
   const V = new Float64Array(k * m);

@@ -1,6 +1,7 @@
 // Linear solves by LU with partial pivoting.
 import { fail } from "../errors";
 import { as2D } from "./matmul";
+import { nativeSolve } from "./lapack";
 import { asNDArray, type NDArray, type TensorLike } from "./ndarray";
 
 /** X with a·X = b; b is an n-vector or an n×p matrix, and X has b's shape. */
@@ -12,6 +13,9 @@ export function solve(x: TensorLike, y: TensorLike): NDArray {
   if (b.shape.length !== 1 && b.shape.length !== 2) fail("b.shape", b.shape, "a vector or a matrix");
   if (b.shape[0] !== n) fail("b.shape", b.shape, `${n} rows, to match a of shape [${n}, ${n}]`);
   const p = b.shape.length === 1 ? 1 : b.shape[1];
+  const native = nativeSolve(a.data, b.data, n, p);
+  if (native && "x" in native) return { shape: [...b.shape], data: native.x };
+  if (native) fail("a", `matrix whose pivot ${native.singularAt} is 0`, "a non-singular matrix");
   const LU = Float64Array.from(a.data);
   const X = Float64Array.from(b.data);
   let amax = 0;

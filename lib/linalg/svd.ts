@@ -11,6 +11,7 @@ import { rng } from "../random";
 import { eigSymData } from "./eig";
 import { as2D, gemmABt, transposeData } from "./matmul";
 import type { NDArray, TensorLike } from "./ndarray";
+import { nativeSvd } from "./lapack";
 import { qrData } from "./qr";
 
 export interface SVD {
@@ -28,6 +29,9 @@ const EPS = 2 ** -52;
 export function svd(x: TensorLike): SVD {
   const a = as2D(x, "a");
   const [m, n] = a.shape;
+  const k = Math.min(m, n);
+  const native = nativeSvd(Float64Array.from(a.data), m, n);
+  if (native) return { u: { shape: [m, k], data: native.U }, s: native.s, v: { shape: [n, k], data: native.V } };
   if (m < n) {
     const t = svdTall(transposeData(a.data, m, n), n, m);
     return { u: t.v, s: t.s, v: t.u };

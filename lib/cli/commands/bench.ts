@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions, BenchRow } from "../../../bench/harness";
-import { printTable, writeJson } from "../../../bench/harness";
+import { printTable, withNative, writeJson } from "../../../bench/harness";
 import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "run benchmarks (backend, decomp, layers, train): prints a table, --json FILE writes JSON";
@@ -51,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const { available } = await import("../../backend");
-  const opts: BenchOptions = { backends: backends ?? (await available()), quick };
+  const opts: BenchOptions = { backends: backends ?? withNative(await available()), quick };
   const rows: BenchRow[] = [];
   for (const n of chosen) {
     const file = join(benchDir, n);

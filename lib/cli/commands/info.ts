@@ -1,6 +1,7 @@
 // `tnlab info [--backend NAME] [--json]`: which backend runs, its threads and SIMD, and the versions.
 import { describe, parseBackend, use, available } from "../../backend";
 import { parseCommandArgs, usageError, type CommandSpec } from "../args";
+import { describeNative, nativeInfo } from "../../native";
 
 export const summary = "show the TensorFlow.js backend in use (threads, SIMD) and the versions";
 
@@ -22,11 +23,12 @@ export async function run(args: string[]): Promise<number> {
   const avail = await available();
   await use(i.backend);
   if (json) {
-    console.log(JSON.stringify({ ...i, available: avail }, null, 2));
+    console.log(JSON.stringify({ ...i, available: avail, native: nativeInfo() }, null, 2));
     return 0;
   }
   console.log(`backend:   ${describe(i)}`);
   console.log(`available: ${avail.join(", ")}`);
+  console.log(`native:    ${describeNative(nativeInfo())}`);
   for (const n of i.notes) console.log(`note:      ${n}`);
   return 0;
 }

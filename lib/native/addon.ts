@@ -1,0 +1,131 @@
+// Loading the optional native addon (native/, built by node-gyp at `npm install` where
+// OpenBLAS, LAPACKE and oneDNN are installed). TN_NATIVE=0 leaves it unloaded.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fail } from "../errors";
+
+/** The addon's functions (native/src/*.cc documents each parameter block). */
+export interface Addon {
+  setThreads(n: number): void;
+  threads(): { openblas: number; openmp: number; openblasConfig: string };
+  matmulF32(heap: Uint8Array, params: Float64Array, pairs: Int32Array): void;
+  batchNormGrad(heap: Uint8Array, params: Float64Array): void;
+  sumLeading(heap: Uint8Array, params: Float64Array): void;
+  tile(heap: Uint8Array, params: Float64Array, xShape: Float64Array, reps: Float64Array): void;
+  conv2dForward(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;
+  conv2dBackwardData(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;
+  conv2dBackwardWeights(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;
+  poolForward(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;
+  poolBackward(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;
+  dnnlLastImpl(): string;
+  dnnlVersion(): string;
+  dgemm(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number, transA: number, transB: number): void;
+  dsyevd(A: Float64Array, w: Float64Array, n: number, vectors: number): void;
+  dgesdd(A: Float64Array, m: number, n: number, s: Float64Array, U: Float64Array, VT: Float64Array): void;
+  qr(A: Float64Array, m: number, n: number, Q: Float64Array, R: Float64Array): void;
+  dgesv(A: Float64Array, B: Float64Array, n: number, p: number): number;
+}
+
+export const ADDON_FILE = join("native", "build", "Release", "tnlab_native.node");
+
+let loaded: Addon | undefined;
+let tried = false;
+let why: string | undefined;
+let enabled = true;
+let threadCount = 0;
+
+/** The project root: the folder above lib/ (source) or dist/lib/ (built). */
+function findAddon(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const f = join(dir, ADDON_FILE);
+    if (existsSync(f)) return f;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** Threads for OpenBLAS and oneDNN: TN_NATIVE_THREADS, else every CPU. */
+export function nativeThreads(): number {
+  const env = process.env.TN_NATIVE_THREADS;
+  if (env !== undefined && env.trim() !== "") {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) fail("TN_NATIVE_THREADS", env, "a positive integer");
+    return n;
+  }
+  return require("node:os").cpus().length;
+}
+
+/** The addon, loading it on first use; undefined when TN_NATIVE=0, not built or not loadable. */
+export function addon(): Addon | undefined {
+  if (tried) return loaded;
+  tried = true;
+  if (process.env.TN_NATIVE === "0") {
+    why = "turned off by TN_NATIVE=0";
+    return undefined;
+  }
+  const file = findAddon();
+  if (!file) {
+    why = `not built (${ADDON_FILE} is missing: install OpenBLAS, LAPACKE and oneDNN, then npm install)`;
+    return undefined;
+  }
+  // Both libraries start their thread pools when first called. Their workers spin-wait a while
+  // after each call before sleeping, stealing the cores the wasm backend's threads run on next:
+  // keep that short (libgomp reads these when it loads, OpenBLAS when it starts its threads).
+  process.env.GOMP_SPINCOUNT ??= "10000";
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= "18"; // 2^18 cycles, ~0.1 ms
+  try {
+    loaded = require(file) as Addon;
+    threadCount = nativeThreads();
+    loaded.setThreads(threadCount);
+  } catch (err) {
+    loaded = undefined;
+    why = `failed to load ${file}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+  }
+  return loaded;
+}
+
+/** The addon when it is loaded and switched on (the kernels and linalg ask this each call). */
+export function active(): Addon | undefined {
+  return enabled ? addon() : undefined;
+}
+
+/**
+ * Switches the native paths on or off at run time (tests and benchmarks compare both in one
+ * process). Returns the previous setting.
+ */
+export function setNativeEnabled(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+export interface NativeInfo {
+  /** The addon is loaded and switched on. */
+  active: boolean;
+  /** Why not, when it is not. */
+  reason?: string;
+  openblas?: { version: string; threads: number };
+  onednn?: { version: string; threads: number };
+  lapack?: string;
+}
+
+export function nativeInfo(): NativeInfo {
+  const a = addon();
+  if (!a) return { active: false, reason: why };
+  const t = a.threads();
+  const version = /OpenBLAS\s+(\S+)/.exec(t.openblasConfig)?.[1] ?? t.openblasConfig;
+  return {
+    active: enabled,
+    ...(enabled ? {} : { reason: "switched off (setNativeEnabled(false))" }),
+    openblas: { version, threads: t.openblas },
+    onednn: { version: a.dnnlVersion(), threads: t.openmp || threadCount },
+    lapack: "LAPACKE over OpenBLAS",
+  };
+}
+
+/** One line for people: "OpenBLAS 0.3.21 (2 threads), oneDNN 2.6.3 (2 threads), LAPACKE". */
+export function describeNative(i: NativeInfo): string {
+  if (!i.openblas || !i.onednn) return `native kernels off: ${i.reason}`;
+  return `native kernels ${i.active ? "on" : "off"}: OpenBLAS ${i.openblas.version} (${i.openblas.threads} threads), oneDNN ${i.onednn.version} (${i.onednn.threads} threads), ${i.lapack}`;
+}

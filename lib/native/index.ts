@@ -1,0 +1,5 @@
+// tn.native: the optional N-API addon (OpenBLAS, LAPACKE, oneDNN) under the wasm backend and
+// lib/linalg. Without it, everything runs on plain wasm and the own float64 code.
+export { addon, active, setNativeEnabled, nativeInfo, describeNative, nativeThreads, type NativeInfo, type Addon } from "./addon";
+export { nativeBatchNormGradCalls, BATCH_NORM_GRAD_KERNEL } from "./batchnorm-grad";
+export { registerNativeKernels, nativeKernelCalls, batchPairs, NATIVE_KERNELS, ACTIVATIONS } from "./wasm-kernels";
