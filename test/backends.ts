@@ -53,15 +53,15 @@ export async function availableBackends(): Promise<BackendName[]> {
  * Runs `fn` as one subtest per backend in `names` (or TN_BACKEND's alone): on those present, with
  * the backend selected; the others are skipped with the reason they could not start.
  */
-export async function onEachBackend(t: TestContext, names: readonly BackendName[], fn: (backend: BackendName) => Promise<void>): Promise<void> {
+export async function onEachBackend(t: TestContext, names: readonly BackendName[], fn: (backend: BackendName, t: TestContext) => Promise<void>): Promise<void> {
   const wanted = requestedBackend();
   const list = wanted ? [wanted] : names;
   for (const b of list) {
     const why = await unavailable(b);
     if (why !== undefined && wanted === b) throw new Error(`TN_BACKEND=${b}, but it cannot start: ${why}`);
-    await t.test(b, { skip: why ?? false }, async () => {
+    await t.test(b, { skip: why ?? false }, async (st) => {
       await use(b);
-      await fn(b);
+      await fn(b, st);
     });
   }
 }
