@@ -256,7 +256,7 @@ function listFiles(dir: string, depth: number, out: string[] = []): string[] {
 
 /** Dynamic symbols a shared library defines (GNU nm, from binutils, which node-gyp builds need anyway). */
 export function definedSymbols(lib: string): Set<string> {
-  const out = execFileSync("nm", ["-D", "--defined-only", lib], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const out = execFileSync("nm", ["-D", "--defined-only", lib], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
   return parseNm(out);
 }
 
@@ -273,7 +273,7 @@ export function parseNm(text: string): Set<string> {
 /** The DT_SONAME a library asks to be loaded by, else its file name. */
 export function soname(lib: string): string {
   try {
-    const out = execFileSync("readelf", ["-d", lib], { encoding: "utf8" });
+    const out = execFileSync("readelf", ["-d", lib], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     const m = /\(SONAME\)\s+Library soname: \[([^\]]+)\]/.exec(out);
     if (m) return m[1];
   } catch {

@@ -207,3 +207,17 @@ test("tnlab native: bad options exit 2 with the usage; --undo without a build sa
   assert.equal(u.status, 0, u.stderr);
   assert.match(u.stdout, /nothing to undo/);
 });
+
+test("TensorFlow's C++ logging is set to errors only before the native package loads, unless the user set it", () => {
+  const code = 'require("./lib/backend/native").loadNative(); console.log("LEVEL=" + process.env.TF_CPP_MIN_LOG_LEVEL);';
+  const unset = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: undefined } });
+  assert.match(unset.stdout, /LEVEL=2/, unset.stderr);
+  const mine = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "0" } });
+  assert.match(mine.stdout, /LEVEL=0/, mine.stderr);
+});
+
+test("describe() names the TensorFlow version inside the native backend", async () => {
+  const { describe } = await import("../../lib/backend");
+  const line = describe({ backend: "tensorflow", threads: 2, simd: false, versions: { tnlab: "0.1.0", tfjs: "4.22.0", node: "20.20.2", native: "@tensorflow/tfjs-node@4.22.0", tensorflow: "2.15.0" }, tensorflowFrom: "python3: tensorflow 2.15.0 in /x", notes: [] });
+  assert.match(line, /^tensorflow \(@tensorflow\/tfjs-node@4\.22\.0, TensorFlow 2\.15\.0, 2 threads\)/);
+});
