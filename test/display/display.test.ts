@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import * as display from "../../lib/display";
 import { use } from "../../lib/backend";
+import { backendUnderTest } from "../backends";
 
 interface Sent {
   bundle: Record<string, unknown>;
@@ -118,7 +119,7 @@ test("tables accept danfojs-like DataFrames and arrays of rows", () => {
 });
 
 test("mimeBundleFor: tensors show dtype, shape and values; Jupyter.display objects their own bundle", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const t = tf.tensor2d([[1, 2.5], [-3, 4]]);
   const b = display.mimeBundleFor(t);
   assert.match(String(b["text/plain"]), /^Tensor float32 \[2, 2\]/);
