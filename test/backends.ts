@@ -28,7 +28,7 @@ export function unavailable(name: BackendName): Promise<string | undefined> {
     r = (async () => {
       if (name === "tensorflow") {
         const n = loadNative();
-        if (!n.package) return `no native TensorFlow backend here (${n.failures.join("; ")}; see \`npx tnlab native\`)`;
+        if (!n.package) return `no native TensorFlow backend here (${n.failures.join("; ")})`;
       }
       try {
         await use(name);

@@ -34,7 +34,7 @@ export function loadNative(): NativeLoad {
       }
     }
   }
-  if (failures.length === 0) failures.push("neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed");
+  if (failures.length === 0) failures.push("neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed; `npx tnlab native` builds one on a TensorFlow already on this machine");
   cached = { failures };
   return cached;
 }
