@@ -80,6 +80,11 @@ export interface TfCandidate {
   include?: string;
   /** Folders looked in, for the "missing" message. */
   searched: string[];
+  /**
+   * The version its package says (pip metadata, conda-meta, a wheel's *.dist-info), for layouts
+   * whose headers carry none: TensorFlow 2.16+ passes the version numbers as build flags.
+   */
+  version?: string;
 }
 
 /** The first file in `dir` whose name matches one of `names` in order (exact, then versioned .so.N...). */
@@ -127,7 +132,33 @@ export function inspectFolder(dir: string, source: TfSource, origin: string, inc
   }
   c.include = incDirs.find((d) => existsSync(join(d, "tensorflow", "c", "c_api.h")));
   if (c.searched.length === 0) c.searched = [dir];
+  c.version = packageVersion(dir);
   return c;
+}
+
+/**
+ * The version recorded beside an installed TensorFlow: a wheel's site-packages/tensorflow*-X.dist-info
+ * next to the tensorflow/ folder, or conda's conda-meta/libtensorflow*-X-build.json.
+ */
+export function packageVersion(dir: string): string | undefined {
+  const site = dirname(dir);
+  try {
+    for (const n of readdirSync(site)) {
+      const m = /^(?:tensorflow|tensorflow_cpu|tensorflow_gpu|tensorflow_intel|tf_nightly)-(\d+\.\d+\.\d+[^-]*?)\.dist-info$/.exec(n);
+      if (m && basename(dir) === "tensorflow") return m[1];
+    }
+  } catch {
+    // no parent folder to read
+  }
+  try {
+    for (const n of readdirSync(join(dir, "conda-meta"))) {
+      const m = /^libtensorflow(?:_cc)?-(\d+\.\d+\.\d+)-.*\.json$/.exec(n);
+      if (m) return m[1];
+    }
+  } catch {
+    // not a conda environment
+  }
+  return undefined;
 }
 
 /** Python code that prints tensorflow's package folder and version without importing it (no TF start-up, no logs). */
@@ -163,7 +194,9 @@ export function fromPython(python: string): TfCandidate | { error: string } {
   }
   if (!probe.dir) return { error: `${python} has no tensorflow package (import tensorflow would fail)` };
   const origin = `${python}: tensorflow${probe.version ? ` ${probe.version}` : ""} in ${probe.dir}`;
-  return inspectFolder(probe.dir, "python", origin, join(probe.dir, "include"));
+  const c = inspectFolder(probe.dir, "python", origin, join(probe.dir, "include"));
+  c.version ??= probe.version ?? undefined;
+  return c;
 }
 
 /** A conda environment's libtensorflow (conda-forge: libtensorflow or libtensorflow_cc). */
@@ -185,7 +218,7 @@ export function headerVersion(include: string): string | undefined {
 
 /** Whether a version can serve the binding: "ok", "untested" (a 2.x other than 2.9) or "too-old"/"unknown". */
 export function versionVerdict(version: string | undefined): { verdict: "ok" | "untested" | "too-old" | "unknown"; note: string } {
-  if (!version) return { verdict: "unknown", note: "no tensorflow/core/public/version.h: the version cannot be checked" };
+  if (!version) return { verdict: "unknown", note: "neither the headers (tensorflow/core/public/version.h) nor the package say which version this is" };
   const m = /^(\d+)\.(\d+)/.exec(version);
   if (!m) return { verdict: "unknown", note: `cannot read the version "${version}"` };
   const [maj, min] = [Number(m[1]), Number(m[2])];
@@ -313,7 +346,7 @@ export function checkCandidate(
   let version: string | undefined;
   let extraIncludes: string[] = [];
   if (c.include) {
-    version = headerVersion(c.include);
+    version = headerVersion(c.include) ?? c.version;
     const direct = needs.headers.filter((h) => !existsSync(join(c.include!, h)));
     if (direct.length > 0) problems.push(`headers the binding includes are missing from ${c.include}: ${direct.join(", ")}`);
     const scan = scanHeaders(c.include, needs.headers.filter((h) => !direct.includes(h)));
