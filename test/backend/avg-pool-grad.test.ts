@@ -64,6 +64,12 @@ test("AvgPoolGrad equals finite differences of AvgPool: 'same', numeric and 'val
     await use(backend);
     const before = tf.memory().numTensors;
     for (const c of CASES) {
+      if (backend === "tensorflow" && typeof c.pad === "number") {
+        // tfjs-node's pooling takes only 'same' and 'valid': a difference between backends,
+        // checked here so it is known (no model here pools with numeric padding).
+        assert.throws(() => tf.tidy(() => tf.avgPool(tf.zeros(c.x) as tf.Tensor4D, c.f, c.s, c.pad)), /supports only 'valid' and 'same' padding/);
+        continue;
+      }
       const { grad, fd } = gradAndFd(c);
       const d = maxDiff(grad, fd);
       assert.ok(d < 1e-4, `${backend} ${JSON.stringify(c)}: max |grad - finite difference| = ${d}`);
