@@ -147,6 +147,15 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   console.log(`using: ${usable.candidate.origin}`);
+  const built0 = pkgBefore ? readManifest(pkgBefore) : undefined;
+  if (pkgBefore && built0 && built0.lib === usable.candidate.lib && !values.check) {
+    const p = proveNative(pkgBefore);
+    if (p.ok) {
+      console.log(`nothing to do: already built on it (${built0.builtAt}); ${p.message}`);
+      console.log("rebuild with: npx tnlab native --undo, then npx tnlab native again");
+      return 0;
+    }
+  }
   if (values.check) {
     console.log("--check: nothing built");
     return 0;
