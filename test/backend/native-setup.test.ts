@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  BINDING_HEADERS, BINDING_SYMBOLS, bindingNeeds, checkCandidate, definedSymbols, headerVersion, HOW_TO_GET_TENSORFLOW,
+  BINDING_HEADERS, BINDING_SYMBOLS, bindingNeeds, checkCandidate, definedSymbols, fromPython, headerVersion, HOW_TO_GET_TENSORFLOW,
   inspectFolder, parseNm, scanHeaders, versionVerdict,
 } from "../../lib/backend/tf-locate";
 import { depsLayout, nativeManifest } from "../../lib/backend/tf-build";
@@ -220,4 +220,19 @@ test("describe() names the TensorFlow version inside the native backend", async 
   const { describe } = await import("../../lib/backend");
   const line = describe({ backend: "tensorflow", threads: 2, simd: false, versions: { tnlab: "0.1.0", tfjs: "4.22.0", node: "20.20.2", native: "@tensorflow/tfjs-node@4.22.0", tensorflow: "2.15.0" }, tensorflowFrom: "python3: tensorflow 2.15.0 in /x", notes: [] });
   assert.match(line, /^tensorflow \(@tensorflow\/tfjs-node@4\.22\.0, TensorFlow 2\.15\.0, 2 threads\)/);
+});
+
+test("a real TensorFlow (the Python named by TN_TF_PYTHON) passes every check: libraries, headers, version, all 55 functions", (t) => {
+  const py = process.env.TN_TF_PYTHON;
+  if (!py) {
+    t.skip("TN_TF_PYTHON names no Python with tensorflow (set it to check a real installation)");
+    return;
+  }
+  const c = fromPython(py);
+  assert.ok(!("error" in c), "error" in c ? c.error : "");
+  const chk = checkCandidate(c as Exclude<typeof c, { error: string }>);
+  assert.deepEqual(chk.problems, []);
+  assert.ok(chk.version && /^2\.\d+\.\d+/.test(chk.version), `version ${chk.version}`);
+  const have = new Set([...definedSymbols(chk.candidate.lib!), ...definedSymbols(chk.candidate.framework!)]);
+  assert.deepEqual(BINDING_SYMBOLS.filter((s) => !have.has(s)), []);
 });
