@@ -103,3 +103,21 @@ export async function useBench(name: string): Promise<void> {
   setNativeEnabled(native);
   await use(native ? name.slice(0, -NATIVE_SUFFIX.length) : name);
 }
+
+/**
+ * Adds `xWasm` (for base "wasm") to every row measured beside a `base` row of the same work (suite,
+ * case, batch, size, path and pass: cpu often runs smaller sizes, which are not compared) in the same
+ * run: base median / this median, so 3 means three times faster than `base`. Ratios taken in one
+ * run share the machine's load, unlike figures from separate runs.
+ */
+export function addRatios(rows: BenchRow[], base = "wasm"): BenchRow[] {
+  const key = (r: BenchRow) => [r.suite, r.case, r.batch, r.size, r.path, r.pass].map((v) => String(v ?? "")).join("\u0000");
+  const ref = new Map<string, number>();
+  for (const r of rows) if (r.backend === base && Number.isFinite(r.medianMs) && r.medianMs > 0) ref.set(key(r), r.medianMs);
+  const col = `x${base[0].toUpperCase()}${base.slice(1)}`;
+  for (const r of rows) {
+    const b = ref.get(key(r));
+    if (b !== undefined && r.backend !== base && Number.isFinite(r.medianMs) && r.medianMs > 0) r[col] = b / r.medianMs;
+  }
+  return rows;
+}

@@ -4,7 +4,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from "./names";
-import { loadNative } from "./native";
+import { loadNative, tensorflowOrigin, tensorflowVersion } from "./native";
+import { registerAvgPoolGradFix } from "./avg-pool-grad";
 import { startWasm, wasmDetails } from "./wasm";
 
 export { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from "./names";
@@ -14,10 +15,15 @@ export interface BackendInfo {
   /** Worker threads the backend computes with (1 for cpu and single-threaded wasm). */
   threads: number;
   simd: boolean;
-  versions: { tnlab: string; tfjs: string; node: string; native?: string };
+  versions: { tnlab: string; tfjs: string; node: string; native?: string; tensorflow?: string };
+  /** Where the native backend's TensorFlow came from (a tnlab native build, or the package's download). */
+  tensorflowFrom?: string;
   /** Why better backends were passed over, when "auto" chose. */
   notes: string[];
 }
+
+// The cpu kernels register when tfjs loads; wasm's are fixed when it starts (./wasm-kernels).
+registerAvgPoolGradFix("cpu");
 
 let current: BackendName | undefined;
 let notes: string[] = [];
@@ -122,15 +128,20 @@ export async function info(): Promise<BackendInfo> {
   };
   const native = name === "tensorflow" ? loadNative() : undefined;
   if (native?.package) versions.native = `${native.package}@${native.version ?? "?"}`;
+  let tensorflowFrom: string | undefined;
+  if (native?.package) {
+    versions.tensorflow = tensorflowVersion(tf.backend());
+    tensorflowFrom = tensorflowOrigin();
+  }
   let threads = 1;
   let simd = false;
   if (name === "wasm") ({ threads, simd } = await wasmDetails());
   if (name === "tensorflow") threads = Number(process.env.TF_NUM_INTRAOP_THREADS) || require("node:os").cpus().length;
-  return { backend: name, threads, simd, versions, notes: [...notes] };
+  return { backend: name, threads, simd, versions, ...(tensorflowFrom ? { tensorflowFrom } : {}), notes: [...notes] };
 }
 
 /** One line for people: "wasm (SIMD, 1 thread) · tfjs 4.22.0 · node 20.20.2". */
 export function describe(i: BackendInfo): string {
-  const feats = i.backend === "wasm" ? ` (${i.simd ? "SIMD" : "no SIMD"}, ${i.threads} thread${i.threads > 1 ? "s" : ""})` : i.backend === "tensorflow" ? ` (${i.versions.native}, ${i.threads} threads)` : "";
+  const feats = i.backend === "wasm" ? ` (${i.simd ? "SIMD" : "no SIMD"}, ${i.threads} thread${i.threads > 1 ? "s" : ""})` : i.backend === "tensorflow" ? ` (${i.versions.native}, TensorFlow ${i.versions.tensorflow ?? "?"}, ${i.threads} threads)` : "";
   return `${i.backend}${feats} · tnlab ${i.versions.tnlab} · tfjs ${i.versions.tfjs} · node ${i.versions.node}`;
 }

@@ -239,3 +239,18 @@ test("info() reports the wasm threads truthfully, and TN_WASM_THREADS=1 gives on
   const bad = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, TN_WASM_THREADS: "two" } });
   assert.match(bad.stderr + bad.stdout, /TN_WASM_THREADS = "two": expected a positive integer/);
 });
+
+test("one tensor's data multiplied as two shapes (a reshape shares the data id) gives cpu's products on wasm", async () => {
+  // tfjs-backend-wasm caches its XNNPACK operator per weight data id with the first shape: without
+  // lib/backend/wasm-kernels/matmul-transpose's copy the second product aborts the wasm module.
+  const fn = () => {
+    const w = tf.tensor(randn([36], 3), [3, 12]);
+    const y1 = tf.matMul(tf.tensor(randn([20 * 3], 4), [20, 3]), w);
+    const y2 = tf.matMul(tf.tensor(randn([60 * 9], 5), [60, 9]), tf.reshape(w, [9, 4]));
+    const y3 = tf.matMul(tf.tensor(randn([2 * 4 * 6], 6), [1, 8, 6]), tf.reshape(w, [1, 6, 6]));
+    return [y1, y2, y3];
+  };
+  const ref = await on("cpu", fn);
+  const got = await on("wasm", fn);
+  ["[3,12]", "[9,4]", "[1,6,6]"].forEach((s, i) => assertClose(got[i], ref[i], `product with the weight as ${s}`));
+});

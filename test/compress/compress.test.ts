@@ -10,6 +10,7 @@ import { rng } from "../../lib/random";
 import { tucker2 } from "../../lib/decomp";
 import type { Tucker2Conv2D } from "../../lib/layers";
 import { roundTrip } from "../layers/helpers";
+import { backendUnderTest } from "../backends";
 
 function dataset(n: number, seed: number): { x: tf.Tensor; y: tf.Tensor; labels: number[] } {
   const t = rng(1234); // class templates shared by train and test
@@ -74,7 +75,7 @@ async function fineTune(m: tf.LayersModel, epochs = 3): Promise<void> {
 }
 
 test("SVD of a Dense layer at full rank keeps the predictions; the report has ranks, params, MACs, error", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   const { model, report } = await compressModel(m, { d1: { method: "svd", ranks: 16 } });
   assert.ok(maxDiff(m, model) < 1e-4, String(maxDiff(m, model)));
@@ -100,7 +101,7 @@ test("SVD of a Dense layer at full rank keeps the predictions; the report has ra
 });
 
 test("Tucker-2 at full ranks gives the same predictions; lower ranks drop accuracy and fine-tuning recovers", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   const acc0 = accuracy(m);
   assert.ok(acc0 > 0.6, `the tiny CNN should learn the synthetic task (accuracy ${acc0})`);
@@ -122,7 +123,7 @@ test("Tucker-2 at full ranks gives the same predictions; lower ranks drop accura
 });
 
 test("CP3 / CP4 of a trained conv: the reported kernel error falls with the rank", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   for (const method of ["cp3", "cp4"] as const) {
     const errs: number[] = [];
@@ -139,7 +140,7 @@ test("CP3 / CP4 of a trained conv: the reported kernel error falls with the rank
 });
 
 test("functional graph with a residual add: conv inside the block and the dense head are replaced", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const inp = tf.input({ shape: [8, 8, 3] });
   const a = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "a" }).apply(inp) as tf.SymbolicTensor;
   const b = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: "same", name: "b" }).apply(a) as tf.SymbolicTensor;
@@ -159,7 +160,7 @@ test("functional graph with a residual add: conv inside the block and the dense 
 });
 
 test("a valid conv fed by a ZeroPadding2D: the factorized layer pads itself and the padding layer goes", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const inp = tf.input({ shape: [6, 6, 4] });
   const p = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: "c_pad" }).apply(inp) as tf.SymbolicTensor;
   const c = tf.layers.conv2d({ filters: 5, kernelSize: 3, padding: "valid", name: "c" }).apply(p) as tf.SymbolicTensor;
@@ -182,7 +183,7 @@ test("a valid conv fed by a ZeroPadding2D: the factorized layer pads itself and 
 });
 
 test("MUSCO re-compression of a Tucker-2 layer (core only) and the multi-stage loop", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   const s1 = await compressModel(m, { c2: { method: "tucker2", ranks: [4, 6] } });
   // Re-compressing at the same ranks changes nothing.
@@ -222,7 +223,7 @@ test("MUSCO re-compression of a Tucker-2 layer (core only) and the multi-stage l
 });
 
 test("EVBMF ranks with weakening for Tucker-2 and SVD", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   const ext = await compressModel(m, { c2: { method: "tucker2", evbmf: true, minRank: 1 }, d1: { method: "svd", evbmf: true, minRank: 1 } });
   const weak = await compressModel(m, { c2: { method: "tucker2", evbmf: true, weaken: 0.5, minRank: 1 }, d1: { method: "svd", evbmf: true, weaken: 0.5, minRank: 1 } });
@@ -235,7 +236,7 @@ test("EVBMF ranks with weakening for Tucker-2 and SVD", async () => {
 });
 
 test("TT-matrix of a Dense layer at full ranks keeps the predictions", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   const { model, report } = await compressModel(m, { d1: { method: "tt", inModes: [4, 4, 8], outModes: [2, 2, 4], ranks: [1, 8, 32, 1] } });
   assert.ok(maxDiff(m, model) < 1e-4);
@@ -244,7 +245,7 @@ test("TT-matrix of a Dense layer at full ranks keeps the predictions", async () 
 });
 
 test("bad plans: clear errors", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
   await assert.rejects(compressModel(m, { nope: { method: "svd", ranks: 2 } }), /plan = "nope": expected the name of a layer of tiny/);
   await assert.rejects(compressModel(m, { d1: { method: "tucker2", ranks: [2, 2] } }), /plan.d1.method = "tucker2": expected "svd" or "tt" for the Dense layer d1/);
@@ -257,7 +258,7 @@ test("bad plans: clear errors", async () => {
 });
 
 test("addBias gives a bias-less convolution's replacement a fresh bias, counted; init chooses the CP start", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const input = tf.input({ shape: [8, 8, 3] });
   const c = tf.layers.conv2d({ filters: 6, kernelSize: 3, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), name: "c" }).apply(input) as tf.SymbolicTensor;
   const m = tf.model({ inputs: input, outputs: c });

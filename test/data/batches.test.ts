@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { ImageSet } from "../../lib/data";
 import { rng } from "../../lib/random";
+import { backendUnderTest } from "../backends";
 
 function makeSet(n = 23, h = 6, w = 5, c = 3, seed = 1): ImageSet {
   const r = rng(seed);
@@ -13,7 +14,7 @@ function makeSet(n = 23, h = 6, w = 5, c = 3, seed = 1): ImageSet {
 }
 
 test("batches: shapes, remainder, one-hot labels, tensors released by forEachBatch", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const s = makeSet();
   const sizes: number[] = [];
   for (const b of s.batches(10)) {
@@ -36,7 +37,7 @@ test("batches: shapes, remainder, one-hot labels, tensors released by forEachBat
 });
 
 test("seeded shuffling: the same seed gives the same order, another seed another, every image once", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const s = makeSet(50);
   const order = (seed: number) => {
     const out: number[] = [];
@@ -59,7 +60,7 @@ test("seeded shuffling: the same seed gives the same order, another seed another
 });
 
 test("normalisation: scale to [0, 1]; per-channel and per-pixel standardisation give mean 0, std 1 on the training set", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const s = makeSet(40);
   const x = s.toTensor("scale");
   assert.ok(x.min().dataSync()[0] >= 0 && x.max().dataSync()[0] <= 1);
@@ -79,7 +80,7 @@ test("normalisation: scale to [0, 1]; per-channel and per-pixel standardisation 
 });
 
 test("augmentation: pad-and-crop shifts with zero fill, flip mirrors, contrast keeps each channel's mean; all seeded", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const h = 8;
   const w = 8;
   const images = Uint8Array.from({ length: h * w }, (_, k) => 1 + k); // one grey image, all pixels non-zero

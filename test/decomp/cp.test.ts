@@ -7,6 +7,7 @@ import { rng } from "../../lib/random";
 import { cpAls, CPTensor } from "../../lib/decomp/cp";
 import { gemmNarrow, mttkrp, mttkrpGemm, mttkrpPartial } from "../../lib/decomp/mttkrp";
 import type { NDArray } from "../../lib/linalg/ndarray";
+import { backendUnderTest } from "../backends";
 
 function randn(n: number, seed: number): Float64Array {
   const r = rng(seed);
@@ -195,7 +196,7 @@ test("rank above a dimension (SVD init padded with random columns) still decompo
 });
 
 test("CP of a 4-D conv kernel [kh, kw, cin, cout] from a tf.Tensor: factors in kernel mode order", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const { x } = planted([3, 3, 6, 8], 2, 9);
   const kernel = tf.tensor(Float32Array.from(x.data), [3, 3, 6, 8]);
   const cp = cpAls(kernel, 2, { maxIter: 300, tol: 0 });

@@ -6,6 +6,7 @@ import { rng } from "../../lib/random";
 import * as la from "../../lib/linalg";
 import type { NDArray } from "../../lib/linalg";
 import { TTTensor, ttSvd, ttMatrix, TTMatrix } from "../../lib/decomp";
+import { backendUnderTest } from "../backends";
 
 function rand(shape: number[], seed: number): NDArray {
   const r = rng(seed);
@@ -101,7 +102,7 @@ test("TT-SVD: a scalar max rank is clipped per bond; bad options are errors nami
 });
 
 test("TT-SVD accepts tensors and rebuilds to a tensor", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const x = rand([3, 4, 5], 40);
   const t = la.toTensor(x);
   const tt = ttSvd(t, { ranks: [1, 3, 5, 1] });

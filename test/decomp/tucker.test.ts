@@ -6,6 +6,7 @@ import { rng } from "../../lib/random";
 import * as la from "../../lib/linalg";
 import type { NDArray } from "../../lib/linalg";
 import { tucker, tucker2, TuckerTensor } from "../../lib/decomp";
+import { backendUnderTest } from "../backends";
 
 function rand(shape: number[], seed: number): NDArray {
   const r = rng(seed);
@@ -86,7 +87,7 @@ test("tucker2 of a conv kernel: layout, full ranks exact, elementwise formula, H
 });
 
 test("HOOI variants: exact eigen updates, subspace steps, contractions on the backend; all ≤ HOSVD, tensors released", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const x = rand([20, 18, 3, 3], 50);
   const ranks = [6, 5, 3, 2];
   const hosvd = tucker(x, ranks, { method: "hosvd" });

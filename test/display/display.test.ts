@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as display from "../../lib/display";
 import { use } from "../../lib/backend";
 import { COLORWAY, figureSvg } from "../../lib/display/static-figure";
+import { backendUnderTest } from "../backends";
 
 interface Sent {
   bundle: Record<string, unknown>;
@@ -146,7 +147,7 @@ test("tables accept danfojs-like DataFrames and arrays of rows", () => {
 });
 
 test("mimeBundleFor: tensors show dtype, shape and values; Jupyter.display objects their own bundle", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const t = tf.tensor2d([[1, 2.5], [-3, 4]]);
   const b = display.mimeBundleFor(t);
   assert.match(String(b["text/plain"]), /^Tensor float32 \[2, 2\]/);

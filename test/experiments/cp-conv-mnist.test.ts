@@ -10,6 +10,7 @@ import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/cp-conv-mnist";
 import { targets } from "../../lib/papers";
 import { reproduceSmoke } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 let dir: string;
 before(() => {
@@ -18,7 +19,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("compression counts on the built models: 990 kernel weights against 43R factor weights, for R = 1..12", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (let rank = 1; rank <= 12; rank++) {
     const c = ex.compressionRatio(rank);
     assert.equal(c.base, 990);
@@ -29,7 +30,7 @@ test("compression counts on the built models: 990 kernel weights against 43R fac
 });
 
 test("NetTens differs from NetBase only in its two convolutions", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const before = tf.memory().numTensors;
   const base = ex.cpNet(3);
   const names = base.layers.map((l) => `${l.name}:${l.getClassName()}`);

@@ -13,6 +13,7 @@ import * as musco from "../../lib/experiments/musco";
 import * as ron from "../../lib/experiments/ron";
 import { rng } from "../../lib/random";
 import { cifarMissing, reproduceSmoke } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 let dir: string;
 before(() => {
@@ -61,7 +62,7 @@ test("the card's §2.8 worked examples: Tucker-2 ranks for ρ = 3.16 twice and �
 });
 
 test("VGG-S and VGG-S/2 have the card's parameter and multiply-add counts", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const before = tf.memory().numTensors;
   // MACs by hand: conv 884,736 + 9,437,184 + 4,718,592 + 9,437,184 + 4,718,592 + 9,437,184, fc 524,288 + 2,560 (halved widths: a quarter of each conv but conv1_1, which halves).
   for (const [w, params, macs] of [[1, 814570, 39160320], [0.5, 204794, 10011904]] as const) {
@@ -75,7 +76,7 @@ test("VGG-S and VGG-S/2 have the card's parameter and multiply-add counts", asyn
 });
 
 test("RON at full dimension computes the original network (dense and conv + BatchNorm + max-pool tails)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const r = rng(3);
   const model = tf.sequential({
     name: "tiny",
@@ -121,7 +122,7 @@ test("RON at full dimension computes the original network (dense and conv + Batc
 });
 
 test("multi-stage compression: ranks never grow from stage to stage and end below the first stage", { timeout: 240_000 }, async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const base = musco.vggS({ width: 0.5, seed: 0 });
   const data = { train: randomSet(16, [32, 32, 3], 1), test: randomSet(16, [32, 32, 3], 2) };
   const run = await musco.multiStageRun(base, data, { label: "MUSCO(nx, 2.15, 3)", plan: musco.ratioPlan(2.15), stages: 3, ftImages: 0, baseAcc: 10 });

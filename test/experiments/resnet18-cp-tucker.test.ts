@@ -10,6 +10,7 @@ import { use } from "../../lib/backend";
 import { ImageSet } from "../../lib/data/image-set";
 import * as ex from "../../lib/experiments/resnet18-cp-tucker";
 import { cifarMissing, reproduceSmoke } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 let dir: string;
 before(() => {
@@ -34,7 +35,7 @@ function tinySet(n: number): ImageSet {
 }
 
 test("faithful mode: BatchNorm moving statistics change, every trainable weight stays", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = tinyNet(1);
   const set = tinySet(64);
   const trainable = m.trainableWeights.map((w) => w.read().dataSync().slice());
@@ -48,7 +49,7 @@ test("faithful mode: BatchNorm moving statistics change, every trainable weight 
 });
 
 test("loadWeights reads a TensorFlow.js model.json by weight name and refuses a file that matches nothing", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const src = tinyNet(3);
   const dst = tinyNet(4);
   await src.save(

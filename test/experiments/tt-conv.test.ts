@@ -9,6 +9,7 @@ import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-conv";
 import * as runs from "../../lib/experiments/tt-conv-runs";
 import { cifarMissing, reproduceSmoke } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 let dir: string;
 before(() => {
@@ -17,7 +18,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("published configurations A and B: 172,518 and 334,554 parameters, 3.2301x and 41.651x", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   assert.equal(ex.configParams(ex.PUBLISHED.A), 172518);
   assert.equal(ex.builtParams(ex.PUBLISHED.A), 172518);
   assert.equal(ex.compression(ex.PUBLISHED.A).toFixed(4), "3.2301");
@@ -41,7 +42,7 @@ test("buildNet: TT-FC layers start from TensorNet's init, TT convolutions from t
 });
 
 test("every Table 1-2 row: the configuration's compression rounds to the paper's, counted and built alike", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const row of ex.ROWS) {
     const c = ex.rowConfig(row);
     assert.equal(Math.round(ex.compression(c) * 100) / 100, row.ratio, `${row.id}: ${ex.compression(c)}`);

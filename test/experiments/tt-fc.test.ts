@@ -10,6 +10,7 @@ import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { specParams, ttFcSpec } from "../../lib/models/tt-fc";
 import { cifarMissing, reproduceSmoke } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 let dir: string;
 before(() => {
@@ -18,7 +19,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("built models have the thesis's parameter counts (FC-FC and the dense CIFAR baseline by formula)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const want: Record<string, number> = {
     "ttfc.mnist.fc_fc": 208928798, "ttfc.mnist.tt_tt": 791294, "ttfc.mnist.tt_fc": 3411518, "ttfc.mnist.fc_fc_fc": 11638814,
     "ttfc.mnist.tt_tt_tt": 30574, "ttfc.mnist.tt_tt_fc": 50622, "ttfc.cifar.t2.p146814": 146814, "ttfc.cifar.t2.p225278": 225278,
@@ -32,7 +33,7 @@ test("built models have the thesis's parameter counts (FC-FC and the dense CIFAR
 });
 
 test("Fig. 14 ranks and Fig. 15 factorisations have the card's counts; images are flattened channel-first", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const base = ttFcSpec("ttfc.cifar.t2.p146814");
   assert.deepEqual([2, 4, 8, 16].map((r) => specParams(ex.withRanks(base, r))), [141454, 146814, 167134, 246174]);
   assert.deepEqual([3, 4, 5, 6].map((d) => specParams(ex.withModes(d))), [185374, 156510, 146814, 145134]);
@@ -59,7 +60,7 @@ test("tnlab reproduce --profile smoke --only tt-fc records the counts and the tr
 });
 
 test("init study: the thesis's per-core init gives implied weights far smaller than the variance-preserving one", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const std = (init: "paper" | "glorot") => {
     const m = ex.build("ttfc.mnist.tt_tt_tt", 0, init);
     try {

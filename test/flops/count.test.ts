@@ -5,9 +5,10 @@ import { use } from "../../lib/backend";
 import { countModel } from "../../lib/flops";
 import { CPConv2D, TTDense } from "../../lib/layers";
 import * as models from "../../lib/models";
+import { backendUnderTest } from "../backends";
 
 test("small sequential CNN: hand-computed params and MACs, both conventions", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: "relu", name: "c1" })); // → 6×6×4
   m.add(tf.layers.batchNormalization({ name: "bn" }));
@@ -37,7 +38,7 @@ test("small sequential CNN: hand-computed params and MACs, both conventions", as
 });
 
 test("ResNet-18 at 32×32: 11,181,642 parameters and 37,245,962 MACs (ptflops convention, resnet18-cp-tucker.md §3.1)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = models.resnet18Cifar();
   const pt = countModel(m, [32, 32, 3], "ptflops");
   assert.equal(pt.total.params, 11_181_642);
@@ -50,7 +51,7 @@ test("ResNet-18 at 32×32: 11,181,642 parameters and 37,245,962 MACs (ptflops co
 });
 
 test("factorized layers count their factored MACs; TT-FC 784 → 262,144 at ranks 4", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = tf.sequential();
   m.add(tf.layers.inputLayer({ inputShape: [784] }));
   m.add(new TTDense({ inModes: [2, 2, 7, 4, 7], outModes: [8, 16, 16, 16, 8], ranks: 4, name: "tt" }));
@@ -77,7 +78,7 @@ test("factorized layers count their factored MACs; TT-FC 784 → 262,144 at rank
 });
 
 test("ResNet-18 with the 8 conv2 layers as CP3 (R = C/2): 5,621,642 parameters; 20,553,226 MACs (card §3.2)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const { replaceLayers } = await import("../../lib/compress");
   const m = models.resnet18Cifar();
   const reps = new Map();

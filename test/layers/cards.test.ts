@@ -5,9 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { CPConv2D, type FactorLayer, NaiveTTConv2D, SVDDense, TTConv2D, TTDense, Tucker2Conv2D } from "../../lib/layers";
 import { free } from "./helpers";
+import { backendUnderTest } from "../backends";
 
 test("TT-FC (tt-fc.md §3.1): 784 → 262,144 has 3,616 core values; 262,144 → 10 has 1,216", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const fc1 = new TTDense({ inModes: [2, 2, 7, 4, 7], outModes: [8, 16, 16, 16, 8], ranks: 4 });
   fc1.build([null, 784]);
   assert.deepEqual(fc1.ranks, [1, 4, 4, 4, 4, 1]);
@@ -29,7 +30,7 @@ test("TT-FC (tt-fc.md §3.1): 784 → 262,144 has 3,616 core values; 262,144 →
 });
 
 test("TT-conv (tt-conv.md §3.4): configurations A and B per-layer counts", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const count = (cin: number, inModes: number[], outModes: number[], ranks: number[]) => {
     const l = new TTConv2D({ kernelSize: 3, inModes, outModes, ranks, padding: "same", useBias: false });
     l.build([null, 8, 8, cin]);
@@ -52,7 +53,7 @@ test("TT-conv (tt-conv.md §3.4): configurations A and B per-layer counts", asyn
 });
 
 test("CP and Tucker-2 counts (cp-conv-mnist.md §2.3, resnet18-cp-tucker.md §2.2–2.3)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const cp = (cin: number, cout: number, rank: number, variant: "cp3" | "cp4", useBias: boolean) => {
     const l = new CPConv2D({ filters: cout, kernelSize: 3, rank, variant, useBias });
     l.build([null, 8, 8, cin]);
@@ -80,7 +81,7 @@ test("CP and Tucker-2 counts (cp-conv-mnist.md §2.3, resnet18-cp-tucker.md §2.
 });
 
 test("glorot / he initializers: the represented dense weight has the target variance (±15 %)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   // Small factors (a 3×16 spatial factor) are shared by every kernel entry, so one draw's sample
   // variance scatters: the initializer fixes the expectation, so average over 32 seeded draws (a single naive-TT draw scatters by ±35 %).
   const DRAWS = 32;
@@ -109,7 +110,7 @@ test("glorot / he initializers: the represented dense weight has the target vari
 });
 
 test("paper init of TTDense: per-core U(±1/√(r_{k-1} r_k n_k)) (tt-fc.md §2.5)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const l = new TTDense({ inModes: [2, 2, 7, 4, 7], outModes: [8, 16, 16, 16, 8], ranks: 4, seed: 3 });
   l.build([null, 784]);
   const fanIn = [1 * 4 * 8, 4 * 4 * 16, 4 * 4 * 16, 4 * 4 * 16, 4 * 1 * 8];
@@ -167,7 +168,7 @@ test("tensornet init of TTDense: TF1 xavier on each stored core matrix, and the 
 });
 
 test("bad input: clear errors naming the argument", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const tt = new TTDense({ inModes: [2, 2, 7, 4], outModes: [4, 4, 4, 4], ranks: 2 });
   assert.throws(() => tt.build([null, 784]), /inModes = \[2, 2, 7, 4\]: expected modes multiplying to the input's 784 features \(they multiply to 112\)/);
   assert.throws(() => new TTDense({ inModes: [2, 2], outModes: [4, 4, 4], ranks: 2 }), /outModes = \[4, 4, 4\]: expected 2 modes/);
@@ -192,7 +193,7 @@ test("bad input: clear errors naming the argument", async () => {
 });
 
 test("a 1×1 TTConv2D with r_0 = 1 is the TTDense applied at every pixel", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const conv = new TTConv2D({ kernelSize: 1, inModes: [2, 3], outModes: [2, 2], ranks: [1, 3, 1], seed: 1 });
   conv.build([2, 4, 5, 6]);
   const dense = new TTDense({ inModes: [2, 3], outModes: [2, 2], ranks: [1, 3, 1], seed: 2 });

@@ -7,6 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { CPConv2D, type FactorLayer, NaiveTTConv2D, SVDDense, TTConv2D, TTDense, Tucker2Conv2D, type ForwardPath } from "../../lib/layers";
 import { free, plainTwin, randn, relErr, roundTrip, weightGrads } from "./helpers";
+import { backendUnderTest, onEachBackend } from "../backends";
+import type { BackendName } from "../../lib/backend";
 
 interface Case {
   name: string;
@@ -37,7 +39,7 @@ function built(c: Case, path: ForwardPath): FactorLayer {
 }
 
 test("every layer equals the plain layer rebuilt from denseWeight(), on both paths", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const c of CASES) {
     const x = randn(c.input, 100);
     const fac = built(c, "factored");
@@ -62,7 +64,7 @@ test("every layer equals the plain layer rebuilt from denseWeight(), on both pat
 });
 
 test("gradients through the factors equal those through the rebuilt dense weight", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const c of CASES) {
     const x = randn(c.input, 200);
     const fac = built(c, "factored");
@@ -82,7 +84,7 @@ test("gradients through the factors equal those through the rebuilt dense weight
 });
 
 test("gradients match central finite differences (float32, tiny shapes)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const c of CASES) {
     const x = randn(c.input, 300);
     const layer = built(c, "factored");
@@ -112,7 +114,7 @@ test("gradients match central finite differences (float32, tiny shapes)", async 
 });
 
 test("save + load in a model gives identical outputs (in-memory IOHandler)", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const c of CASES) {
     const model = tf.sequential();
     model.add(tf.layers.inputLayer({ inputShape: c.input.slice(1) }));
@@ -130,7 +132,7 @@ test("save + load in a model gives identical outputs (in-memory IOHandler)", asy
   }
 });
 
-async function trainsOn(backend: "cpu" | "wasm", c: Case): Promise<void> {
+async function trainsOn(backend: BackendName, c: Case): Promise<void> {
   await use(backend);
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: c.input.slice(1) }));
@@ -146,26 +148,19 @@ async function trainsOn(backend: "cpu" | "wasm", c: Case): Promise<void> {
 }
 
 test("every layer trains on cpu (a few Adam steps reduce an MSE loss)", async () => {
-  for (const c of CASES) await trainsOn("cpu", c);
+  for (const c of CASES) await trainsOn(backendUnderTest("cpu"), c);
 });
 
-// wasm: matMul-only layers train now; the convolutional ones need Conv2DBackpropFilter and the
-// depthwise gradients that lib/backend/wasm-kernels is adding — those cases run once registered.
-test("every layer trains on wasm", async (t) => {
-  await use("wasm");
-  for (const c of CASES) {
-    const needs = c.input.length !== 4 ? [] : c.name.startsWith("CP") ? ["DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"] : ["Conv2DBackpropFilter"];
-    const missing = needs.filter((k) => tf.getKernel(k, "wasm") === undefined);
-    if (missing.length > 0) {
-      await t.test(c.name, { skip: `wasm lacks ${missing.join(", ")}` }, () => {});
-      continue;
-    }
-    await t.test(c.name, () => trainsOn("wasm", c));
-  }
+// Every layer trains on each fast backend present (wasm has the convolution gradients it lacked
+// through lib/backend/wasm-kernels; the native backend has its own).
+test("every layer trains on wasm and on the native backend", async (t) => {
+  await onEachBackend(t, ["wasm", "tensorflow"], async (backend, st) => {
+    for (const c of CASES) await st.test(c.name, () => trainsOn(backend, c));
+  });
 });
 
 test("explicit symmetric padding p (PyTorch's padding = p) equals ZeroPadding then a valid convolution", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const makers: [string, (path: ForwardPath) => FactorLayer][] = [
     ["cp3", (path) => new CPConv2D({ filters: 5, kernelSize: 3, rank: 3, variant: "cp3", padding: 1, seed: 1, path })],
     ["cp4 stride 2", (path) => new CPConv2D({ filters: 4, kernelSize: 3, rank: 3, variant: "cp4", padding: 1, strides: 2, seed: 2, path })],
@@ -191,7 +186,7 @@ test("explicit symmetric padding p (PyTorch's padding = p) equals ZeroPadding th
 });
 
 test("auto path: the factored evaluation for a small batch of a big TT layer, dense for a tiny layer", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const big = new TTDense({ inModes: [4, 4, 4, 4], outModes: [4, 4, 4, 4], ranks: 2, seed: 1 });
   big.build([2, 256]);
   const c = big.pathCosts([2, 256]);
@@ -210,7 +205,7 @@ test("auto path: the factored evaluation for a small batch of a big TT layer, de
 });
 
 test("repeated forward passes do not leak tensors", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   for (const c of CASES) {
     const l = built(c, "auto");
     const x = randn(c.input, 600);

@@ -6,6 +6,7 @@ import { TnArgumentError } from "../../lib/errors";
 import { rng } from "../../lib/random";
 import * as la from "../../lib/linalg";
 import type { NDArray } from "../../lib/linalg";
+import { backendUnderTest } from "../backends";
 
 function rand(shape: number[], seed: number): NDArray {
   const r = rng(seed);
@@ -225,7 +226,7 @@ test("khatriRao gives the CP unfolding identity unfold(X, n) = A_n · khatriRao(
 });
 
 test("tensor variants on the active backend match the float64 ones and release their tensors", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const x = rand([4, 5, 6], 91);
   const m = rand([3, 5], 92);
   const before = tf.memory().numTensors;

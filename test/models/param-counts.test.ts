@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import * as models from "../../lib/models";
+import { backendUnderTest } from "../backends";
 
 test("tt-fc: every Table 1/2 model has the paper's parameter count (thesis convention)", () => {
   const paper: Record<string, number> = {
@@ -20,7 +21,7 @@ test("tt-fc: every Table 1/2 model has the paper's parameter count (thesis conve
 });
 
 test("tt-fc: a built dense model's trainable count equals its spec's", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const spec = models.ttFcSpec("ttfc.mnist.fc_fc_fc");
   const m = models.buildFcNet(spec, () => {
     throw new Error("no TT layer in this spec");
@@ -38,7 +39,7 @@ test("tt-fc: a wrong mode list is an error naming inModes", () => {
 });
 
 test("tt-conv baselines: 557,248 and 13,934,538 parameters, output 10", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const conv = models.ttConvBaseline("conv");
   assert.equal(models.trainableParams(conv), 557_248);
   assert.deepEqual(conv.outputs[0].shape, [null, 10]);
@@ -49,7 +50,7 @@ test("tt-conv baselines: 557,248 and 13,934,538 parameters, output 10", async ()
 });
 
 test("resnet18 on 32x32: 11,181,642 parameters and torchvision's feature-map sizes", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = models.resnet18Cifar();
   assert.equal(models.trainableParams(m), 11_181_642);
   const shapeOf = (name: string) => m.getLayer(name).outputShape;
@@ -63,7 +64,7 @@ test("resnet18 on 32x32: 11,181,642 parameters and torchvision's feature-map siz
 });
 
 test("cp-conv-mnist base: 990 convolution kernel weights; the card's layer sizes", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = models.cpConvMnistBase({ seed: 1 });
   const kernels = ["conv1", "conv2"].map((n) => m.getLayer(n).getWeights()[0].size);
   assert.equal(kernels[0] + kernels[1], 990);

@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { debiasedBatchNorm, WeightAverage } from "../../lib/train/averaging";
+import { backendUnderTest } from "../backends";
 
 function close(a: number, b: number, tol = 1e-5, what = "") {
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 }
 
 test("WeightAverage: shadow = EMA with decay min(d, (1+t)/(10+t)); withAveraged swaps and restores", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], useBias: false, kernelInitializer: "zeros" })] });
   const before = tf.memory().numTensors;
   const ema = new WeightAverage(m, { decay: 0.9 });
@@ -40,7 +41,7 @@ test("WeightAverage: shadow = EMA with decay min(d, (1+t)/(10+t)); withAveraged 
 });
 
 test("debiasedBatchNorm: the moving mean is the decay-weighted mean of the batch means, with no trace of the start", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const m = tf.sequential({ layers: [tf.layers.batchNormalization({ inputShape: [2], momentum: 0.99 })] });
   const hook = debiasedBatchNorm(m, 0.99);
   const means = [5, -3, 10, 2];

@@ -7,9 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { evaluate, fit, withSeed, type History } from "../../lib/train";
 import { mnistSmall, smallNet } from "./mnist-small";
+import { backendUnderTest } from "../backends";
 
 test("a small net on 2,000 MNIST images reaches >= 85 % test accuracy in 3 epochs; tensors do not grow per epoch", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const model = smallNet(1, 128, 0.1);
   const counts: number[] = [];
@@ -44,7 +45,7 @@ test("a small net on 2,000 MNIST images reaches >= 85 % test accuracy in 3 epoch
 });
 
 test("same seed, same run: dropout, batch order and augmentation are seeded", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const small = train.subset(400, 2);
   const once = async () => {
@@ -60,7 +61,7 @@ test("same seed, same run: dropout, batch order and augmentation are seeded", as
 });
 
 test("validation selection: a held-out split of the training set chooses the epoch; test is reported there", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const r = await fit(smallNet(2, 32), { train: train.subset(600, 3), test: testSet.subset(300, 4) }, {
     epochs: 3,
@@ -80,7 +81,7 @@ test("validation selection: a held-out split of the training set chooses the epo
 });
 
 test("early stopping: no improvement for `patience` epochs ends the run; schedule rates recorded per epoch", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   // After epoch 1 the rate is negligible, so the test accuracy cannot improve any more
   // (no BatchNorm here: its moving statistics would keep changing).
@@ -101,7 +102,7 @@ test("early stopping: no improvement for `patience` epochs ends the run; schedul
 });
 
 test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is not overwritten without resume", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const dir = mkdtempSync(join(tmpdir(), "tn-fit-"));
   const data = { train: train.subset(200, 1), test: testSet.subset(100, 1) };
@@ -121,7 +122,7 @@ test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is 
 });
 
 test("live: true draws through lib/display's liveChart when present, and fit still works outside a kernel", async () => {
-  await use("wasm");
+  await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const r = await fit(smallNet(1, 8), { train: train.subset(100, 1), test: testSet.subset(50, 1) }, { epochs: 1, batchSize: 50, live: true, progress: false });
   assert.equal(r.history.epochs.length, 1);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { learningRateAt, makeOptimizer, setLearningRate, getLearningRate, type OptimizerSpec } from "../../lib/train";
+import { backendUnderTest } from "../backends";
 
 test("step and multi-step schedules change the rate at the right epochs", () => {
   // tt-conv: 0.1 for epochs 1-30, 0.01 for 31-60, 0.001 for 61-90, 1e-4 for 91-100.
@@ -21,7 +22,7 @@ test("step and multi-step schedules change the rate at the right epochs", () => 
 });
 
 test("every optimizer honours a learning rate changed between steps", async () => {
-  await use("cpu");
+  await use(backendUnderTest("cpu"));
   const specs: OptimizerSpec[] = [
     { name: "sgd", lr: 0.3 },
     { name: "sgd", lr: 0.3, momentum: 0.9 },

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from "./conv-gradients";
 import { cpuFallback } from "./cpu-fallback";
 import { untransposedMatMul } from "./matmul-transpose";
+import { registerAvgPoolGradFix } from "../avg-pool-grad";
 
 /**
  * Composites of the backend's XNNPACK kernels (fast). Conv2DBackpropInput exists in wasm, but as
@@ -46,4 +47,5 @@ export function registerWasmTrainingKernels(): void {
     if (tf.getKernel(kernelName, "wasm")) continue;
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: cpuFallback(kernelName) });
   }
+  registerAvgPoolGradFix("wasm");
 }

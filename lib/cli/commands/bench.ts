@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions, BenchRow } from "../../../bench/harness";
-import { printTable, withNative, writeJson } from "../../../bench/harness";
+import { addRatios, printTable, withNative, writeJson } from "../../../bench/harness";
 import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "run benchmarks (backend, decomp, layers, train): prints a table, --json FILE writes JSON";
@@ -57,7 +57,8 @@ export async function run(args: string[]): Promise<number> {
     const file = join(benchDir, n);
     if (!existsSync(file + ".js") && !existsSync(file + ".ts")) continue;
     const suite = require(file) as { run(o: BenchOptions): Promise<BenchRow[]> };
-    const got = await suite.run(opts);
+    // Rows on the native backend (and cpu) get their speed relative to wasm's in this run.
+    const got = addRatios(await suite.run(opts));
     printTable(got);
     console.log("");
     rows.push(...got);

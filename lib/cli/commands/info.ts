@@ -29,6 +29,7 @@ export async function run(args: string[]): Promise<number> {
   console.log(`backend:   ${describe(i)}`);
   console.log(`available: ${avail.join(", ")}`);
   console.log(`native:    ${describeNative(nativeInfo())}`);
+  if (i.tensorflowFrom) console.log(`tensorflow: ${i.versions.tensorflow ?? "?"} from ${i.tensorflowFrom}`);
   for (const n of i.notes) console.log(`note:      ${n}`);
   return 0;
 }
