@@ -212,7 +212,8 @@ static napi_value PoolBackward(napi_env env, napi_callback_info info) {
     float* x = isMax ? heapF32(heap, p[0], xn, "x") : nullptr;
     float* dy = heapF32(heap, p[1], yn, "dy");
     float* dx = heapF32(heap, p[2], xn, "dx");
-    auto alg = isMax ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_include_padding;
+    // Windows cut by the border average over the cells inside, as the forward pass and TensorFlow do.
+    auto alg = isMax ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
     dnnl::pooling_forward::primitive_desc fpd(s.fwd(dnnl::prop_kind::forward_training, alg), eng());
     dnnl::pooling_backward::desc bd(alg, s.src(), s.dst(),
                                     {s.sH, s.sW}, {s.KH, s.KW}, {s.pT, s.pL}, {s.pB, s.pR});
