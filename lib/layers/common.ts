@@ -157,6 +157,27 @@ export function padArg(p: ConvPadding, rows = true, cols = true): "same" | "vali
   return [[0, 0], rows ? [p, p] : [0, 0], cols ? [p, p] : [0, 0], [0, 0]];
 }
 
+/**
+ * Numeric padding is applied with tf.pad and the convolution then runs "valid": the native
+ * TensorFlow backend takes no explicit paddings in the convolution gradients ("TF Backend supports
+ * only 'valid' and 'same' padding") nor in DepthwiseConv2dNative.
+ */
+function padded(x: tf.Tensor4D, p: number, rows: boolean, cols: boolean): tf.Tensor4D {
+  return p === 0 ? x : tf.pad(x, padArg(p, rows, cols) as [number, number][]);
+}
+
+/** tf.depthwiseConv2d with our padding (numeric: on rows and/or columns only). */
+export function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], p: ConvPadding, rows = true, cols = true): tf.Tensor4D {
+  if (typeof p !== "number") return tf.depthwiseConv2d(x, filter, strides, p);
+  return tf.depthwiseConv2d(padded(x, p, rows, cols), filter, strides, "valid");
+}
+
+/** tf.conv2d with our padding. */
+export function conv(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], p: ConvPadding): tf.Tensor4D {
+  if (typeof p !== "number") return tf.conv2d(x, filter, strides, p);
+  return tf.conv2d(padded(x, p, true, true), filter, strides, "valid");
+}
+
 export function pair(arg: string, v: unknown, dflt: number): [number, number] {
   const x = v ?? dflt;
   const p: unknown[] = Array.isArray(x) ? x : [x, x];

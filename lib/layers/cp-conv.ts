@@ -7,7 +7,7 @@
 // "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
+import { type ConvPadding, chainStd, checkConvPadding, conv, depthwise, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 
 export type CPVariant = "cp3" | "cp4";
@@ -122,16 +122,16 @@ export class CPConv2D extends FactorLayer {
   protected factored(x: tf.Tensor): tf.Tensor {
     let z = pointwise(x, this.inFactor.read()) as tf.Tensor4D;
     if (this.variant === "cp3") {
-      z = tf.depthwiseConv2d(z, this.spatial[0].read() as tf.Tensor4D, this.strides, padArg(this.padding));
+      z = depthwise(z, this.spatial[0].read() as tf.Tensor4D, this.strides, this.padding);
     } else {
-      z = tf.depthwiseConv2d(z, this.spatial[0].read() as tf.Tensor4D, [this.strides[0], 1], padArg(this.padding, true, false));
-      z = tf.depthwiseConv2d(z, this.spatial[1].read() as tf.Tensor4D, [1, this.strides[1]], padArg(this.padding, false, true));
+      z = depthwise(z, this.spatial[0].read() as tf.Tensor4D, [this.strides[0], 1], this.padding, true, false);
+      z = depthwise(z, this.spatial[1].read() as tf.Tensor4D, [1, this.strides[1]], this.padding, false, true);
     }
     return pointwise(z, this.outFactor.read());
   }
 
   protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, padArg(this.padding));
+    return conv(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -3,7 +3,7 @@
 // evaluated as 1×1 cin→rIn, kh×kw rIn→rOut (stride, padding), 1×1 rOut→cout.
 // Weights: "in_factor" [cin, inRank], "core" [kh, kw, inRank, outRank], "out_factor" [outRank, cout], "bias".
 import * as tf from "@tensorflow/tfjs";
-import { type ConvPadding, chainStd, checkConvPadding, padArg, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
+import { type ConvPadding, chainStd, checkConvPadding, conv, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 
 export interface Tucker2Conv2DArgs extends FactorLayerArgs {
@@ -99,12 +99,12 @@ export class Tucker2Conv2D extends FactorLayer {
 
   protected factored(x: tf.Tensor): tf.Tensor {
     const z = pointwise(x, this.inFactor.read()) as tf.Tensor4D;
-    const u = tf.conv2d(z, this.core.read() as tf.Tensor4D, this.strides, padArg(this.padding));
+    const u = conv(z, this.core.read() as tf.Tensor4D, this.strides, this.padding);
     return pointwise(u, this.outFactor.read());
   }
 
   protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, padArg(this.padding));
+    return conv(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
