@@ -98,7 +98,7 @@ test("--param values are injected after the parameters cell; --timeout interrupt
 test("tnlab run rejects bad arguments with a usage message", T, () => {
   const r = tnlab(["run", TOUR, "--profile", "fast"]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--profile fast: expected one of smoke, quick, paper/);
+  assert.match(r.stderr, /--profile = "fast": expected one of smoke, quick, paper/);
 });
 
 const nbPython = pythonWith(["nbclient", "nbconvert", "jupyter_client"]);
