@@ -21,7 +21,7 @@ import { CPConv2D, SVDDense, Tucker2Conv2D } from "../layers";
 import { evaluate, fit, type FitOptions } from "../train/fit";
 import { makeOptimizer, type OptimizerSpec } from "../train/optimizers";
 import type { EpochRecord } from "../train/history";
-import { rng } from "../random";
+import { gaussSeed, rng } from "../random";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
 
@@ -209,7 +209,7 @@ export function vggS(opts: { width?: 1 | 0.5; seed?: number } = {}): tf.Sequenti
   const seed = opts.seed ?? 0;
   let k = 0;
   // He-normal (fan-in) for the convolutions, as torchvision's VGG (kaiming, ReLU); seeded per layer.
-  const he = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
+  const he = () => tf.initializers.heNormal({ seed: gaussSeed(seed * 1000 + k++) });
   const layers: tf.layers.Layer[] = [];
   [32, 64, 128].forEach((c, b) => {
     for (const i of [1, 2]) {
