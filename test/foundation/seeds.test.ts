@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { use } from "../../lib/backend";
+import { determinism, info, use } from "../../lib/backend";
 import { vggS } from "../../lib/experiments/musco";
 import { SVDDense, Tucker2Conv2D, CPConv2D, TTDense } from "../../lib/layers";
 import { resnet18Cifar, ttConvBaseline } from "../../lib/models";
@@ -66,4 +66,11 @@ test("factor layers with seed 0 repeat their random initial factors bit for bit"
     };
     assertSameBits(run(), run(), name);
   }
+});
+
+test("tnlab info says per backend whether same-seed runs repeat bit for bit", async () => {
+  await use("wasm");
+  assert.match((await info()).determinism, /^same seed, bit-identical weights/);
+  assert.match(determinism("cpu"), /^same seed, bit-identical/);
+  assert.match(determinism("tensorflow"), /^not guaranteed: .*multi-threaded/);
 });

@@ -23,6 +23,7 @@ export async function run(args: string[]): Promise<number> {
   }
   console.log(`backend:   ${describe(i)}`);
   console.log(`available: ${avail.join(", ")}`);
+  console.log(`seeded runs: ${i.determinism}`);
   for (const n of i.notes) console.log(`note:      ${n}`);
   return 0;
 }
