@@ -56,3 +56,14 @@ export function permutation(n: number, seed: number): Int32Array {
   }
   return p;
 }
+
+/**
+ * A seed for tfjs's Gaussian generators (randomNormal, truncatedNormal, and the initializers on
+ * them: heNormal, glorotNormal, varianceScaling "normal", ...). tfjs 4.22 treats a seed of 0 as no
+ * seed there (rand_util.ts: `seed ? seed : Math.random()`), so the first layer of every model built
+ * with seed 0 got fresh weights on each run. 0 goes to 0.5 instead: tfjs seeds its generator with
+ * the seed's string, and no integer seed can collide with "0.5". undefined stays unseeded.
+ */
+export function gaussSeed(seed: number | undefined): number | undefined {
+  return seed === 0 ? 0.5 : seed;
+}

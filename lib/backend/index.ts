@@ -20,6 +20,15 @@ export interface BackendInfo {
   tensorflowFrom?: string;
   /** Why better backends were passed over, when "auto" chose. */
   notes: string[];
+  /** Whether two runs with the same seed give the same bits on this backend, and how we know. */
+  determinism: string;
+}
+
+/** Same seed, same bits? Per backend, with what backs the statement. */
+export function determinism(name: BackendName): string {
+  if (name === "wasm") return "same seed, bit-identical weights, with 1 or 2 threads alike (tested on VGG-S/2 training: test/experiments/musco.test.ts)";
+  if (name === "cpu") return "same seed, bit-identical weights (one thread, fixed order of every sum)";
+  return "not guaranteed: TensorFlow's multi-threaded kernels (Eigen, oneDNN; cuDNN on a GPU) may sum in a different order from run to run, so same-seed runs can differ in the last bits and drift apart over training";
 }
 
 // The cpu kernels register when tfjs loads; wasm's are fixed when it starts (./wasm-kernels).
@@ -137,7 +146,7 @@ export async function info(): Promise<BackendInfo> {
   let simd = false;
   if (name === "wasm") ({ threads, simd } = await wasmDetails());
   if (name === "tensorflow") threads = Number(process.env.TF_NUM_INTRAOP_THREADS) || require("node:os").cpus().length;
-  return { backend: name, threads, simd, versions, ...(tensorflowFrom ? { tensorflowFrom } : {}), notes: [...notes] };
+  return { backend: name, threads, simd, versions, ...(tensorflowFrom ? { tensorflowFrom } : {}), notes: [...notes], determinism: determinism(name) };
 }
 
 /** One line for people: "wasm (SIMD, 1 thread) · tfjs 4.22.0 · node 20.20.2". */

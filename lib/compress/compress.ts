@@ -31,6 +31,12 @@ export interface LayerPlan {
   /** EVBMF ranks (svd, tucker2), weakened by `weaken` (MUSCO's w in (0, 1]; default 1 = the extreme rank). */
   evbmf?: boolean;
   weaken?: number;
+  /**
+   * tucker2 with evbmf: when one mode's extreme rank is 0, use the other mode's for both (the
+   * ResNet-18 notebook's rule, resnet18-cp-tucker.md §2.3). Default false: MUSCO's rule, where a
+   * 0 keeps that mode's rank (musco.md §2.7).
+   */
+  mirrorZero?: boolean;
   /** Floor of EVBMF / ratio ranks (MUSCO: 8 for Tucker-2 and SVD, 2 for CP). */
   minRank?: number;
   /** Parameter-reduction factor ρ of this step for this layer (svd, tucker2, cp3, cp4, tt). */
@@ -116,6 +122,7 @@ function checkPlan(name: string, p: LayerPlan): void {
   if (p.evbmf && p.method !== "svd" && p.method !== "tucker2") fail(`plan.${name}.evbmf`, true, "only with method svd or tucker2 (EVBMF gives no CP or TT rank)");
   if (p.weaken !== undefined && !(p.weaken > 0 && p.weaken <= 1)) fail(`plan.${name}.weaken`, p.weaken, "a weakening factor in (0, 1]");
   if (p.init !== undefined && p.init !== "svd" && p.init !== "random") fail(`plan.${name}.init`, p.init, '"svd" or "random"');
+  if (p.mirrorZero && !(p.method === "tucker2" && p.evbmf)) fail(`plan.${name}.mirrorZero`, true, "only with method tucker2 and evbmf: true");
   if (p.addBias && !["tucker2", "cp3", "cp4"].includes(p.method)) fail(`plan.${name}.addBias`, true, "only with method tucker2, cp3 or cp4");
 }
 
@@ -147,7 +154,12 @@ function pytorchBias(units: number, fanIn: number, seed = 0): tf.Tensor {
   return tf.randomUniform([units], -b, b, "float32", seed + 7919);
 }
 
-function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { rep: Replacement; ranks: number[] } {
+/**
+ * The layer's replacement, or none when an EVBMF plan keeps every rank of it: musco.md §2.7 (an
+ * extreme rank of 0, or a rank at the minimum, means "do not compress") leaves such a layer as it
+ * is, rather than factorising it at full rank, which would only add parameters.
+ */
+function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { rep?: Replacement; ranks: number[] } {
   const cls = layer.getClassName();
   const cfg = layer.getConfig() as Record<string, unknown>;
   const base = { name, activation: (cfg.activation as string) ?? "linear", useBias: cfg.useBias as boolean };
@@ -165,6 +177,10 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
       const current = cls === "Dense" ? Math.min(m, n) : (layer as SVDDense).rank;
       const cur = cls === "Dense" ? undefined : (layer as SVDDense).rank * (m + n);
       const r = svdRank(name, p, w, current, cur);
+      if (p.evbmf && r >= current) {
+        tf.dispose(bias);
+        return { ranks: [current] };
+      }
       const l = new SVDDense({ ...base, units, rank: r } as ConstructorParameters<typeof SVDDense>[0]);
       return { rep: { className: "SVDDense", config: l.getConfig(), weights: [...svdFactors(w, r), ...bias] }, ranks: [r] };
     }
@@ -225,11 +241,16 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
         if (!Array.isArray(p.ranks) || p.ranks.length !== 2) fail(`plan.${name}.ranks`, p.ranks, "[inRank, outRank] for tucker2");
         [rIn, rOut] = p.ranks as number[];
       } else if (p.evbmf) {
-        const e = evbmfRanks(coreNd);
-        const eIn = e.rIn || e.rOut || 1;
-        const eOut = e.rOut || e.rIn || 1;
-        rIn = weakenedRank(curIn, eIn, p.weaken ?? 1, p.minRank ?? 8);
-        rOut = weakenedRank(curOut, eOut, p.weaken ?? 1, p.minRank ?? 8);
+        // weaken_rank per mode (musco.md §2.7): an extreme rank of 0 keeps that mode's rank, and a
+        // layer that keeps both is left as it is. The ResNet-18 notebook's rule (copy the other
+        // mode's estimate) only with plan.mirrorZero.
+        const e = evbmfRanks(coreNd, { mirrorZero: p.mirrorZero === true });
+        rIn = weakenedRank(curIn, e.rIn, p.weaken ?? 1, p.minRank ?? 8);
+        rOut = weakenedRank(curOut, e.rOut, p.weaken ?? 1, p.minRank ?? 8);
+        if (rIn >= curIn && rOut >= curOut) {
+          tf.dispose(bias);
+          return { ranks: [curIn, curOut] };
+        }
       } else {
         const current = t2 ? t2.params() - (t2.useBias ? filters : 0) : undefined;
         ({ rIn, rOut } = tucker2RanksForRatio([kh, kw, cin, cout], p.ratio!, { currentParams: current, minRank: p.minRank }));
@@ -298,6 +319,7 @@ function denseKernel(layer: tf.layers.Layer): tf.Tensor {
 export async function compressModel(model: tf.LayersModel, plan: Record<string, LayerPlan>): Promise<CompressResult> {
   const reps = new Map<string, Replacement>();
   const pending: Omit<CompressRow, "paramsAfter" | "macsAfter" | "relError">[] = [];
+  const kept: CompressRow[] = [];
   for (const [name, p] of Object.entries(plan)) {
     checkPlan(name, p);
     let layer: tf.layers.Layer;
@@ -307,9 +329,13 @@ export async function compressModel(model: tf.LayersModel, plan: Record<string, 
       return fail("plan", name, `the name of a layer of ${model.name} (${model.layers.map((l) => l.name).join(", ")})`);
     }
     const { rep, ranks } = replacementFor(name, layer, p);
-    reps.set(name, rep);
     const { input, output } = ioShapes(layer);
     const before = countLayer(layer, input, output);
+    if (!rep) {
+      kept.push({ layer: name, method: p.method, change: `${layer.getClassName()} kept (EVBMF keeps every rank)`, ranks, paramsBefore: before.params, macsBefore: before.macs, paramsAfter: before.params, macsAfter: before.macs, relError: 0 });
+      continue;
+    }
+    reps.set(name, rep);
     pending.push({ layer: name, method: p.method, change: `${layer.getClassName()} → ${rep.className}`, ranks, paramsBefore: before.params, macsBefore: before.macs });
   }
   const fresh = await replaceLayers(model, reps);
@@ -326,5 +352,8 @@ export async function compressModel(model: tf.LayersModel, plan: Record<string, 
     });
     return { ...row, paramsAfter: after.params, macsAfter: after.macs, relError };
   });
+  const order = Object.keys(plan);
+  report.push(...kept);
+  report.sort((a, b) => order.indexOf(a.layer) - order.indexOf(b.layer));
   return { model: fresh, report };
 }

@@ -47,7 +47,8 @@ function minRankArg(v: unknown, dflt: number): number {
 /**
  * MUSCO's weakened rank (eq. 1.14, code `weaken_rank`): R = trunc(R_init − w (R_init − R_extr)),
  * floored at minRank; a rank already <= minRank, or an extreme rank of 0 (EVBMF found nothing),
- * leaves the rank unchanged. w = 1 gives the extreme rank, w → 0 no compression.
+ * leaves the rank unchanged. w = 1 gives the extreme rank, w → 0 no compression. Never above
+ * `rank`: an extreme rank above it (EVBMF of a wider unfolding) also leaves it unchanged.
  */
 export function weakenedRank(rank: number, extremeRank: number, w: number, minRank = 21): number {
   positiveInt("rank", rank);
@@ -56,7 +57,7 @@ export function weakenedRank(rank: number, extremeRank: number, w: number, minRa
   if (!Number.isInteger(minRank) || minRank < 0) fail("minRank", minRank, "a non-negative integer");
   if (rank <= minRank || extremeRank === 0) return rank;
   const r = Math.trunc(rank - w * (rank - extremeRank));
-  return Math.max(r, minRank);
+  return Math.min(rank, Math.max(r, minRank));
 }
 
 export interface RatioOptions {

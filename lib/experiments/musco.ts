@@ -21,7 +21,7 @@ import { CPConv2D, SVDDense, Tucker2Conv2D } from "../layers";
 import { evaluate, fit, type FitOptions } from "../train/fit";
 import { makeOptimizer, type OptimizerSpec } from "../train/optimizers";
 import type { EpochRecord } from "../train/history";
-import { rng } from "../random";
+import { gaussSeed, rng } from "../random";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
 
@@ -209,7 +209,7 @@ export function vggS(opts: { width?: 1 | 0.5; seed?: number } = {}): tf.Sequenti
   const seed = opts.seed ?? 0;
   let k = 0;
   // He-normal (fan-in) for the convolutions, as torchvision's VGG (kaiming, ReLU); seeded per layer.
-  const he = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
+  const he = () => tf.initializers.heNormal({ seed: gaussSeed(seed * 1000 + k++) });
   const layers: tf.layers.Layer[] = [];
   [32, 64, 128].forEach((c, b) => {
     for (const i of [1, 2]) {
@@ -473,7 +473,9 @@ export async function multiStageRun(
 /**
  * MUSCO(vbmf, w, K): EVBMF-weakened ranks at every stage until they stop changing (Algorithm 1,
  * line 2) or `maxStages`. A stage whose ranks equal the previous ones is not fine-tuned and ends
- * the run. Each stage runs through tn.compress.multiStage with one stage.
+ * the run. Each stage runs through tn.compress.multiStage with one stage. When EVBMF keeps every
+ * rank at stage 1 (musco.md §2.7: extreme rank 0 leaves a layer uncompressed) the run has no stage
+ * and its model is a copy of the base.
  */
 export async function vbmfRun(base: tf.LayersModel, data: Data, o: { w: number; maxStages: number; ftPerStage: number; seed?: number; baseAcc?: number; minRank?: number; label?: string }): Promise<CompressionRun> {
   if (!Number.isInteger(o.maxStages) || o.maxStages < 1) fail("maxStages", o.maxStages, "a positive integer");
@@ -497,8 +499,11 @@ export async function vbmfRun(base: tf.LayersModel, data: Data, o: { w: number; 
     });
     const st: StageReport = r.stages[0];
     if (stable) {
-      // Re-decomposing at unchanged ranks is (up to rounding) the same network: keep the previous one.
-      r.model.dispose();
+      // Re-decomposing at unchanged ranks is (up to rounding) the same network: keep the previous
+      // one. At stage 1 that is the base itself (EVBMF found nothing to compress in any layer, as
+      // for an untrained network): the run has no stage and returns this copy of the base.
+      if (current === base) current = r.model;
+      else r.model.dispose();
       stabilised = true;
       break;
     }
@@ -508,7 +513,6 @@ export async function vbmfRun(base: tf.LayersModel, data: Data, o: { w: number; 
     const c = counts(current);
     summaries.push({ stage: s, ranks: prev, ...c, accCompressed: st.metricCompressed ?? NaN, accFineTuned: st.metricFineTuned ?? NaN, ftImages: o.ftPerStage, rows: st.rows });
   }
-  if (current === base) fail("base", "a model EVBMF leaves uncompressed", "layers EVBMF can compress");
   return summarise(o.label ?? `MUSCO(vbmf, ${o.w}, ${summaries.length})`, baseCounts, summaries, current, t0, stabilised);
 }
 

@@ -96,7 +96,7 @@ export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, 
   for (const name of RESNET18_DECOMPOSED) {
     const filters = (model.getLayer(name).getConfig() as { filters: number }).filters;
     // As the card's code: TensorLy's random CP start, and a new (random) bias on the last 1x1 step.
-    out[name] = kind === "cp" ? { method: "cp3", ranks: filters / 2, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, minRank: 1, addBias: true, seed };
+    out[name] = kind === "cp" ? { method: "cp3", ranks: filters / 2, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1, addBias: true, seed };
   }
   return out;
 }

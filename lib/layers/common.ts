@@ -2,6 +2,7 @@
 // represented dense weight has a chosen variance, and the forward-path choice.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import { gaussSeed } from "../random";
 
 export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
@@ -89,7 +90,7 @@ export function chainStd(target: number, terms: number, nFactors: number): numbe
 }
 
 export function normalInit(std: number, seed: number | undefined, k: number): Initializer {
-  return tf.initializers.randomNormal({ mean: 0, stddev: std, seed: seed === undefined ? undefined : seed + 7919 * k });
+  return tf.initializers.randomNormal({ mean: 0, stddev: std, seed: gaussSeed(seed === undefined ? undefined : seed + 7919 * k) });
 }
 
 export function uniformInit(limit: number, seed: number | undefined, k: number): Initializer {
@@ -97,7 +98,7 @@ export function uniformInit(limit: number, seed: number | undefined, k: number):
 }
 
 export function truncNormalInit(std: number, seed: number | undefined, k: number): Initializer {
-  return tf.initializers.truncatedNormal({ mean: 0, stddev: std, seed: seed === undefined ? undefined : seed + 7919 * k });
+  return tf.initializers.truncatedNormal({ mean: 0, stddev: std, seed: gaussSeed(seed === undefined ? undefined : seed + 7919 * k) });
 }
 
 /** The number of entries of a shape (one implementation, linalg's). */

@@ -3,6 +3,7 @@
 // from torchvision map one to one (layer names follow torchvision's with "." -> "_").
 import * as tf from "@tensorflow/tfjs";
 import { batchNorm, pad } from "./blocks";
+import { gaussSeed } from "../random";
 
 /** Seeds of the initializers: one stream per layer, in build order (undefined = unseeded). */
 let nextSeed: (() => number | undefined) | undefined;
@@ -10,7 +11,7 @@ let nextSeed: (() => number | undefined) | undefined;
 // torchvision initialises ResNet convolutions with kaiming_normal_(mode="fan_out", nonlinearity="relu").
 function conv(x: tf.SymbolicTensor, filters: number, k: number, stride: number, p: number, name: string): tf.SymbolicTensor {
   if (p > 0) x = pad(p, `${name}_pad`).apply(x) as tf.SymbolicTensor;
-  const kernelInitializer = tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: nextSeed?.() });
+  const kernelInitializer = tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: gaussSeed(nextSeed?.()) });
   return tf.layers.conv2d({ filters, kernelSize: k, strides: stride, padding: "valid", useBias: false, kernelInitializer, name }).apply(x) as tf.SymbolicTensor;
 }
 

@@ -3,6 +3,7 @@
 // excludes conv biases, so leaving them out changes neither the function nor the count.
 import * as tf from "@tensorflow/tfjs";
 import { batchNorm } from "./blocks";
+import { gaussSeed } from "../random";
 
 export type TTConvBaseline = "conv" | "conv-fc";
 
@@ -26,7 +27,7 @@ const bn = (name: string) => batchNorm(name, { epsilon: 1e-3, momentum: 0.99 });
  * truncated normal with std sqrt(1.3 * 2 / (fanIn + fanOut)); tfjs's "normal" variance scaling
  * is the same truncated normal without the 1.3, hence scale 1.3.
  */
-const xavier = (k: number) => tf.initializers.varianceScaling({ scale: 1.3, mode: "fanAvg", distribution: "normal", seed: seed * 1000 + k });
+const xavier = (k: number) => tf.initializers.varianceScaling({ scale: 1.3, mode: "fanAvg", distribution: "normal", seed: gaussSeed(seed * 1000 + k) });
 let layerIndex = 0;
 
 function convBnRelu(x: tf.SymbolicTensor, filters: number, padding: "same" | "valid", name: string): tf.SymbolicTensor {

@@ -23,6 +23,10 @@ export interface ComparisonRow {
   profile: string;
   backend: string;
   note?: string;
+  /** "setting": given to the run (a target marked setting, or recorded as one); never a result. */
+  kind: "result" | "setting";
+  /** How the value equals the paper's by construction, when it does (not an independent check). */
+  byConstruction?: string;
 }
 
 export function compare(records: RunRecord[]): ComparisonRow[] {
@@ -44,6 +48,8 @@ export function compare(records: RunRecord[]): ComparisonRow[] {
       profile: r.profile ?? "unknown",
       backend: r.backend ?? "unknown",
       note: r.note,
+      kind: r.kind === "setting" || t?.setting ? "setting" : "result",
+      ...(r.byConstruction ? { byConstruction: r.byConstruction } : {}),
     };
   });
 }
@@ -59,16 +65,63 @@ function cellText(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** A long run made outside the report at the paper's settings and committed (e.g. by scripts/). */
+export interface StoredRun {
+  /** The target its number is compared with, e.g. "ttfc.mnist.tt_tt_tt.acc". */
+  id: string;
+  label: string;
+  value: number;
+  epochs: number;
+  train: number;
+  test: number;
+  /** ISO times. */
+  started: string;
+  finished: string;
+  backend: string;
+  /** The committed file it comes from (relative to the project). */
+  source: string;
+  note?: string;
+}
+
 export interface ReportMeta {
   profile?: string;
   generated?: string;
   notebooks?: { notebook: string; paper?: string; ok: boolean; seconds: number; error?: string }[];
+  /** Runs at the paper's settings stored in the repository, shown in their own section. */
+  stored?: StoredRun[];
+}
+
+function storedSection(stored: StoredRun[]): string[] {
+  const out = [
+    "## Stored runs at paper settings",
+    "",
+    "Long runs made outside this report at the paper's settings and committed with the project; `tnlab reproduce` does not re-run them.",
+    "",
+    "| id | meaning | paper | stored run | diff | epochs | train / test images | started | finished | hours | backend | source |",
+    "|---|---|---:|---:|---:|---:|---|---|---|---:|---|---|",
+  ];
+  for (const r of stored) {
+    const t = target(r.id);
+    const unit = t?.unit ?? "";
+    const diff = t ? r.value - t.value : null;
+    const hours = (Date.parse(r.finished) - Date.parse(r.started)) / 3.6e6;
+    out.push(
+      `| \`${r.id}\` | ${cellText(t?.meaning ?? r.label)} | ${fmt(t ? t.value : null, unit)} | ${fmt(r.value, unit)} | ${diff === null ? "–" : (diff > 0 ? "+" : "") + fmt(diff, unit)} | ${r.epochs} | ${r.train.toLocaleString("en-US")} / ${r.test.toLocaleString("en-US")} | ${r.started} | ${r.finished} | ${Number.isFinite(hours) ? hours.toFixed(2) : "?"} | ${cellText(r.backend)} | ${cellText(r.source)}${r.note ? `: ${cellText(r.note)}` : ""} |`,
+    );
+  }
+  out.push("");
+  return out;
 }
 
 export function reportMarkdown(rows: ComparisonRow[], meta: ReportMeta = {}): string {
   const out: string[] = ["# tnlab reproduction report", ""];
   out.push(`Generated ${meta.generated ?? new Date().toISOString()}${meta.profile ? `, profile \`${meta.profile}\`` : ""}.`);
-  out.push("Differences are reproduced − paper (percentage points for accuracies). `*` = OCR-uncertain in the paper, `d` = derived by the card.", "");
+  out.push(
+    "Differences are reproduced − paper (percentage points for accuracies). `*` = OCR-uncertain in the paper, `d` = derived by the card, " +
+      "`c` = equal to the paper's by construction (for example ranks searched to reach its ratio): not an independent check. " +
+      "Settings a run was given (step counts, factors typed into a notebook) are listed apart, never as results.",
+    "",
+  );
   if (meta.notebooks && meta.notebooks.length) {
     out.push("## Notebooks", "", "| notebook | paper | status | seconds |", "|---|---|---|---|");
     for (const n of meta.notebooks) out.push(`| ${cellText(n.notebook)} | ${n.paper ?? ""} | ${n.ok ? "ok" : `failed: ${cellText(n.error ?? "")}`} | ${n.seconds.toFixed(1)} |`);
@@ -79,23 +132,32 @@ export function reportMarkdown(rows: ComparisonRow[], meta: ReportMeta = {}): st
     if (rs.length === 0) continue;
     const info = papers.find((x) => x.id === p);
     out.push(`## ${info ? `${info.title} (\`${p}\`)` : "Other measurements"}`, "");
-    out.push("| id | meaning | unit | paper | reproduced | diff | rel. diff | profile | backend | note |", "|---|---|---|---:|---:|---:|---:|---|---|---|");
-    for (const r of rs) {
-      const mark = (r.uncertain ? " *" : "") + (r.derived ? " d" : "");
+    const results = rs.filter((r) => r.kind !== "setting");
+    const settings = rs.filter((r) => r.kind === "setting");
+    if (results.length) out.push("| id | meaning | unit | paper | reproduced | diff | rel. diff | profile | backend | note |", "|---|---|---|---:|---:|---:|---:|---|---|---|");
+    for (const r of results) {
+      const mark = (r.uncertain ? " *" : "") + (r.derived ? " d" : "") + (r.byConstruction ? " c" : "");
+      const note = [r.byConstruction ? `by construction: ${r.byConstruction}` : "", r.note ?? ""].filter(Boolean).join("; ");
       const rel = r.relDiff === null ? "–" : `${(r.relDiff * 100).toFixed(1)} %`;
       const diff = r.diff === null ? "–" : (r.diff > 0 ? "+" : "") + fmt(r.diff, r.unit);
       const tol = r.withinTolerance === null ? "" : r.withinTolerance ? " (in tolerance)" : " (outside tolerance)";
       out.push(
-        `| \`${r.id}\`${mark} | ${cellText(r.meaning)} | ${r.unit} | ${fmt(r.paperValue, r.unit)} | ${fmt(r.value, r.unit)} | ${diff}${tol} | ${rel} | ${r.profile} | ${r.backend} | ${cellText(r.note ?? "")} |`,
+        `| \`${r.id}\`${mark} | ${cellText(r.meaning)} | ${r.unit} | ${fmt(r.paperValue, r.unit)} | ${fmt(r.value, r.unit)} | ${diff}${tol} | ${rel} | ${r.profile} | ${r.backend} | ${cellText(note)} |`,
       );
     }
-    out.push("");
+    if (results.length) out.push("");
+    if (settings.length) {
+      out.push("Settings given to the runs (not results):", "", "| id | meaning | paper | used here | profile | note |", "|---|---|---:|---:|---|---|");
+      for (const r of settings) out.push(`| \`${r.id}\` | ${cellText(r.meaning)} | ${fmt(r.paperValue, r.unit)} | ${fmt(r.value, r.unit)} | ${r.profile} | ${cellText(r.note ?? "")} |`);
+      out.push("");
+    }
   }
+  if (meta.stored && meta.stored.length) out.push(...storedSection(meta.stored));
   return out.join("\n");
 }
 
 export function reportJson(rows: ComparisonRow[], meta: ReportMeta = {}): string {
-  return JSON.stringify({ generated: meta.generated ?? new Date().toISOString(), profile: meta.profile, notebooks: meta.notebooks ?? [], rows }, null, 2) + "\n";
+  return JSON.stringify({ generated: meta.generated ?? new Date().toISOString(), profile: meta.profile, notebooks: meta.notebooks ?? [], rows, stored: meta.stored ?? [] }, null, 2) + "\n";
 }
 
 /** Compares `records` and writes <dir>/report.md and <dir>/report.json (atomically). */

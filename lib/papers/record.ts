@@ -13,6 +13,10 @@ export interface RunRecord {
   profile?: string;
   backend?: string;
   time?: string;
+  /** "setting": a value the run was given (typed into the notebook), not one it produced. */
+  kind?: "setting";
+  /** Why the value equals the paper's by construction (e.g. ranks searched to reach its ratio). */
+  byConstruction?: string;
 }
 
 export interface RecordOptions {
@@ -21,6 +25,16 @@ export interface RecordOptions {
   backend?: string;
   /** Allow an id that is not in the registry (an extra measurement). */
   extra?: boolean;
+  /**
+   * The value is a setting the run was given, not a result (the report lists it under settings).
+   * Targets marked `setting` are settings without this.
+   */
+  setting?: boolean;
+  /**
+   * The value matches the paper's by construction, not as an independent check: say how (e.g.
+   * "ranks searched to reach the paper's ratio"). The report marks it.
+   */
+  byConstruction?: string;
 }
 
 const recorded: RunRecord[] = [];
@@ -49,6 +63,10 @@ export function record(id: string, value: number, opts: RecordOptions = {}): Run
   if (!opts.extra && !target(id)) {
     throw new Error(`id = ${JSON.stringify(id)}: not a known paper target; see tn.papers.targets(), or pass {extra: true}`);
   }
+  if (opts.byConstruction !== undefined && (typeof opts.byConstruction !== "string" || opts.byConstruction.trim() === "")) {
+    throw new TypeError(`byConstruction = ${JSON.stringify(opts.byConstruction)}: expected a few words saying how the value is reached by construction (for ${id})`);
+  }
+  if (opts.setting && opts.byConstruction) throw new TypeError(`setting and byConstruction both given for ${id}: expected one (a setting is not a result at all)`);
   const r: RunRecord = {
     id,
     value,
@@ -56,6 +74,8 @@ export function record(id: string, value: number, opts: RecordOptions = {}): Run
     profile: opts.profile ?? currentProfile(),
     backend: opts.backend ?? currentBackend(),
     time: new Date().toISOString(),
+    ...(opts.setting || target(id)?.setting ? { kind: "setting" as const } : {}),
+    ...(opts.byConstruction ? { byConstruction: opts.byConstruction } : {}),
   };
   const i = recorded.findIndex((x) => x.id === id);
   if (i >= 0) recorded[i] = r;

@@ -30,6 +30,11 @@ export interface Target {
   uncertain?: string;
   /** Accepted interval when the card gives one. */
   tolerance?: [number, number];
+  /**
+   * A setting of the paper's method (a step count, a factor), not an outcome: a run that uses it
+   * types it in, so the report lists it under settings, never as a reproduced result.
+   */
+  setting?: boolean;
 }
 
 export interface PaperInfo {

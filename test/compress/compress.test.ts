@@ -235,6 +235,36 @@ test("EVBMF ranks with weakening for Tucker-2 and SVD", async () => {
   for (const mm of [ext.model, weak.model]) mm.dispose();
 });
 
+test("EVBMF that finds no signal (extreme rank 0) leaves a conv and a dense layer uncompressed (musco.md §2.7)", async () => {
+  // Issue 19.3: the Tucker-2 path turned an extreme rank of 0 into 1 and compressed the layer to
+  // the minimum rank; weaken_rank keeps the rank instead, so pure-noise kernels stay as they are.
+  await use("cpu");
+  const r = rng(77);
+  const noise = (n: number) => Float32Array.from({ length: n }, () => r.normal());
+  const m = tf.sequential({ name: "noisy" });
+  m.add(tf.layers.conv2d({ inputShape: [6, 6, 8], filters: 10, kernelSize: 3, padding: "same", useBias: true, name: "c" }));
+  m.add(tf.layers.flatten({ name: "flat" }));
+  m.add(tf.layers.dense({ units: 30, name: "d" }));
+  m.getLayer("c").setWeights([tf.tensor4d(noise(3 * 3 * 8 * 10), [3, 3, 8, 10]), tf.zeros([10])]);
+  m.getLayer("d").setWeights([tf.tensor2d(noise(360 * 30), [360, 30]), tf.zeros([30])]);
+  const before = tf.memory().numTensors;
+  const { model, report } = await compressModel(m, { c: { method: "tucker2", evbmf: true, minRank: 1 }, d: { method: "svd", evbmf: true, minRank: 1 } });
+  assert.deepEqual(report.map((x) => x.layer), ["c", "d"], "rows in plan order");
+  assert.deepEqual(report.map((x) => x.change), ["Conv2D kept (EVBMF keeps every rank)", "Dense kept (EVBMF keeps every rank)"]);
+  assert.deepEqual(report.map((x) => x.ranks), [[8, 10], [30]]);
+  for (const row of report) assert.equal(row.paramsAfter, row.paramsBefore);
+  assert.equal(model.getLayer("c").getClassName(), "Conv2D");
+  assert.equal(model.getLayer("d").getClassName(), "Dense");
+  const x = tf.tensor4d(noise(2 * 6 * 6 * 8), [2, 6, 6, 8]);
+  assert.equal(tf.tidy(() => tf.max(tf.abs(tf.sub(m.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor))).dataSync()[0]), 0);
+  x.dispose();
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before, "a kept layer leaks no copied bias");
+  // The ResNet-18 notebook's rule is opt-in and only for tucker2 + evbmf.
+  await assert.rejects(compressModel(m, { d: { method: "svd", evbmf: true, mirrorZero: true } }), /plan.d.mirrorZero = true: expected only with method tucker2 and evbmf: true/);
+  m.dispose();
+});
+
 test("TT-matrix of a Dense layer at full ranks keeps the predictions", async () => {
   await use(backendUnderTest("cpu"));
   const m = await trainedCnn();

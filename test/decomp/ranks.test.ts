@@ -21,6 +21,10 @@ test("MUSCO weakened rank (eq. 1.14, weaken_rank of the code)", () => {
   assert.equal(weakenedRank(20, 5, 0.7), 20); // initial rank < 21: not compressed
   assert.equal(weakenedRank(21, 5, 0.7), 21);
   assert.equal(weakenedRank(64, 0, 0.7), 64); // EVBMF found nothing: keep
+  // Never above the input rank (issue 22.7: an extreme rank above it gave trunc(30 + 0.5·10) = 35).
+  assert.equal(weakenedRank(30, 40, 0.5, 8), 30);
+  assert.equal(weakenedRank(30, 40, 1, 8), 30);
+  for (const e of [0, 1, 29, 30, 31, 100]) for (const w of [0.1, 0.7, 1]) assert.ok(weakenedRank(30, e, w, 8) <= 30, `extreme ${e}, w ${w}`);
   for (const w of [0.5, 0.6, 0.7, 0.8, 0.9]) {
     const r = weakenedRank(256, 60, w, 8);
     assert.ok(r >= 60 && r <= 256);

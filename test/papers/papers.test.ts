@@ -109,3 +109,64 @@ test("results go to TNLAB_RESULTS_DIR, else to results/ at the package root", ()
     else process.env.TNLAB_RESULTS_DIR = before;
   }
 });
+
+test("settings are listed apart from results; values reached by construction are marked", () => {
+  papers.clearRecords();
+  try {
+    // MUSCO's ρ, step count and w are typed into 50-musco: settings, even when recorded plainly.
+    for (const id of ["musco.t1.setting.ratio", "musco.t1.setting.steps", "musco.t3.setting.w", "musco.min_rank.rank"]) assert.equal(papers.target(id)!.setting, true, id);
+    assert.equal(papers.target("musco.t3.setting.stages")!.setting, undefined, "the stage count until the ranks stabilise is an outcome");
+    papers.record("musco.t1.setting.ratio", 3.16);
+    papers.record("musco.t3.setting.stages", 3, { note: "until stable" });
+    papers.record("musco.a.fixed.rho", 2, { extra: true, setting: true });
+    papers.record("ttconv.t1.tt_3_23.compression", 3.23);
+    papers.record("ttconv.t1.tt_2_53.compression", 2.53, { byConstruction: "ranks searched to reach the paper's ratio" });
+    assert.throws(() => papers.record("ttconv.t1.tt_2_53.compression", 2.53, { byConstruction: " " }), /byConstruction = " ": expected a few words/);
+    assert.throws(() => papers.record("musco.a.x", 1, { extra: true, setting: true, byConstruction: "y" }), /setting and byConstruction both given/);
+    const rows = papers.compare(papers.records());
+    const kind = Object.fromEntries(rows.map((r) => [r.id, r.kind]));
+    assert.deepEqual(kind, {
+      "musco.t1.setting.ratio": "setting",
+      "musco.t3.setting.stages": "result",
+      "musco.a.fixed.rho": "setting",
+      "ttconv.t1.tt_3_23.compression": "result",
+      "ttconv.t1.tt_2_53.compression": "result",
+    });
+    assert.equal(rows.find((r) => r.id === "ttconv.t1.tt_2_53.compression")!.byConstruction, "ranks searched to reach the paper's ratio");
+    const md = papers.reportMarkdown(rows, { generated: "now" });
+    const musco = md.slice(md.indexOf("## Ponomarev"));
+    const [resultPart, settingPart] = musco.split("Settings given to the runs (not results):");
+    assert.ok(settingPart, "a settings table");
+    assert.doesNotMatch(resultPart, /musco\.t1\.setting\.ratio/, "a setting is not in the results table");
+    assert.match(resultPart, /\| `musco\.t3\.setting\.stages` \|/);
+    assert.match(settingPart, /\| `musco\.t1\.setting\.ratio` \| .* \| 3\.16 \| 3\.16 \|/);
+    assert.match(md, /\| `ttconv\.t1\.tt_2_53\.compression` c \| .*by construction: ranks searched to reach the paper's ratio/);
+    assert.match(md, /\| `ttconv\.t1\.tt_3_23\.compression` \|/, "an independent check carries no mark");
+  } finally {
+    papers.clearRecords();
+  }
+});
+
+test("tnlab reproduce's report shows the committed 25-epoch tt-fc runs as stored runs at paper settings, with dates and backend", () => {
+  const { storedRunRows } = require("../../lib/cli/commands/reproduce") as typeof import("../../lib/cli/commands/reproduce");
+  const nb = join(__dirname, "..", "..", "notebooks");
+  assert.deepEqual(storedRunRows(nb, ["musco"]), [], "only when tt-fc is reproduced");
+  const stored = storedRunRows(nb, ["tt-fc"]);
+  const file = JSON.parse(readFileSync(join(nb, "results", "tt-fc-mnist-paper.json"), "utf8")) as Record<string, { bestAcc: number; started: string; backend: string; epochs: unknown[] }>;
+  assert.equal(stored.length, 2 * Object.keys(file).length, "accuracy and loss of every stored run");
+  for (const [id, run] of Object.entries(file)) {
+    const acc = stored.find((s) => s.id === `${id}.acc`)!;
+    assert.equal(acc.value, run.bestAcc);
+    assert.equal(acc.started, run.started);
+    assert.equal(acc.backend, run.backend);
+    assert.equal(acc.epochs, run.epochs.length);
+  }
+  const md = papers.reportMarkdown([], { generated: "now", stored });
+  assert.match(md, /## Stored runs at paper settings/);
+  const fc = file["ttfc.mnist.fc_fc_fc"];
+  if (fc) {
+    const paper = papers.target("ttfc.mnist.fc_fc_fc.acc")!.value;
+    const diff = fc.bestAcc - paper;
+    assert.match(md, new RegExp(`\\| \`ttfc\\.mnist\\.fc_fc_fc\\.acc\` \\| .* \\| ${paper} \\| ${fc.bestAcc} \\| ${diff > 0 ? "\\+" : ""}${Number(diff.toFixed(2))} \\| 25 \\| 60,000 / 10,000 \\| ${fc.started.replace(/\./g, "\\.")} \\|`));
+  }
+});

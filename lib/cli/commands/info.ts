@@ -30,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
   console.log(`available: ${avail.join(", ")}`);
   console.log(`native:    ${describeNative(nativeInfo())}`);
   if (i.tensorflowFrom) console.log(`tensorflow: ${i.versions.tensorflow ?? "?"} from ${i.tensorflowFrom}`);
+  console.log(`seeded runs: ${i.determinism}`);
   for (const n of i.notes) console.log(`note:      ${n}`);
   return 0;
 }

@@ -3,7 +3,8 @@
 // from the records the notebooks saved with tn.papers.save() into results/<paper>.json.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { loadRecordFile, mergeRecords, report, type RunRecord } from "../../papers";
+import { loadRecordFile, mergeRecords, report, type RunRecord, type StoredRun } from "../../papers";
+import type * as TtFc from "../../experiments/tt-fc";
 import { parseChoice, parseCommandArgs, parseSeconds, usageError, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
 import { executeNotebook, PROFILES } from "./run";
@@ -57,6 +58,25 @@ export function parseReproduceArgs(args: string[]): ReproduceArgs {
   };
 }
 
+/**
+ * The committed runs at the paper's settings of the chosen papers: tt-fc's 25-epoch MNIST runs of
+ * scripts/ttfc-mnist-paper.ts (notebooks/results/tt-fc-mnist-paper.json), accuracy and loss.
+ */
+export function storedRunRows(notebooksDir: string, papers: string[]): StoredRun[] {
+  const file = join(notebooksDir, "results", "tt-fc-mnist-paper.json");
+  if (!papers.includes("tt-fc") || !existsSync(file)) return [];
+  const source = `notebooks/results/${basename(file)}`;
+  // Loaded only here: the experiment module brings TensorFlow.js, which the runner itself never needs.
+  const { storedRuns } = require("../../experiments/tt-fc") as typeof TtFc;
+  return Object.values(storedRuns(file)).flatMap((r) => {
+    const common = { label: r.label, epochs: r.epochs.length, train: r.train, test: r.test, started: r.started, finished: r.finished, backend: r.backend, source };
+    return [
+      { ...common, id: `${r.id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` },
+      { ...common, id: `${r.id}.loss`, value: Number(r.lossAtBest.toFixed(2)), note: "at the best epoch" },
+    ];
+  });
+}
+
 export async function run(args: string[]): Promise<number> {
   let parsed: ReproduceArgs;
   try {
@@ -66,7 +86,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const { profile, only, timeoutSec, outDir, notebooksDir } = parsed;
   const root = packageRoot();
-  const all = reproductionNotebooks(notebooksDir ? resolve(notebooksDir) : join(root, "notebooks"));
+  const nbDir = notebooksDir ? resolve(notebooksDir) : join(root, "notebooks");
+  const all = reproductionNotebooks(nbDir);
   const chosen = only ? all.filter((n) => n.paper === only || basename(n.file, ".ipynb") === only) : all;
   if (chosen.length === 0) {
     console.error(
@@ -95,7 +116,8 @@ export async function run(args: string[]): Promise<number> {
   }
   let records: RunRecord[] = [];
   for (const p of new Set(chosen.map((n) => n.paper))) records = mergeRecords(records, loadRecordFile(join(results, `${p}.json`)));
-  const rep = report(records, results, { profile, notebooks });
+  const stored = storedRunRows(nbDir, [...new Set(chosen.map((n) => n.paper))]);
+  const rep = report(records, results, { profile, notebooks, stored });
   const failed = notebooks.filter((n) => !n.ok).length;
   console.error(`tnlab reproduce: ${notebooks.length - failed}/${notebooks.length} notebooks ok, ${rep.rows.length} numbers; wrote ${rep.markdown} and ${rep.json}`);
   return signalExitCode ?? (failed === 0 ? 0 : 1);
