@@ -1,5 +1,6 @@
 // resnet18-cp-tucker.md: ResNet-18 on 32x32 CIFAR-10, its 8 block conv2 layers replaced by CP
-// (rank C/2: 1x1 -> depthwise 3x3 -> 1x1) or by Tucker-2 with EVBMF ranks, then the card's two
+// (rank C/2: 1x1 -> depthwise 3x3 -> 1x1, from a 4-way CP whose rank-1 spatial products fill the
+// depthwise filters) or by Tucker-2 with EVBMF ranks, then the card's two
 // post-decomposition modes: "faithful" (only BatchNorm statistics move, which is what the
 // authors' run did) and "corrected" (real fine-tuning with a new SGD optimiser).
 import { readFileSync } from "node:fs";
@@ -90,13 +91,24 @@ export function loadWeights(model: tf.LayersModel, modelJson: string): number {
   return loaded;
 }
 
-/** The card's plans: CP3 at rank C_out/2, or Tucker-2 at EVBMF ranks (no weakening, no floor). */
-export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0): Record<string, LayerPlan> {
+/**
+ * Which CP the CP model uses. "4-way" (default, the card's §2.2): TensorLy's `parafac` of the kernel
+ * [out, in, kh, kw] as the authors ran it, its rank-1 spatial filters A_v[h, r]·A_h[w, r] stored as
+ * the full 3x3 depthwise filter (9 weights per channel, the authors' layer). "3-way": a CP of
+ * [kh·kw, in, out] whose 3x3 depthwise filter is a free factor (not rank-1); same layer shape and
+ * parameter count, a closer fit of the kernel, not the authors' method.
+ */
+export type CPWay = "4-way" | "3-way";
+
+/** The card's plans: CP at rank C_out/2 (4-way by default), or Tucker-2 at EVBMF ranks (no weakening, no floor). */
+export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0, cp: CPWay = "4-way"): Record<string, LayerPlan> {
+  if (cp !== "4-way" && cp !== "3-way") fail("cp", cp, '"4-way" or "3-way"');
   const out: Record<string, LayerPlan> = {};
   for (const name of RESNET18_DECOMPOSED) {
     const filters = (model.getLayer(name).getConfig() as { filters: number }).filters;
     // As the card's code: TensorLy's random CP start, and a new (random) bias on the last 1x1 step.
-    out[name] = kind === "cp" ? { method: "cp3", ranks: filters / 2, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, minRank: 1, addBias: true, seed };
+    const cpPlan: LayerPlan = cp === "4-way" ? { method: "cp4", spatial: "full", ranks: filters / 2 } : { method: "cp3", ranks: filters / 2 };
+    out[name] = kind === "cp" ? { ...cpPlan, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, minRank: 1, addBias: true, seed };
   }
   return out;
 }
@@ -184,6 +196,8 @@ export function inferenceMs(model: tf.LayersModel, batches: number): number {
 
 export interface Decomposed {
   kind: "cp" | "tucker2";
+  /** The CP variant (kind "cp" only). */
+  cp?: CPWay;
   report: CompressRow[];
   counts: Counts;
   /** Test accuracy right after the decomposition (no training, no recalibration). */
@@ -198,11 +212,12 @@ export interface Decomposed {
 
 /**
  * Decomposes `base` (left untouched) with `kind`, evaluates it, then runs both modes, each on its
- * own copy of the decomposed model.
+ * own copy of the decomposed model. `opts.cp` picks the CP variant (default "4-way", the card's).
  */
-export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0): Promise<Decomposed> {
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay } = {}): Promise<Decomposed> {
   const t0 = Date.now();
-  const plan = plans(base, kind, b, seed);
+  const cp = opts.cp ?? "4-way";
+  const plan = plans(base, kind, b, seed, cp);
   const { model, report } = await compressModel(base, plan);
   const decomposed = model.getWeights().map((w) => w.clone());
   try {
@@ -213,7 +228,7 @@ export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tu
     // The corrected mode starts again from the decomposition itself.
     model.setWeights(decomposed);
     const corrected = await train(model, data, b.postEpochs, seed);
-    return { kind, report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
+    return { kind, ...(kind === "cp" ? { cp } : {}), report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
   } finally {
     tf.dispose(decomposed);
     model.dispose();
