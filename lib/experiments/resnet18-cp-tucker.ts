@@ -10,6 +10,8 @@ import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
+import { replaceLayers, type Replacement } from "../compress/surgery";
+import { Tucker2Conv2D } from "../layers/tucker2-conv";
 import { countModel } from "../flops/count";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { evaluate, fit } from "../train/fit";
@@ -111,6 +113,34 @@ export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, 
     out[name] = kind === "cp" ? { ...cpPlan, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, minRank: 1, addBias: true, seed };
   }
   return out;
+}
+
+/** (R_in, R_out) of the 8 decomposed layers printed by the authors' public notebook run (card §3.3), in RESNET18_DECOMPOSED order. */
+export const NOTEBOOK_TKD_RANKS: readonly (readonly [number, number])[] = [[23, 24], [16, 20], [46, 37], [22, 29], [84, 74], [52, 66], [104, 98], [268, 299]];
+
+/**
+ * The TKD model's structure at given (R_in, R_out) per decomposed layer, as compressModel builds it
+ * for the card's Tucker-2 plan (padding folded into the layer, a new bias on the last 1x1 step),
+ * with untrained weights: for counting parameters and MACs at ranks that are not our own (the HOOI
+ * of the eight kernels, minutes on this CPU, would not change the counts).
+ */
+export async function tucker2Skeleton(base: tf.LayersModel, ranks: readonly (readonly [number, number])[] = NOTEBOOK_TKD_RANKS): Promise<tf.LayersModel> {
+  if (!Array.isArray(ranks) || ranks.length !== RESNET18_DECOMPOSED.length) fail("ranks", ranks, `${RESNET18_DECOMPOSED.length} (R_in, R_out) pairs, one per decomposed layer`);
+  const reps = new Map<string, Replacement>();
+  try {
+    RESNET18_DECOMPOSED.forEach((name, i) => {
+      const filters = (base.getLayer(name).getConfig() as { filters: number }).filters;
+      const [inRank, outRank] = ranks[i];
+      const l = new Tucker2Conv2D({ name, filters, kernelSize: 3, inRank, outRank, padding: 1, useBias: true, seed: i });
+      l.build([null, 8, 8, filters]);
+      const weights = l.getWeights().map((w) => w.clone());
+      l.weights.forEach((w) => w.dispose());
+      reps.set(name, { className: "Tucker2Conv2D", config: l.getConfig(), weights, absorb: `${name}_pad` });
+    });
+    return await replaceLayers(base, reps);
+  } finally {
+    for (const r of reps.values()) tf.dispose(r.weights);
+  }
 }
 
 export interface Counts {

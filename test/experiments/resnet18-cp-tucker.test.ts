@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { ImageSet } from "../../lib/data/image-set";
 import * as ex from "../../lib/experiments/resnet18-cp-tucker";
-import { compressModel, replaceLayers, type Replacement } from "../../lib/compress";
+import { compressModel } from "../../lib/compress";
 import { CPConv2D, Tucker2Conv2D } from "../../lib/layers";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../../lib/models/resnet18";
 import { worstRank1Defect } from "../compress/helpers";
@@ -70,29 +70,21 @@ test("CP plans: the authors' 4-way CP by default (every depthwise filter rank-1)
 
 test("TKD at the authors' notebook ranks (card §3.3): 6,332,186 parameters, 21,677,182 MACs (ptflops)", async () => {
   await use("cpu");
-  // (R_in, R_out) per decomposed layer, in RESNET18_DECOMPOSED order.
-  const ranks: [number, number][] = [[23, 24], [16, 20], [46, 37], [22, 29], [84, 74], [52, 66], [104, 98], [268, 299]];
+  // The card's §3.3 table: (R_in, R_out) and parameters (with the new bias) per layer.
+  assert.deepEqual(ex.NOTEBOOK_TKD_RANKS, [[23, 24], [16, 20], [46, 37], [22, 29], [84, 74], [52, 66], [104, 98], [268, 299]]);
   const perLayer = [8_040, 5_248, 26_070, 12_398, 96_648, 61_352, 195_664, 1_012_004];
   const m = resnet18Cifar({ seed: 1 });
-  // The structure compressModel builds for a Tucker-2 plan with addBias (its padding folded into
-  // the layer, a fresh bias on the last 1x1 step); the weights do not enter the counts, so the
-  // HOOI of eight kernels (minutes on this CPU) is skipped.
-  const reps = new Map<string, Replacement>();
+  const tkd = await ex.tucker2Skeleton(m);
   RESNET18_DECOMPOSED.forEach((name, i) => {
-    const c = (m.getLayer(name).getConfig() as { filters: number }).filters;
-    const [rIn, rOut] = ranks[i];
-    const l = new Tucker2Conv2D({ name, filters: c, kernelSize: 3, inRank: rIn, outRank: rOut, padding: 1, useBias: true });
-    l.build([null, 8, 8, c]);
+    const l = tkd.getLayer(name) as Tucker2Conv2D;
+    assert.deepEqual([l.inRank, l.outRank], ex.NOTEBOOK_TKD_RANKS[i], name);
     assert.equal(l.params(), perLayer[i], name);
-    reps.set(name, { className: "Tucker2Conv2D", config: l.getConfig(), weights: l.getWeights().map((w) => w.clone()), absorb: `${name}_pad` });
-    l.getWeights().forEach((w) => w.dispose());
   });
-  const tkd = await replaceLayers(m, reps);
-  for (const r of reps.values()) tf.dispose(r.weights);
   const c = ex.counts(tkd);
   assert.equal(c.params, 6_332_186);
   assert.equal(c.macs, 21_677_182);
   assert.ok(!tkd.layers.some((l) => RESNET18_DECOMPOSED.some((n) => l.name === `${n}_pad`)), "the padding layers are folded");
+  await assert.rejects(ex.tucker2Skeleton(m, [[1, 1]]), /ranks = \[\[1, 1\]\]: expected 8 \(R_in, R_out\) pairs/);
   tkd.dispose();
   m.dispose();
 });
