@@ -13,7 +13,7 @@ export type ConvFactory = (name: "conv1" | "conv2", inputShape?: number[]) => tf
  * factors of NetTens that variance for the kernel they represent; NetBase's kernels get the same
  * init, so the two networks start from kernels of equal variance.
  */
-export function pytorchConvInit(seed?: number): tf.initializers.Initializer {
+export function pytorchConvInit(seed?: number): ReturnType<typeof tf.initializers.varianceScaling> {
   return tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed });
 }
 
