@@ -50,6 +50,14 @@ export interface LayerPlan {
    * map as in PyTorch (default true).
    */
   foldPadding?: boolean;
+  /**
+   * cp4: how the rank-1 spatial filters V[h, r]·H[w, r] of the 4-way CP are stored. "separable"
+   * (default): a kh×1 and a 1×kw depthwise step (kh + kw weights per rank, Lebedev's layer).
+   * "full": their products as one kh×kw depthwise filter (kh·kw weights per rank, a "cp3"-shaped
+   * layer whose filters start rank-1 and train freely), as the code behind resnet18-cp-tucker.md
+   * §2.2 builds its layer from TensorLy's 4-way `parafac`.
+   */
+  spatial?: "separable" | "full";
   /** cp3 / cp4: CP-ALS iterations (default 100), start ("svd", the default, or "random") and seed. */
   maxIter?: number;
   init?: "svd" | "random";
@@ -124,12 +132,25 @@ function checkPlan(name: string, p: LayerPlan): void {
   if (p.init !== undefined && p.init !== "svd" && p.init !== "random") fail(`plan.${name}.init`, p.init, '"svd" or "random"');
   if (p.mirrorZero && !(p.method === "tucker2" && p.evbmf)) fail(`plan.${name}.mirrorZero`, true, "only with method tucker2 and evbmf: true");
   if (p.addBias && !["tucker2", "cp3", "cp4"].includes(p.method)) fail(`plan.${name}.addBias`, true, "only with method tucker2, cp3 or cp4");
+  if (p.spatial !== undefined) {
+    if (p.method !== "cp4") fail(`plan.${name}.spatial`, p.spatial, "only with method cp4 (a 3-way CP has no separable spatial filters)");
+    if (p.spatial !== "separable" && p.spatial !== "full") fail(`plan.${name}.spatial`, p.spatial, '"separable" or "full"');
+  }
 }
 
 function rankNumber(name: string, p: LayerPlan): number {
   const r = p.ranks;
   if (typeof r !== "number" || !Number.isInteger(r) || r < 1) fail(`plan.${name}.ranks`, r, `one positive integer rank for ${p.method}`);
   return r as number;
+}
+
+/** D[h, w, r] = V[h, r] · H[w, r] from V [kh, R] and H [kw, R], row-major [kh, kw, R]. */
+function spatialProducts(v: NDArray, h: NDArray): NDArray {
+  const [kh, R] = v.shape;
+  const kw = h.shape[0];
+  const d = new Float64Array(kh * kw * R);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let r = 0; r < R; r++) d[(i * kw + j) * R + r] = v.data[i * R + r] * h.data[j * R + r];
+  return { shape: [kh, kw, R], data: d };
 }
 
 /** SVD factors of W [m, n] at rank r: U √s [m, r] and √s Vᵀ [r, n]. */
@@ -275,15 +296,19 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
       return { rep: { className: "Tucker2Conv2D", config: l.getConfig(), weights: [inW, nd2tensor(t.core), outW, ...bias, ...newBias], absorb }, ranks: [rIn, rOut] };
     }
     if (p.method === "cp3" || p.method === "cp4") {
-      const R =
-        p.ranks !== undefined ? rankNumber(name, p) : cpRankForRatio([kh, kw, cin, cout], p.ratio!, { variant: p.method, minRank: p.minRank });
+      // The layer's shape: a 4-way CP stored "full" is a cp3-shaped layer.
+      const variant = p.method === "cp4" && p.spatial === "full" ? "cp3" : p.method;
+      const R = p.ranks !== undefined ? rankNumber(name, p) : cpRankForRatio([kh, kw, cin, cout], p.ratio!, { variant, minRank: p.minRank });
       const x = p.method === "cp3" ? { shape: [kh * kw, cin, cout], data: k.data } : k;
       const cp = cpAls(x, R, { maxIter: p.maxIter, seed: p.seed, init: p.init });
       const f = cp.factors;
       const outF = nd2tensor(transpose2(scaleCols(f[f.length - 1], cp.weights)));
       const inF = nd2tensor(f[f.length - 2]);
-      const spatial = p.method === "cp3" ? [nd2tensor(f[0], [kh, kw, R, 1])] : [nd2tensor(f[0], [kh, 1, R, 1]), nd2tensor(f[1], [1, kw, R, 1])];
-      const l = new CPConv2D({ ...conv, filters, rank: R, variant: p.method } as ConstructorParameters<typeof CPConv2D>[0]);
+      let spatial: tf.Tensor[];
+      if (p.method === "cp3") spatial = [nd2tensor(f[0], [kh, kw, R, 1])];
+      else if (variant === "cp3") spatial = [nd2tensor(spatialProducts(f[0], f[1]), [kh, kw, R, 1])];
+      else spatial = [nd2tensor(f[0], [kh, 1, R, 1]), nd2tensor(f[1], [1, kw, R, 1])];
+      const l = new CPConv2D({ ...conv, filters, rank: R, variant } as ConstructorParameters<typeof CPConv2D>[0]);
       const newBias = addBias ? [pytorchBias(filters, R, p.seed)] : [];
       return { rep: { className: "CPConv2D", config: l.getConfig(), weights: [inF, ...spatial, outF, ...bias, ...newBias], absorb }, ranks: [R] };
     }

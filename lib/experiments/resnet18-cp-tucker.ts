@@ -1,5 +1,6 @@
 // resnet18-cp-tucker.md: ResNet-18 on 32x32 CIFAR-10, its 8 block conv2 layers replaced by CP
-// (rank C/2: 1x1 -> depthwise 3x3 -> 1x1) or by Tucker-2 with EVBMF ranks, then the card's two
+// (rank C/2: 1x1 -> depthwise 3x3 -> 1x1, from a 4-way CP whose rank-1 spatial products fill the
+// depthwise filters) or by Tucker-2 with EVBMF ranks, then the card's two
 // post-decomposition modes: "faithful" (only BatchNorm statistics move, which is what the
 // authors' run did) and "corrected" (real fine-tuning with a new SGD optimiser).
 import { readFileSync } from "node:fs";
@@ -9,6 +10,8 @@ import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
+import { replaceLayers, type Replacement } from "../compress/surgery";
+import { Tucker2Conv2D } from "../layers/tucker2-conv";
 import { countModel } from "../flops/count";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { evaluate, fit } from "../train/fit";
@@ -90,15 +93,54 @@ export function loadWeights(model: tf.LayersModel, modelJson: string): number {
   return loaded;
 }
 
-/** The card's plans: CP3 at rank C_out/2, or Tucker-2 at EVBMF ranks (no weakening, no floor). */
-export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0): Record<string, LayerPlan> {
+/**
+ * Which CP the CP model uses. "4-way" (default, the card's §2.2): TensorLy's `parafac` of the kernel
+ * [out, in, kh, kw] as the authors ran it, its rank-1 spatial filters A_v[h, r]·A_h[w, r] stored as
+ * the full 3x3 depthwise filter (9 weights per channel, the authors' layer). "3-way": a CP of
+ * [kh·kw, in, out] whose 3x3 depthwise filter is a free factor (not rank-1); same layer shape and
+ * parameter count, a closer fit of the kernel, not the authors' method.
+ */
+export type CPWay = "4-way" | "3-way";
+
+/** The card's plans: CP at rank C_out/2 (4-way by default), or Tucker-2 at EVBMF ranks (no weakening, no floor). */
+export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0, cp: CPWay = "4-way"): Record<string, LayerPlan> {
+  if (cp !== "4-way" && cp !== "3-way") fail("cp", cp, '"4-way" or "3-way"');
   const out: Record<string, LayerPlan> = {};
   for (const name of RESNET18_DECOMPOSED) {
     const filters = (model.getLayer(name).getConfig() as { filters: number }).filters;
     // As the card's code: TensorLy's random CP start, and a new (random) bias on the last 1x1 step.
-    out[name] = kind === "cp" ? { method: "cp3", ranks: filters / 2, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1, addBias: true, seed };
+    const cpPlan: LayerPlan = cp === "4-way" ? { method: "cp4", spatial: "full", ranks: filters / 2 } : { method: "cp3", ranks: filters / 2 };
+    out[name] = kind === "cp" ? { ...cpPlan, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1, addBias: true, seed };
   }
   return out;
+}
+
+/** (R_in, R_out) of the 8 decomposed layers printed by the authors' public notebook run (card §3.3), in RESNET18_DECOMPOSED order. */
+export const NOTEBOOK_TKD_RANKS: readonly (readonly [number, number])[] = [[23, 24], [16, 20], [46, 37], [22, 29], [84, 74], [52, 66], [104, 98], [268, 299]];
+
+/**
+ * The TKD model's structure at given (R_in, R_out) per decomposed layer, as compressModel builds it
+ * for the card's Tucker-2 plan (padding folded into the layer, a new bias on the last 1x1 step),
+ * with untrained weights: for counting parameters and MACs at ranks that are not our own (the HOOI
+ * of the eight kernels, minutes on this CPU, would not change the counts).
+ */
+export async function tucker2Skeleton(base: tf.LayersModel, ranks: readonly (readonly [number, number])[] = NOTEBOOK_TKD_RANKS): Promise<tf.LayersModel> {
+  if (!Array.isArray(ranks) || ranks.length !== RESNET18_DECOMPOSED.length) fail("ranks", ranks, `${RESNET18_DECOMPOSED.length} (R_in, R_out) pairs, one per decomposed layer`);
+  const reps = new Map<string, Replacement>();
+  try {
+    RESNET18_DECOMPOSED.forEach((name, i) => {
+      const filters = (base.getLayer(name).getConfig() as { filters: number }).filters;
+      const [inRank, outRank] = ranks[i];
+      const l = new Tucker2Conv2D({ name, filters, kernelSize: 3, inRank, outRank, padding: 1, useBias: true, seed: i });
+      l.build([null, 8, 8, filters]);
+      const weights = l.getWeights().map((w) => w.clone());
+      l.weights.forEach((w) => w.dispose());
+      reps.set(name, { className: "Tucker2Conv2D", config: l.getConfig(), weights, absorb: `${name}_pad` });
+    });
+    return await replaceLayers(base, reps);
+  } finally {
+    for (const r of reps.values()) tf.dispose(r.weights);
+  }
 }
 
 export interface Counts {
@@ -184,6 +226,8 @@ export function inferenceMs(model: tf.LayersModel, batches: number): number {
 
 export interface Decomposed {
   kind: "cp" | "tucker2";
+  /** The CP variant (kind "cp" only). */
+  cp?: CPWay;
   report: CompressRow[];
   counts: Counts;
   /** Test accuracy right after the decomposition (no training, no recalibration). */
@@ -198,11 +242,12 @@ export interface Decomposed {
 
 /**
  * Decomposes `base` (left untouched) with `kind`, evaluates it, then runs both modes, each on its
- * own copy of the decomposed model.
+ * own copy of the decomposed model. `opts.cp` picks the CP variant (default "4-way", the card's).
  */
-export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0): Promise<Decomposed> {
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay } = {}): Promise<Decomposed> {
   const t0 = Date.now();
-  const plan = plans(base, kind, b, seed);
+  const cp = opts.cp ?? "4-way";
+  const plan = plans(base, kind, b, seed, cp);
   const { model, report } = await compressModel(base, plan);
   const decomposed = model.getWeights().map((w) => w.clone());
   try {
@@ -213,7 +258,7 @@ export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tu
     // The corrected mode starts again from the decomposition itself.
     model.setWeights(decomposed);
     const corrected = await train(model, data, b.postEpochs, seed);
-    return { kind, report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
+    return { kind, ...(kind === "cp" ? { cp } : {}), report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
   } finally {
     tf.dispose(decomposed);
     model.dispose();

@@ -1,5 +1,7 @@
 // CP convolutions. K[h, w, i, o] = Σ_r A_in[i, r] · D[h, w, r] · A_out[r, o] with
-//   "cp3" (musco.md §2, resnet18-cp-tucker.md §2.2): D a full kh×kw depthwise filter per r;
+//   "cp3" (musco.md §2, resnet18-cp-tucker.md §2.2): D a full kh×kw depthwise filter per r (for
+//         resnet18-cp-tucker it starts as the rank-1 products V[h, r]·H[w, r] of a 4-way CP, as the
+//         authors' layer; compressModel's cp4 plan with spatial: "full");
 //         1×1 cin→R, depthwise kh×kw (stride, padding), 1×1 R→cout.
 //   "cp4" (Lebedev; cp-conv-mnist.md §2.2): D[h, w, r] = V[h, r] · H[w, r];
 //         1×1 cin→R, depthwise kh×1 (stride (s_h, 1)), depthwise 1×kw (stride (1, s_w)), 1×1 R→cout.

@@ -1,17 +1,30 @@
 // cp-conv-mnist.md §3.1: the base network NetBase (the card's recommended completion), and the
-// same network with its two convolutions built by a factory (NetTens: CP layers).
+// same network with its two convolutions built by a factory (NetTens: CP layers). Convolution
+// kernels start with PyTorch's default variance (card §4); biases at zero and the dense layers
+// He-uniform, the same in both networks.
 import * as tf from "@tensorflow/tfjs";
 
 /** Builds a 3x3, 10-filter, ReLU convolution named `name` (inputShape given for the first). */
 export type ConvFactory = (name: "conv1" | "conv2", inputShape?: number[]) => tf.layers.Layer;
 
+/**
+ * PyTorch's default Conv2d kernel init, kaiming_uniform_(a=√5): U(±1/√fan_in), fan_in = kh·kw·C_in,
+ * so Var = 1/(3·kh·kw·C_in). The card (§4) reads the paper as PyTorch code and gives the CP
+ * factors of NetTens that variance for the kernel they represent; NetBase's kernels get the same
+ * init, so the two networks start from kernels of equal variance.
+ */
+export function pytorchConvInit(seed?: number): ReturnType<typeof tf.initializers.varianceScaling> {
+  return tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed });
+}
+
 /** conv3x3(10)-relu-conv3x3(10)-relu-maxpool2-flatten-dense(128)-relu-dense(10). Input [28, 28, 1]. */
 export function cpConvMnistBase(opts: { seed?: number; conv?: ConvFactory; name?: string } = {}): tf.Sequential {
-  const init = (k: number) => tf.initializers.heUniform({ seed: opts.seed === undefined ? undefined : opts.seed + k });
+  const seedOf = (k: number) => (opts.seed === undefined ? undefined : opts.seed + k);
+  const init = (k: number) => tf.initializers.heUniform({ seed: seedOf(k) });
   const conv: ConvFactory =
     opts.conv ??
     ((name, inputShape) =>
-      tf.layers.conv2d({ ...(inputShape ? { inputShape } : {}), filters: 10, kernelSize: 3, activation: "relu", kernelInitializer: init(name === "conv1" ? 1 : 2), name }));
+      tf.layers.conv2d({ ...(inputShape ? { inputShape } : {}), filters: 10, kernelSize: 3, activation: "relu", kernelInitializer: pytorchConvInit(seedOf(name === "conv1" ? 1 : 2)), name }));
   return tf.sequential({
     name: opts.name ?? "NetBase",
     layers: [
