@@ -131,6 +131,7 @@ function checkPlan(name: string, p: LayerPlan): void {
   if (p.weaken !== undefined && !(p.weaken > 0 && p.weaken <= 1)) fail(`plan.${name}.weaken`, p.weaken, "a weakening factor in (0, 1]");
   if (p.init !== undefined && p.init !== "svd" && p.init !== "random") fail(`plan.${name}.init`, p.init, '"svd" or "random"');
   if (p.mirrorZero && !(p.method === "tucker2" && p.evbmf)) fail(`plan.${name}.mirrorZero`, true, "only with method tucker2 and evbmf: true");
+  if (p.mirrorZero && p.weaken !== undefined && p.weaken !== 1) fail(`plan.${name}.weaken`, p.weaken, "no weakening with mirrorZero (the ResNet-18 rule takes the estimates as they are)");
   if (p.addBias && !["tucker2", "cp3", "cp4"].includes(p.method)) fail(`plan.${name}.addBias`, true, "only with method tucker2, cp3 or cp4");
   if (p.spatial !== undefined) {
     if (p.method !== "cp4") fail(`plan.${name}.spatial`, p.spatial, "only with method cp4 (a 3-way CP has no separable spatial filters)");
@@ -266,8 +267,15 @@ function replacementFor(name: string, layer: tf.layers.Layer, p: LayerPlan): { r
         // layer that keeps both is left as it is. The ResNet-18 notebook's rule (copy the other
         // mode's estimate) only with plan.mirrorZero.
         const e = evbmfRanks(coreNd, { mirrorZero: p.mirrorZero === true });
-        rIn = weakenedRank(curIn, e.rIn, p.weaken ?? 1, p.minRank ?? 8);
-        rOut = weakenedRank(curOut, e.rOut, p.weaken ?? 1, p.minRank ?? 8);
+        if (p.mirrorZero) {
+          // resnet18-cp-tucker.md §2.3: the estimates as they are, no weakening; when both are 0
+          // (EVBMF sees only noise) the smallest layer, rank minRank, not the uncompressed one.
+          rIn = Math.max(e.rIn, p.minRank ?? 1);
+          rOut = Math.max(e.rOut, p.minRank ?? 1);
+        } else {
+          rIn = weakenedRank(curIn, e.rIn, p.weaken ?? 1, p.minRank ?? 8);
+          rOut = weakenedRank(curOut, e.rOut, p.weaken ?? 1, p.minRank ?? 8);
+        }
         if (rIn >= curIn && rOut >= curOut) {
           tf.dispose(bias);
           return { ranks: [curIn, curOut] };

@@ -262,6 +262,13 @@ test("EVBMF that finds no signal (extreme rank 0) leaves a conv and a dense laye
   assert.equal(tf.memory().numTensors, before, "a kept layer leaks no copied bias");
   // The ResNet-18 notebook's rule is opt-in and only for tucker2 + evbmf.
   await assert.rejects(compressModel(m, { d: { method: "svd", evbmf: true, mirrorZero: true } }), /plan.d.mirrorZero = true: expected only with method tucker2 and evbmf: true/);
+  await assert.rejects(compressModel(m, { c: { method: "tucker2", evbmf: true, mirrorZero: true, weaken: 0.7 } }), /plan.c.weaken = 0.7: expected no weakening with mirrorZero/);
+  // Under the ResNet-18 rule (resnet18-cp-tucker.md §2.3: no weakening) both estimates 0 give the
+  // smallest layer, not the uncompressed one.
+  const resnetRule = await compressModel(m, { c: { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1 } });
+  assert.deepEqual(resnetRule.report[0].ranks, [1, 1]);
+  assert.equal(resnetRule.model.getLayer("c").getClassName(), "Tucker2Conv2D");
+  resnetRule.model.dispose();
   m.dispose();
 });
 
