@@ -5,9 +5,9 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use, info } from "../../lib/backend";
 import { FALLBACK_KERNELS, FAST_KERNELS, MATMUL_KERNELS } from "../../lib/backend/wasm-kernels";
-import { rng } from "../../lib/random";
 import { referenceCnn, referenceBatch } from "../../bench/backend";
 import { setNativeEnabled } from "../../lib/native";
+import { assertClose, on, randn } from "./compare";
 
 // These are the project's own wasm kernels: with the native addon built, its kernels sit on
 // top and fall back to ours when switched off (test/native covers the native ones).
@@ -16,32 +16,8 @@ setNativeEnabled(false);
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | tf.backend_util.ExplicitPadding;
 
-function randn(shape: number[], seed: number): Float32Array {
-  const r = rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return Float32Array.from({ length: n }, () => r.normal());
-}
 
-/** Largest |a - b| relative to the largest |b|, with a helpful failure message. */
-function assertClose(actual: Float32Array | number[], expected: Float32Array | number[], what: string, tol = 1e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  assert.ok(diff / scale <= tol, `${what}: max |wasm - cpu| = ${diff} against a scale of ${scale}`);
-}
 
-/** Runs `fn` on a backend and returns plain copies of its outputs. */
-async function on(backend: "cpu" | "wasm", fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await use(backend);
-  const outs = tf.tidy(fn);
-  const vals = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return vals;
-}
 
 /** Output, dx and dW of sum(conv(x, w) ⊙ g) for a fixed random g (so dy is not all ones). */
 function convGrads(conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, xs: Shape4, ws: Shape4, seed: number) {

@@ -7,37 +7,17 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { addon, nativeBatchNormGradCalls, nativeKernelCalls, setNativeEnabled, NATIVE_KERNELS, batchPairs } from "../../lib/native";
-import { rng } from "../../lib/random";
+import { assertClose as closeTo, on, randn } from "../backend/compare";
+
+const assertClose = (actual: Float32Array | number[], expected: Float32Array | number[], what: string, tol = 1e-4) => closeTo(actual, expected, what, tol, "native");
 
 const skip = addon() ? false : "the native addon is not built or TN_NATIVE=0";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | tf.backend_util.ExplicitPadding;
 
-function randn(shape: number[], seed: number): Float32Array {
-  const r = rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return Float32Array.from({ length: n }, () => r.normal());
-}
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string, tol = 1e-4): void {
-  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  assert.ok(diff / scale <= tol, `${what}: max |native - cpu| = ${diff} against a scale of ${scale}`);
-}
 
-async function on(backend: "cpu" | "wasm", fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await use(backend);
-  const outs = tf.tidy(fn);
-  const vals = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return vals;
-}
 
 /** Runs fn on cpu and on wasm with the native kernels, compares, and checks `kernels` ran natively. */
 async function compare(name: string, fn: () => tf.Tensor[], kernels: string[], parts?: string[]): Promise<void> {
