@@ -13,25 +13,11 @@ import * as kernel from "../../lib/cli/commands/kernel";
 import * as reproduce from "../../lib/cli/commands/reproduce";
 import * as runCmd from "../../lib/cli/commands/run";
 import { TnArgumentError } from "../../lib/errors";
+import { capture } from "./capture";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const nbm = require("../../kernel/notebook.js") as { parseValue(v: string): unknown };
 
-async function capture(f: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await f();
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), "tn-cli-"));
 

@@ -4,22 +4,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../lib/cli/commands/data";
 import { tempDir, writeCifarSet, writeIdxSet } from "./fixtures";
+import { capture as captureConsole } from "../cli/capture";
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await run(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const capture = (args: string[]) => captureConsole(() => run(args));
 
 test("tnlab data check: reports counts and class counts of good data; refuses a set of the wrong size", async () => {
   const dir = writeCifarSet(tempDir(), 2);
