@@ -70,15 +70,16 @@ export interface Budget {
 }
 
 /**
- * smoke: seconds (CI; ≈2 min with the kernel). quick: VGG-S/2 on a 5,000-image subset, 20k
- * pre-training and ≈28k fine-tuning images in all, ≈15-20 min on 2 shared cores at the measured
- * 40-75 training images/s. paper: the card's paper-analogue settings (full VGG-S, 30 epochs,
- * 6 fine-tuning epochs per method).
+ * smoke: seconds (CI; ≈2 min with the kernel). quick: the card's quick run (§8), VGG-S on a fixed
+ * 10,000-image subset: pre-training 5 epochs, each compared method fine-tuned for 2 epochs in all
+ * (20,000 images split over its stages), the w sweep and the method comparison 1 epoch each, tested
+ * on the full test set. paper: the card's paper-analogue settings (full VGG-S, 30 epochs, 6
+ * fine-tuning epochs per method).
  */
 export function budget(profile: Profile): Budget {
   return byProfile<Budget>(profile, {
     smoke: { width: 0.5, train: 256, test: 256, pretrainEpochs: 1, ftImages: 384, sweepFtImages: 256, sweepW: [0.5, 0.9], vbmfMaxStages: 2, methodRatio: 3.16, cpIter: 3, timingRuns: 3 },
-    quick: { width: 0.5, train: 5000, test: 1000, pretrainEpochs: 4, ftImages: 3072, sweepFtImages: 1024, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 3, methodRatio: 3.16, cpIter: 50, timingRuns: 10 },
+    quick: { width: 1, train: 10000, test: "all", pretrainEpochs: 5, ftImages: 20000, sweepFtImages: 10000, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 3, methodRatio: 3.16, cpIter: 50, timingRuns: 10 },
     paper: { width: 1, train: "all", test: "all", pretrainEpochs: 30, ftImages: 6 * 50000, sweepFtImages: 2 * 50000, sweepW: [0.5, 0.6, 0.7, 0.8, 0.9], vbmfMaxStages: 4, methodRatio: 3.16, cpIter: 100, timingRuns: 20 },
   });
 }
