@@ -14,6 +14,7 @@ import { debiasedBatchNorm, WeightAverage } from "../train/averaging";
 import { evaluate, fit } from "../train/fit";
 import type { EpochRecord } from "../train/history";
 import { withSeed } from "../train/seed";
+import { runStore, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
 import { BASELINE_PARAMS, BASE_OF, buildNet, CHANNEL_MODES, compression, CONV_LAYERS, FC_LAYERS, row, rowConfig, ROWS, type Config, type Row } from "./tt-conv";
 
@@ -239,15 +240,47 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
   }
 }
 
+/**
+ * Where finished rows are kept: a `Map` (one session) or a `tn.papers.RunStore` (a folder, so a
+ * re-executed notebook or a later session skips the rows already trained).
+ */
+export interface RowCache {
+  get(id: string): RowRun | undefined;
+  set(id: string, run: RowRun, opts?: { seed?: number; started?: Date }): unknown;
+  /** A store keeps the weights of rows trained with `keepModel`. */
+  saveWeights?(id: string, model: tf.LayersModel): void;
+  loadWeights?(id: string, model: tf.LayersModel): boolean;
+}
+
+/**
+ * One row from `cache`, else trained and added to it. With `keepModel` the run carries its model:
+ * rebuilt from the store's weights when the row was trained before.
+ */
+export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCache, o: TrainOptions = {}): Promise<RowRun> {
+  const hit = cache.get(id);
+  if (hit && (!o.keepModel || hit.model)) return hit;
+  if (hit && cache.loadWeights) {
+    const model = buildNet(rowConfig(row(id)), o.seed ?? SETTINGS.seed);
+    if (cache.loadWeights(id, model)) return { ...hit, model };
+    model.dispose();
+  }
+  const started = new Date();
+  const r = await trainRow(id, b, data, o);
+  if (o.keepModel && r.model && cache.saveWeights) cache.saveWeights(id, r.model);
+  cache.set(id, r, { seed: o.seed ?? SETTINGS.seed, started });
+  return r;
+}
+
+/** The folder store of finished rows for a profile and budget (tn.papers.RunStore, "tt-conv"). */
+export function rowStore(profile: Profile, b: Budget, engine: string, root?: string): RunStore<RowRun> {
+  return runStore<RowRun>("tt-conv", profile, b, engine, root);
+}
+
 /** Trains the budget's rows of table `which` (1 or 2), reusing runs already in `cache`. */
-export async function table(which: 1 | 2, b: Budget, data: Data, cache: Map<string, RowRun> = new Map(), o: TrainOptions = {}): Promise<RowRun[]> {
+export async function table(which: 1 | 2, b: Budget, data: Data, cache: RowCache = new Map(), o: TrainOptions = {}): Promise<RowRun[]> {
   if (which !== 1 && which !== 2) fail("which", which, "1 or 2");
   const out: RowRun[] = [];
-  for (const id of b.rows.filter((x) => x.startsWith(`ttconv.t${which}.`))) {
-    let r = cache.get(id);
-    if (!r) cache.set(id, (r = await trainRow(id, b, data, o)));
-    out.push(r);
-  }
+  for (const id of b.rows.filter((x) => x.startsWith(`ttconv.t${which}.`))) out.push(await cachedRow(id, b, data, cache, o));
   return out;
 }
 

@@ -1,0 +1,185 @@
+// A folder of finished training runs, one JSON file per run id, so that a notebook whose table
+// takes hours (14 tt-conv rows at the quick budget) can be executed again, or finished in a later
+// session, without retraining the rows already done. A run is reused only under the budget and
+// profile it was made with; a changed budget retrains it. Runs are written when finished, never
+// half-way, so what the store holds is always a result and never a run in progress.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import type * as tf from "@tensorflow/tfjs";
+import { writeAtomic } from "../atomic-file";
+import { fail } from "../errors";
+import { modelSnapshot, readCheckpoint, restoreModel, writeCheckpoint } from "../train/checkpoint";
+
+/** Where and how a stored run was made. */
+export interface RunMeta {
+  id: string;
+  profile: string;
+  /** The budget the run was trained under (compared on reuse). */
+  budget: unknown;
+  seed: number;
+  /** The backend's description (engine, threads, versions). */
+  engine: string;
+  /** CPU model and core count of the machine that trained it. */
+  machine: string;
+  /** ISO times. */
+  started: string;
+  finished: string;
+}
+
+export interface StoredTraining<T> {
+  meta: RunMeta;
+  run: T;
+}
+
+export interface RunStoreOptions {
+  profile: string;
+  budget: unknown;
+  /** The description of the backend that trains (tn.backend.describe(info)). */
+  engine: string;
+  /**
+   * Default: TNLAB_RUNS_DIR; else runs/ in TNLAB_RESULTS_DIR (so `tnlab reproduce` trains into its
+   * own output folder, never into the checkout); else notebooks/results/runs in the tnlab folder,
+   * where the committed runs are.
+   */
+  root?: string;
+}
+
+/** The machine a run is made on, as a reader of its record needs it. */
+export function machineName(): string {
+  const c = cpus();
+  return `${c[0]?.model.trim() ?? "unknown CPU"} · ${c.length} cores`;
+}
+
+function defaultRoot(): string {
+  if (process.env.TNLAB_RUNS_DIR) return resolve(process.env.TNLAB_RUNS_DIR);
+  if (process.env.TNLAB_RESULTS_DIR) return resolve(process.env.TNLAB_RESULTS_DIR, "runs");
+  for (const up of ["../..", "../../.."]) {
+    const d = resolve(__dirname, up);
+    if (existsSync(join(d, "package.json")) && existsSync(join(d, "notebooks"))) return join(d, "notebooks", "results", "runs");
+  }
+  return resolve("results", "runs");
+}
+
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Finished runs of one notebook at one profile: `get`/`set` by run id, so it can stand where a
+ * `Map` cache of runs is taken. `set` strips what JSON cannot hold (a trained model) by `strip`.
+ */
+export class RunStore<T extends object> {
+  readonly dir: string;
+  private readonly budgetKey: string;
+
+  constructor(
+    readonly name: string,
+    private readonly o: RunStoreOptions,
+  ) {
+    if (!SAFE_ID.test(name)) fail("name", name, "letters, digits, '.', '_' or '-' (a folder name)");
+    this.dir = join(o.root ?? defaultRoot(), name, o.profile);
+    this.budgetKey = JSON.stringify(o.budget);
+  }
+
+  file(id: string): string {
+    if (!SAFE_ID.test(id)) fail("id", id, "letters, digits, '.', '_' or '-' (a file name)");
+    return join(this.dir, `${id}.json`);
+  }
+
+  /** The stored record of `id`, if one exists for this profile and budget. */
+  record(id: string): StoredTraining<T> | undefined {
+    const f = this.file(id);
+    if (!existsSync(f)) return undefined;
+    let rec: StoredTraining<T>;
+    try {
+      rec = JSON.parse(readFileSync(f, "utf8")) as StoredTraining<T>;
+    } catch (e) {
+      throw new Error(`${f}: not a stored run (${(e as Error).message}); delete it to retrain ${id}`);
+    }
+    if (!rec || typeof rec !== "object" || !rec.meta || !rec.run) throw new Error(`${f}: not a stored run (expected { meta, run }); delete it to retrain ${id}`);
+    if (rec.meta.profile !== this.o.profile || JSON.stringify(rec.meta.budget) !== this.budgetKey) return undefined;
+    return rec;
+  }
+
+  get(id: string): T | undefined {
+    return this.record(id)?.run;
+  }
+
+  has(id: string): boolean {
+    return this.record(id) !== undefined;
+  }
+
+  /** Stores a finished run; `started` is when its training began (default: unknown, now). */
+  set(id: string, run: T, opts: { seed?: number; started?: Date } = {}): this {
+    const meta: RunMeta = {
+      id,
+      profile: this.o.profile,
+      budget: this.o.budget,
+      seed: opts.seed ?? 0,
+      engine: this.o.engine,
+      machine: machineName(),
+      started: (opts.started ?? new Date()).toISOString(),
+      finished: new Date().toISOString(),
+    };
+    mkdirSync(this.dir, { recursive: true });
+    writeAtomic(this.file(id), JSON.stringify({ meta, run: strip(run) }, null, 1) + "\n");
+    return this;
+  }
+
+  /** Keeps a finished run's trained weights beside its record (a checkpoint file, checksummed). */
+  saveWeights(id: string, model: tf.LayersModel): void {
+    mkdirSync(this.dir, { recursive: true });
+    const none = { names: [], shapes: [], dtypes: [], values: [] };
+    writeCheckpoint(this.weightsFile(id), { epoch: 1, seed: 0, history: { epochs: [], selection: "last", bestEpoch: 0, bestMetric: 0, planned: 0, stoppedEarly: false, seconds: 0 }, optimizer: { className: "none", learningRate: 0 }, meta: { budget: this.o.budget } }, modelSnapshot(model), none, undefined);
+  }
+
+  /** Sets `model`'s weights from the stored ones; false when `id` has none under this budget. */
+  loadWeights(id: string, model: tf.LayersModel): boolean {
+    if (!this.has(id)) return false;
+    const f = this.weightsFile(id);
+    const ck = readCheckpoint(f);
+    if (!ck || JSON.stringify(ck.header.meta?.budget) !== this.budgetKey) return false;
+    restoreModel(model, ck.model, f);
+    return true;
+  }
+
+  weightsFile(id: string): string {
+    return this.file(id).replace(/\.json$/, ".tnckpt");
+  }
+
+  /** Every record in the folder made under this profile and budget. */
+  records(): StoredTraining<T>[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => this.record(f.slice(0, -5)))
+      .filter((r): r is StoredTraining<T> => r !== undefined);
+  }
+}
+
+/**
+ * Drops what a record cannot hold: functions and objects with a `dispose` method (models,
+ * tensors). Done before JSON.stringify, which would otherwise call a model's own toJSON.
+ */
+function strip<T extends object>(run: T): T {
+  const plain = (v: unknown): unknown => {
+    if (typeof v === "function") return undefined;
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === "object") {
+      if (typeof (v as { dispose?: unknown }).dispose === "function") return undefined;
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const p = plain(x);
+        if (p !== undefined) out[k] = p;
+      }
+      return out;
+    }
+    return v;
+  };
+  return plain(run) as T;
+}
+
+/** The store of a notebook's runs: `tn.papers.runStore("20-tt-conv", profile, budget, engine)`. */
+export function runStore<T extends object>(name: string, profile: string, budget: unknown, engine: string, root?: string): RunStore<T> {
+  return new RunStore<T>(name, { profile, budget, engine, root });
+}

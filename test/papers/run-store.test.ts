@@ -1,0 +1,79 @@
+// tn.papers.RunStore: finished runs kept per notebook, profile and budget, with their weights, so a
+// re-executed notebook skips rows trained before and retrains them when the budget changed.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../../lib/backend";
+import { RunStore, runStore } from "../../lib/papers/run-store";
+import * as runs from "../../lib/experiments/tt-conv-runs";
+import { buildNet, row, rowConfig } from "../../lib/experiments/tt-conv";
+import { backendUnderTest } from "../backends";
+
+let root: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "tnlab-runstore-"));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test("a stored run comes back under its profile and budget only, with where and when it ran", () => {
+  const s = runStore<{ acc: number; curve: number[] }>("nb-a", "quick", { train: 10, epochs: 2 }, "cpu · test", root);
+  assert.equal(s.get("row.one"), undefined);
+  const started = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+  s.set("row.one", { acc: 51.5, curve: [40, 51.5] }, { seed: 7, started });
+  assert.deepEqual(s.get("row.one"), { acc: 51.5, curve: [40, 51.5] });
+  const rec = s.record("row.one")!;
+  assert.equal(rec.meta.seed, 7);
+  assert.equal(rec.meta.started, "2026-01-02T03:04:05.000Z");
+  assert.equal(rec.meta.engine, "cpu · test");
+  assert.match(rec.meta.machine, /cores$/);
+  assert.ok(Date.parse(rec.meta.finished) >= started.getTime());
+  // Another budget or profile does not see it (the row is retrained), the same one does.
+  assert.equal(runStore("nb-a", "quick", { train: 10, epochs: 3 }, "x", root).get("row.one"), undefined);
+  assert.equal(runStore("nb-a", "paper", { train: 10, epochs: 2 }, "x", root).get("row.one"), undefined);
+  assert.deepEqual(runStore("nb-a", "quick", { train: 10, epochs: 2 }, "x", root).get("row.one")?.acc, 51.5);
+  assert.equal(s.records().length, 1);
+});
+
+test("what JSON cannot hold (a model) is left out of the record; bad names and damaged files are named", async () => {
+  await use(backendUnderTest("cpu"));
+  const s = new RunStore<{ acc: number; model?: tf.LayersModel }>("nb-b", { profile: "quick", budget: 1, engine: "e", root });
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+  s.set("r", { acc: 1, model });
+  assert.deepEqual(JSON.parse(readFileSync(s.file("r"), "utf8")).run, { acc: 1 });
+  model.dispose();
+  assert.throws(() => s.get("../up"), /id = "\.\.\/up".*file name/);
+  assert.throws(() => runStore("a/b", "quick", 1, "e", root), /name = "a\/b"/);
+  writeFileSync(s.file("broken"), "{ not json");
+  assert.throws(() => s.get("broken"), (e: Error) => e.message.startsWith(s.file("broken")) && /delete it to retrain broken/.test(e.message));
+});
+
+test("cachedRow: a stored row is not retrained; with keepModel its model is rebuilt from the stored weights", async () => {
+  await use(backendUnderTest("cpu"));
+  const id = "ttconv.t1.tt_3_23";
+  const b = runs.budget("smoke");
+  const store = runStore<runs.RowRun>("nb-c", "smoke", b, "e", root);
+  const trained = buildNet(rowConfig(row(id)), 3);
+  const fake: runs.RowRun = { id, table: 1, family: "tt-conv", paperRatio: 3.23, compression: 3.23, params: 1, lr: 0.1, epochs: [], emaAcc: [42], final: 42, best: 42, finalRaw: 41, seconds: 1, trainImgPerSec: 1 };
+  store.set(id, fake);
+  store.saveWeights(id, trained);
+  const before = tf.memory().numTensors;
+  // Data is never touched when the row is stored: a training attempt would fail on it.
+  const noData = {} as runs.Data;
+  const got = await runs.cachedRow(id, b, noData, store, { keepModel: true });
+  assert.equal(got.final, 42);
+  const a = trained.getWeights();
+  const w = got.model!.getWeights();
+  assert.equal(w.length, a.length);
+  a.forEach((t, i) => assert.deepEqual(Array.from(w[i].dataSync()), Array.from(t.dataSync()), `weight ${i}`));
+  got.model!.dispose();
+  trained.dispose();
+  assert.ok(tf.memory().numTensors <= before, "no tensors left behind");
+  // Without keepModel the record alone is returned.
+  assert.equal((await runs.cachedRow(id, b, noData, store)).model, undefined);
+  // A Map works as a cache too.
+  const m = new Map([[id, fake]]);
+  assert.equal((await runs.cachedRow(id, b, noData, m)).final, 42);
+});
