@@ -214,6 +214,8 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
       },
     });
     const eps = res.history.epochs;
+    // A resumed run has averaged-weight accuracies only from the resume on (the average restarts).
+    if (useEma && emaAcc.length < eps.length) emaAcc.unshift(...new Array<number>(eps.length - emaAcc.length).fill(NaN));
     const raw = eps.map((e) => 100 * (e.testAcc ?? NaN));
     const reported = useEma ? emaAcc : raw;
     const seconds = (Date.now() - t0) / 1000;
@@ -228,7 +230,7 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
       epochs: eps,
       emaAcc,
       final: reported[reported.length - 1],
-      best: Math.max(...reported),
+      best: Math.max(...reported.filter((v) => Number.isFinite(v))),
       finalRaw: raw[raw.length - 1],
       seconds,
       trainImgPerSec: (data.train.size * eps.length) / Math.max(1e-3, trainMs / 1000),

@@ -3,12 +3,13 @@
 // session, without retraining the rows already done. A run is reused only under the budget and
 // profile it was made with; a changed budget retrains it. Runs are written when finished, never
 // half-way, so what the store holds is always a result and never a run in progress.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { writeAtomic } from "../atomic-file";
 import { fail } from "../errors";
+import type { EpochRecord, History } from "../train/history";
 import { modelSnapshot, readCheckpoint, restoreModel, writeCheckpoint } from "../train/checkpoint";
 
 /** Where and how a stored run was made. */
@@ -30,6 +31,21 @@ export interface RunMeta {
 export interface StoredTraining<T> {
   meta: RunMeta;
   run: T;
+}
+
+/** A run that has checkpointed some epochs and not finished: shown as in progress, never as a result. */
+export interface RunInProgress {
+  id: string;
+  epochsDone: number;
+  planned: number;
+  /** Test accuracy (%) per finished epoch, and the epochs' records as fit wrote them. */
+  curve: number[];
+  epochs: EpochRecord[];
+  /** Mean wall-clock seconds per epoch so far, and the estimate of what is left at that pace. */
+  secondsPerEpoch: number;
+  hoursLeft: number;
+  /** When the newest epoch was written (ISO). */
+  updated: string;
 }
 
 export interface RunStoreOptions {
@@ -144,6 +160,45 @@ export class RunStore<T extends object> {
 
   weightsFile(id: string): string {
     return this.file(id).replace(/\.json$/, ".tnckpt");
+  }
+
+  /**
+   * The folder a long run checkpoints into (fit's checkpointDir, resumed on the next call): kept
+   * beside the records so that it can be committed and the run continued in another session.
+   */
+  checkpointDir(id: string): string {
+    return this.file(id).replace(/\.json$/, ".run");
+  }
+
+  /** Removes a finished run's checkpoints (its record and weights stay). */
+  dropCheckpoints(id: string): void {
+    rmSync(this.checkpointDir(id), { recursive: true, force: true });
+  }
+
+  /** Runs with checkpointed epochs and no finished record, with their curve so far. */
+  inProgress(): RunInProgress[] {
+    if (!existsSync(this.dir)) return [];
+    const out: RunInProgress[] = [];
+    for (const d of readdirSync(this.dir).filter((f) => f.endsWith(".run")).sort()) {
+      const id = d.slice(0, -4);
+      const hist = join(this.dir, d, "history.json");
+      if (this.has(id) || !existsSync(hist)) continue;
+      let h: History;
+      try {
+        h = JSON.parse(readFileSync(hist, "utf8")) as History;
+      } catch (e) {
+        throw new Error(`${hist}: not a run's history (${(e as Error).message}); the checkpoint beside it still resumes the run`);
+      }
+      const done = h.epochs.length;
+      const spe = done > 0 ? h.seconds / done : NaN;
+      out.push({
+        id, epochsDone: done, planned: h.planned, epochs: h.epochs,
+        curve: h.epochs.map((e) => 100 * (e.testAcc ?? NaN)),
+        secondsPerEpoch: spe, hoursLeft: ((h.planned - done) * spe) / 3600,
+        updated: statSync(hist).mtime.toISOString(),
+      });
+    }
+    return out;
   }
 
   /** Every record in the folder made under this profile and budget. */
