@@ -18,6 +18,7 @@ const { Comms } = require("./comms");
 const ROOT = path.join(__dirname, "..");
 const KERNEL_KEY = Symbol.for("tnlab.kernel");
 const DISPLAYED = Symbol.for("tnlab.displayed");
+const QUIET = Symbol.for("tnlab.quietPackageWatches");
 
 function loadTslab() {
   const req = (m) => require(require.resolve(m, { paths: [ROOT, __dirname] }));
@@ -118,6 +119,24 @@ function forwardPackages(ts, cwd) {
   }
 }
 
+/**
+ * tslab's converter throws "Unexpected pending rebuildTimer" from a file watcher, and the kernel
+ * dies, when a watched file changes under a running kernel: TypeScript then schedules a rebuild on
+ * a timer tslab allows only one of. Installed packages and built output (node_modules, dist) are
+ * what changes that way (a rebuild or reinstall of the project while a notebook trains), and a
+ * notebook's user does not edit them; their watches are dropped, so a kernel restart is what sees
+ * their new declarations. Watches of a user's own .ts modules stay, as in tslab.
+ */
+function quietPackageWatches(ts) {
+  if (ts.sys[QUIET]) return;
+  ts.sys[QUIET] = true;
+  const skip = (p) => typeof p === "string" && /[\\/](node_modules|dist)([\\/]|$)/.test(p);
+  for (const name of ["watchFile", "watchDirectory"]) {
+    const f = ts.sys[name];
+    if (typeof f === "function") ts.sys[name] = (p, ...rest) => (skip(p) ? { close() {} } : f.call(ts.sys, p, ...rest));
+  }
+}
+
 /** Two turns of the event loop: a signal or socket message that came in meanwhile is handled. */
 function settle() {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
@@ -194,6 +213,7 @@ class Kernel {
 
   createExecutor() {
     const { converter, executor } = this.tslab;
+    quietPackageWatches(this.tslab.ts);
     forwardPackages(this.tslab.ts, process.cwd());
     let node = null;
     const self = this;
