@@ -14,7 +14,7 @@ import { debiasedBatchNorm, WeightAverage } from "../train/averaging";
 import { evaluate, fit } from "../train/fit";
 import type { EpochRecord } from "../train/history";
 import { withSeed } from "../train/seed";
-import { runStore, type RunStore } from "../papers/run-store";
+import { runStore, type RunStatus, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
 import { BASELINE_PARAMS, BASE_OF, buildNet, CHANNEL_MODES, compression, CONV_LAYERS, FC_LAYERS, row, rowConfig, ROWS, type Config, type Row } from "./tt-conv";
 
@@ -276,6 +276,20 @@ export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCac
 /** The folder store of finished rows for a profile and budget (tn.papers.RunStore, "tt-conv"). */
 export function rowStore(profile: Profile, b: Budget, engine: string, root?: string): RunStore<RowRun> {
   return runStore<RowRun>("tt-conv", profile, b, engine, root);
+}
+
+/**
+ * The rows at a profile trained by `tnlab train tt-conv` (paper by default): finished ones with
+ * their averaged-weight accuracy, runs in progress with their epochs and raw accuracy so far and
+ * the hours left at their pace, and their curves so far.
+ */
+export function storedRows(profile: Profile = "paper", root?: string): { status: RunStatus[]; curves: Record<string, number[]> } {
+  const b = budget(profile);
+  const store = rowStore(profile, b, "", root);
+  const curves: Record<string, number[]> = {};
+  for (const g of store.inProgress()) curves[`${g.id} (in progress)`] = g.curve;
+  for (const r of store.records()) curves[r.meta.id] = r.run.epochs.map((e) => 100 * (e.testAcc ?? NaN));
+  return { status: store.status(b.rows, (r) => r.final), curves };
 }
 
 /** Trains the budget's rows of table `which` (1 or 2), reusing runs already in `cache`. */

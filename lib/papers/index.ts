@@ -4,4 +4,4 @@ export type { PaperId, PaperInfo, Target, Unit } from "./types";
 export { papers, allTargets, target, targets, paperOf } from "./registry";
 export { record, records, clearRecords, save, resultsDir, currentProfile, currentBackend, loadRecordFile, mergeRecords, type RunRecord, type RecordOptions } from "./record";
 export { compare, report, reportMarkdown, reportJson, type ComparisonRow, type ReportMeta, type StoredRun } from "./compare";
-export { RunStore, runStore, machineName, type RunMeta, type RunStoreOptions, type StoredTraining } from "./run-store";
+export { RunStore, runStore, machineName, type RunMeta, type RunStatus, type RunInProgress, type RunStoreOptions, type StoredTraining } from "./run-store";

@@ -48,6 +48,21 @@ export interface RunInProgress {
   updated: string;
 }
 
+/** One line of a store's status table, for a notebook or `tnlab train --list`. */
+export interface RunStatus {
+  id: string;
+  status: "finished" | "in progress" | "not started";
+  /** Epochs done / planned ("" when not started). */
+  epochs: string;
+  /** The finished run's result, or the newest epoch's test accuracy of a run in progress. */
+  value: number | null;
+  hoursLeft: number | null;
+  engine: string;
+  /** ISO: when it started (finished runs), when it finished or last wrote an epoch. */
+  started: string;
+  updated: string;
+}
+
 export interface RunStoreOptions {
   profile: string;
   budget: unknown;
@@ -199,6 +214,24 @@ export class RunStore<T extends object> {
       });
     }
     return out;
+  }
+
+  /** Each id's state: finished (with `value` of its run), in progress (curve so far) or not started. */
+  status(ids: string[], value: (run: T) => number): RunStatus[] {
+    const going = new Map(this.inProgress().map((r) => [r.id, r]));
+    return ids.map((id): RunStatus => {
+      const rec = this.record(id);
+      const g = going.get(id);
+      if (rec) {
+        const n = (rec.run as { epochs?: unknown[] }).epochs?.length;
+        return { id, status: "finished", epochs: n === undefined ? "" : `${n}/${n}`, value: value(rec.run), hoursLeft: 0, engine: rec.meta.engine, started: rec.meta.started, updated: rec.meta.finished };
+      }
+      if (g) {
+        const last = g.curve[g.curve.length - 1];
+        return { id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: g.hoursLeft, engine: "", started: "", updated: g.updated };
+      }
+      return { id, status: "not started", epochs: "", value: null, hoursLeft: null, engine: "", started: "", updated: "" };
+    });
   }
 
   /** Every record in the folder made under this profile and budget. */

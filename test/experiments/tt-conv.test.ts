@@ -109,3 +109,14 @@ test("tnlab reproduce --profile smoke --only tt-conv: every row's compression, t
   }
   assert.ok(existsSync(join(out, "20-tt-conv.ipynb")), "executed notebook written");
 });
+
+test("the thesis recipe learns: the conv baseline on 1,000 images x 2 epochs clears chance by far", { skip: cifarMissing(), timeout: 900_000 }, async () => {
+  await use(backendUnderTest("wasm"));
+  const b = { ...runs.budget("smoke"), train: 1000, test: 500, epochs: 2, stepEvery: 1 };
+  const r = await runs.trainRow("ttconv.t1.conv", b, runs.loadData(b));
+  // The seeded run reached 27.4 % (averaged weights) where chance is 10 % (one standard error on
+  // 500 images: 1.3 pp); 15 % fails a run that learned nothing.
+  assert.ok(r.final > 15, `conv baseline learned: ${r.final} % (chance 10 %)`);
+  assert.equal(r.epochs.length, 2);
+});
+
