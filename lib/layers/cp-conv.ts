@@ -9,50 +9,37 @@
 // "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { type ConvPadding, chainStd, checkConvPadding, conv, depthwise, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
-import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { chainStd, depthwise, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
+import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
+import type { PathCosts } from "./factor-layer";
 
 export type CPVariant = "cp3" | "cp4";
 
-export interface CPConv2DArgs extends FactorLayerArgs {
+export interface CPConv2DArgs extends FactorConv2DArgs {
   filters: number;
-  kernelSize: number | [number, number];
   rank: number;
   variant?: CPVariant;
-  strides?: number | [number, number];
-  /** "same", "valid" or symmetric zero padding p (as PyTorch's padding = p). */
-  padding?: ConvPadding;
 }
 
-export class CPConv2D extends FactorLayer {
+export class CPConv2D extends FactorConv2D {
   static className = "CPConv2D";
   readonly filters: number;
-  readonly kernelSize: [number, number];
   readonly rank: number;
   readonly variant: CPVariant;
-  readonly strides: [number, number];
-  readonly padding: ConvPadding;
   private inFactor!: tf.LayerVariable;
   private spatial: tf.LayerVariable[] = [];
   private outFactor!: tf.LayerVariable;
-  private channels = 0;
 
   constructor(args: CPConv2DArgs) {
-    super(args, "paper");
+    super(args, "paper", true);
     this.filters = checkPositiveInt("filters", args.filters);
-    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
     this.rank = checkPositiveInt("rank", args.rank);
     const v = args.variant ?? "cp3";
     if (v !== "cp3" && v !== "cp4") fail("variant", args.variant, `"cp3" or "cp4"`);
     this.variant = v;
-    this.strides = pair("strides", args.strides, 1);
-    this.padding = checkConvPadding(args.padding);
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const c = imageShape("CPConv2D", shape)[2];
-    this.channels = c;
+  protected buildFactors(c: number): void {
     const [kh, kw] = this.kernelSize;
     const nf = this.variant === "cp3" ? 3 : 4;
     // "paper": cp-conv-mnist.md §4 — i.i.d. normal factors whose product has PyTorch's default conv
@@ -68,17 +55,6 @@ export class CPConv2D extends FactorLayer {
       this.spatial.push(this.addWeight("horizontal", [1, kw, R, 1], "float32", normalInit(std, this.seed, 2)));
     }
     this.outFactor = this.addWeight("out_factor", [R, this.filters], "float32", normalInit(std, this.seed, 3));
-    this.addBiasWeight(this.filters);
-    this.declareInput("channels", c);
-    this.built = true;
-  }
-
-  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return convOutSpatial(this, shape);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return convOutputShape(this, inputShape);
   }
 
   params(): number {
@@ -132,20 +108,8 @@ export class CPConv2D extends FactorLayer {
     return pointwise(z, this.outFactor.read());
   }
 
-  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return conv(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
-  }
-
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      rank: this.rank,
-      variant: this.variant,
-      strides: this.strides,
-      padding: this.padding,
-    };
+    return { ...super.getConfig(), filters: this.filters, rank: this.rank, variant: this.variant };
   }
 }
 tf.serialization.registerClass(CPConv2D);

@@ -1,7 +1,7 @@
 // A rank-r dense layer (musco.md §1.7): y = (x·U)·V + b, U [in, r], V [r, units].
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { chainStd, checkPositiveInt, normalInit, targetVariance } from "./common";
+import { chainStd, checkPositiveInt, normalInit, oneShape, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 
 export interface SVDDenseArgs extends FactorLayerArgs {
@@ -24,7 +24,7 @@ export class SVDDense extends FactorLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     const n = shape[shape.length - 1];
     if (n === null) fail("SVDDense input shape", shape, "a known number of input features");
     this.features = n;
@@ -40,7 +40,7 @@ export class SVDDense extends FactorLayer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     return [...shape.slice(0, -1), this.units];
   }
 

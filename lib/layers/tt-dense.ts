@@ -3,7 +3,7 @@
 // layout of tn.decomp's TTMatrix, so a TTMatrix's cores can be set as this layer's weights.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
+import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, oneShape, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
@@ -34,7 +34,7 @@ export class TTDense extends FactorLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     const features = shape[shape.length - 1];
     const m = prod(this.inModes);
     if (features !== m) {
@@ -70,7 +70,7 @@ export class TTDense extends FactorLayer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     return [...shape.slice(0, -1), this.units];
   }
 
