@@ -8,10 +8,14 @@
 // Weights: "in_factor" [cin, R]; cp3 "depthwise" [kh, kw, R, 1]; cp4 "vertical" [kh, 1, R, 1] and
 // "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
 import * as tf from "@tensorflow/tfjs";
+import { cpAls, type CpAlsOptions } from "../decomp/cp";
 import { fail } from "../errors";
+import { transpose } from "../linalg/matmul";
+import { type NDArray, reshape, toTensor } from "../linalg/ndarray";
 import { chainStd, depthwise, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
 import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
 import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv, scaleCols } from "./from-trained";
 
 export type CPVariant = "cp3" | "cp4";
 
@@ -19,6 +23,25 @@ export interface CPConv2DArgs extends FactorConv2DArgs {
   filters: number;
   rank: number;
   variant?: CPVariant;
+}
+
+export interface CPFromConvOptions extends FromConvOptions, Pick<CpAlsOptions, "maxIter" | "init" | "seed"> {
+  /** "cp3" (default): 3-way CP of [kh·kw, cin, cout]; "cp4": 4-way CP of [kh, kw, cin, cout]. */
+  variant?: CPVariant;
+  /**
+   * cp4: "separable" (default) keeps the kh×1 and 1×kw filters (Lebedev's layer); "full" stores
+   * their products as one kh×kw depthwise filter per rank, a cp3-shaped layer (resnet18-cp-tucker.md §2.2).
+   */
+  spatial?: "separable" | "full";
+}
+
+/** D[h, w, r] = V[h, r] · H[w, r] from V [kh, R] and H [kw, R], as a depthwise filter [kh, kw, R, 1]. */
+function spatialProducts(v: NDArray, h: NDArray): NDArray {
+  const [kh, R] = v.shape;
+  const kw = h.shape[0];
+  const d = new Float64Array(kh * kw * R);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let r = 0; r < R; r++) d[(i * kw + j) * R + r] = v.data[i * R + r] * h.data[j * R + r];
+  return { shape: [kh, kw, R, 1], data: d };
 }
 
 export class CPConv2D extends FactorConv2D {
@@ -29,6 +52,32 @@ export class CPConv2D extends FactorConv2D {
   private inFactor!: tf.LayerVariable;
   private spatial: tf.LayerVariable[] = [];
   private outFactor!: tf.LayerVariable;
+
+  /**
+   * CP-ALS of a trained convolution's kernel at `rank` (musco.md §2, cp-conv-mnist.md §2.2). From a
+   * factorized convolution, its rebuilt kernel is decomposed: for a CPConv2D this is MUSCO's
+   * further CP compression (musco.md §1.6.1: rebuild the full tensor, re-run CP-ALS at a smaller rank).
+   */
+  static fromConv(source: tf.layers.Layer, rank: number, opts: CPFromConvOptions = {}): Decomposed<CPConv2D> {
+    const src = readConv(source, "CPConv2D.fromConv", opts);
+    const method = opts.variant ?? "cp3";
+    if (method !== "cp3" && method !== "cp4") fail(`${opts.argPrefix ?? "opts"}.variant`, method, `"cp3" or "cp4"`);
+    if (opts.spatial !== undefined && method !== "cp4") fail(`${opts.argPrefix ?? "opts"}.spatial`, opts.spatial, "only with variant cp4 (a 3-way CP has no separable spatial filters)");
+    // The layer's shape: a 4-way CP stored "full" is a cp3-shaped layer.
+    const variant = method === "cp4" && opts.spatial === "full" ? "cp3" : method;
+    const k = src.kernel;
+    const [kh, kw, cin, cout] = k.shape;
+    const x = method === "cp3" ? reshape(k, [kh * kw, cin, cout]) : k;
+    const cp = cpAls(x, rank, { maxIter: opts.maxIter, seed: opts.seed, init: opts.init });
+    const f = cp.factors;
+    let spatial: NDArray[];
+    if (method === "cp3") spatial = [reshape(f[0], [kh, kw, rank, 1])];
+    else if (variant === "cp3") spatial = [spatialProducts(f[0], f[1])];
+    else spatial = [reshape(f[0], [kh, 1, rank, 1]), reshape(f[1], [1, kw, rank, 1])];
+    const factors = [f[f.length - 2], ...spatial, transpose(scaleCols(f[f.length - 1], cp.weights))].map(toTensor);
+    const layer = new CPConv2D({ ...convArgs(src), filters: cout, rank, variant });
+    return finish(layer, src, factors);
+  }
 
   constructor(args: CPConv2DArgs) {
     super(args, "paper", true);

@@ -2,9 +2,12 @@
 // (kh, kw, C, S) and ranks [1, r_1, r_2, r_3, 1]: K[i, j, c, s] = G_1[i] G_2[j] G_3[c] G_4[s].
 // Weights "core_1".."core_4" of shapes [1, kh, r_1], [r_1, kw, r_2], [r_2, C, r_3], [r_3, S, 1].
 import * as tf from "@tensorflow/tfjs";
+import { ttSvd } from "../decomp/tt";
+import { toTensor } from "../linalg/ndarray";
 import { type Padding, chainStd, checkPositiveInt, conv, expandRanks, normalInit, pointwise, targetVariance, tf1XavierStd, truncNormalInit } from "./common";
 import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
 import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv } from "./from-trained";
 
 export interface NaiveTTConv2DArgs extends FactorConv2DArgs {
   filters: number;
@@ -18,6 +21,14 @@ export class NaiveTTConv2D extends FactorConv2D {
   readonly filters: number;
   readonly ranks: number[];
   private cores: tf.LayerVariable[] = [];
+
+  /** The TT-SVD of a trained convolution's 4-D kernel (kh, kw, C, S) with ranks at most `ranks` (tt-conv.md §2.5). */
+  static fromConv(source: tf.layers.Layer, ranks: number | number[], opts: FromConvOptions = {}): Decomposed<NaiveTTConv2D> {
+    const src = readConv(source, "NaiveTTConv2D.fromConv", opts);
+    const tt = ttSvd(src.kernel, { ranks });
+    const layer = new NaiveTTConv2D({ ...convArgs(src), padding: src.padding as Padding, filters: src.kernel.shape[3], ranks: [...tt.ranks] });
+    return finish(layer, src, tt.cores.map((c) => toTensor(c)));
+  }
 
   constructor(args: NaiveTTConv2DArgs) {
     super(args, "paper", false);

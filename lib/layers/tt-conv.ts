@@ -4,10 +4,13 @@
 // Weights: "spatial" [kh, kw, 1, r_0], "core_k" [r_{k-1}, C_k, S_k, r_k] with r_d = 1.
 // For a 1×1 kernel with r_0 = 1 this is the TT-matrix layer applied at every pixel.
 import * as tf from "@tensorflow/tfjs";
+import { ttMatrix } from "../decomp/tt-matrix";
 import { fail } from "../errors";
+import { reshape, toTensor } from "../linalg/ndarray";
 import { type Padding, chainStd, checkModes, conv, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit } from "./common";
 import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
 import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, checkModePair, convArgs, finish, readConv } from "./from-trained";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
 export interface TTConv2DArgs extends FactorConv2DArgs {
@@ -28,6 +31,25 @@ export class TTConv2D extends FactorConv2D {
   readonly filters: number;
   private spatial!: tf.LayerVariable;
   private cores: tf.LayerVariable[] = [];
+
+  /**
+   * A trained convolution's kernel as this layer's TT: the TT-SVD of the TT-matrix
+   * [kh·kw·∏inModes, ∏outModes] with mode pairs (kh·kw, 1), (C_1, S_1), ..., whose first core is
+   * the spatial one. `ranks`: [r_0, ..., r_{d-1}, 1] as bounds, or one bound for all.
+   */
+  static fromConv(source: tf.layers.Layer, modes: { inModes: number[]; outModes: number[]; ranks: number | number[] }, opts: FromConvOptions = {}): Decomposed<TTConv2D> {
+    const src = readConv(source, "TTConv2D.fromConv", opts);
+    const k = src.kernel;
+    const [kh, kw, cin, cout] = k.shape;
+    const [inModes, outModes] = checkModePair(opts.argPrefix ?? "opts", modes.inModes, modes.outModes, [cin, cout], ["input channels", "filters"]);
+    // One bound is clipped per bond to what the shape allows; a list is the TT-matrix's [1, r_0, ..., 1].
+    const ranks = typeof modes.ranks === "number" ? modes.ranks : [1, ...modes.ranks];
+    const tt = ttMatrix(reshape(k, [kh * kw * cin, cout]), [kh * kw, ...inModes], [1, ...outModes], { ranks });
+    const layerRanks = tt.ranks.slice(1);
+    const cores = tt.cores.map((c, i) => toTensor(i === 0 ? reshape(c, [kh, kw, 1, layerRanks[0]]) : c));
+    const layer = new TTConv2D({ ...convArgs(src), padding: src.padding as Padding, inModes, outModes, ranks: layerRanks });
+    return finish(layer, src, cores);
+  }
 
   constructor(args: TTConv2DArgs) {
     super(args, "paper", false);

@@ -4,7 +4,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, oneShape, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
+import { ttMatrix } from "../decomp/tt-matrix";
+import { toTensor } from "../linalg/ndarray";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { type Decomposed, type FromTrainedOptions, baseArgs, checkModePair, finish, readDense } from "./from-trained";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
 export interface TTDenseArgs extends FactorLayerArgs {
@@ -21,6 +24,18 @@ export class TTDense extends FactorLayer {
   readonly ranks: number[];
   readonly units: number;
   private cores: tf.LayerVariable[] = [];
+
+  /**
+   * The TT-SVD of a trained Dense (or factorized dense) layer's kernel [∏inModes, ∏outModes] as a
+   * TT-matrix (tt-fc.md §2.3) with ranks at most `ranks` (one bound or the list [1, ..., 1]).
+   */
+  static fromDense(source: tf.layers.Layer, modes: { inModes: number[]; outModes: number[]; ranks: number | number[] }, opts: FromTrainedOptions = {}): Decomposed<TTDense> {
+    const src = readDense(source, "TTDense.fromDense", opts);
+    const [inModes, outModes] = checkModePair(opts.argPrefix ?? "opts", modes.inModes, modes.outModes, src.kernel.shape, ["input features", "units"]);
+    const tt = ttMatrix(src.kernel, inModes, outModes, { ranks: modes.ranks });
+    const layer = new TTDense({ ...baseArgs(src), inModes, outModes, ranks: [...tt.ranks] });
+    return finish(layer, src, tt.cores.map((c) => toTensor(c)));
+  }
 
   constructor(args: TTDenseArgs) {
     super(args, "paper", [...FACTOR_INITS, "tensornet"]);

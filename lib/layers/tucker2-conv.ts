@@ -3,9 +3,14 @@
 // evaluated as 1×1 cin→rIn, kh×kw rIn→rOut (stride, padding), 1×1 rOut→cout.
 // Weights: "in_factor" [cin, inRank], "core" [kh, kw, inRank, outRank], "out_factor" [outRank, cout], "bias".
 import * as tf from "@tensorflow/tfjs";
+import { tucker2 } from "../decomp/tucker";
+import { fail } from "../errors";
+import { transpose } from "../linalg/matmul";
+import { asNDArray, toTensor } from "../linalg/ndarray";
 import { chainStd, conv, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
 import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
 import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv } from "./from-trained";
 
 export interface Tucker2Conv2DArgs extends FactorConv2DArgs {
   filters: number;
@@ -23,6 +28,33 @@ export class Tucker2Conv2D extends FactorConv2D {
   private inFactor!: tf.LayerVariable;
   private core!: tf.LayerVariable;
   private outFactor!: tf.LayerVariable;
+
+  /**
+   * Tucker-2 of a trained convolution's kernel at [inRank, outRank] (musco.md §1.4.1). From a
+   * Tucker2Conv2D only its core is decomposed and the factors absorbed (musco.md §1.4.2, (1.13)):
+   * θ'_in = θ_in · Û_in, θ'_out = Û_outᵀ · θ_out.
+   */
+  static fromConv(source: tf.layers.Layer, ranks: [number, number], opts: FromConvOptions = {}): Decomposed<Tucker2Conv2D> {
+    const src = readConv(source, "Tucker2Conv2D.fromConv", opts);
+    if (!Array.isArray(ranks) || ranks.length !== 2) fail(`${opts.argPrefix ?? "opts"}.ranks`, ranks, "[inRank, outRank] for tucker2");
+    const [rIn, rOut] = ranks;
+    let factors: tf.Tensor[];
+    if (source instanceof Tucker2Conv2D) {
+      const [inF, core, outF] = source.getWeights();
+      const t = tucker2(asNDArray(core, "core"), [rOut, rIn]);
+      const [uIn, uOut] = [t.factors[2]!, t.factors[3]!];
+      factors = [
+        tf.tidy(() => tf.matMul(inF as tf.Tensor2D, toTensor(uIn) as tf.Tensor2D)),
+        toTensor(t.core),
+        tf.tidy(() => tf.matMul(toTensor(uOut) as tf.Tensor2D, outF as tf.Tensor2D, true, false)),
+      ];
+    } else {
+      const t = tucker2(src.kernel, [rOut, rIn]);
+      factors = [toTensor(t.factors[2]!), toTensor(t.core), toTensor(transpose(t.factors[3]!))];
+    }
+    const layer = new Tucker2Conv2D({ ...convArgs(src), filters: src.kernel.shape[3], inRank: rIn, outRank: rOut });
+    return finish(layer, src, factors);
+  }
 
   constructor(args: Tucker2Conv2DArgs) {
     super(args, "paper", true);
