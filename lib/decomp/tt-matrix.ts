@@ -1,15 +1,14 @@
 // TT-matrix (Novikov et al. 2015, "Tensorizing neural networks"): a weight matrix W of shape
 // [∏ m_k, ∏ n_k] (the tf.layers Dense kernel layout [in, out]) with
 // W[(i_1..i_d), (j_1..j_d)] = G_1[:, i_1, j_1, :] ··· G_d[:, i_d, j_d, :], both indices in C order.
-import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { asNDArray, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { permute } from "../linalg/tensor-ops";
-import type { Factorized } from "./factorized";
+import { FactorizedTensor } from "./factorized";
 import { TTTensor, ttSvd, type TTOptions } from "./tt";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
-export class TTMatrix implements Factorized {
+export class TTMatrix extends FactorizedTensor {
   /** Core k has shape [r_{k-1}, m_k, n_k, r_k]. */
   readonly cores: NDArray[];
   readonly inModes: number[];
@@ -29,6 +28,7 @@ export class TTMatrix implements Factorized {
     });
     const d = cores.length;
     if (cores[d - 1].shape[3] !== 1) fail(`cores[${d - 1}].shape`, cores[d - 1].shape, "last rank 1");
+    super();
     this.cores = cores;
     this.inModes = cores.map((c) => c.shape[1]);
     this.outModes = cores.map((c) => c.shape[2]);
@@ -39,10 +39,6 @@ export class TTMatrix implements Factorized {
 
   get params(): number {
     return this.cores.reduce((s, c) => s + c.data.length, 0);
-  }
-
-  get compression(): number {
-    return size(this.shape) / this.params;
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
@@ -64,14 +60,8 @@ export class TTMatrix implements Factorized {
     return { shape: [...this.shape], data: permute(inter, perm).data };
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "W");
-    if (a.data.length !== size(this.shape)) fail("W.shape", a.shape, `shape [${this.shape.join(", ")}]`);
-    return relError(a, this.toDense());
+  protected override inputName(): string {
+    return "W";
   }
 }
 

@@ -1,15 +1,14 @@
 // Tensor train (Oseledets 2011): X[i_1..i_d] = G_1[:, i_1, :] ··· G_d[:, i_d, :], and TT-SVD.
-import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { gemmABt, transposeData } from "../linalg/matmul";
-import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, norm, relError, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { leftSubspace } from "../linalg/subspace";
 import { svdRandomized } from "../linalg/svd";
-import type { Factorized } from "./factorized";
+import { FactorizedTensor } from "./factorized";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
 
-export class TTTensor implements Factorized {
+export class TTTensor extends FactorizedTensor {
   /** Core k has shape [r_{k-1}, n_k, r_k], r_0 = r_d = 1. */
   readonly cores: NDArray[];
   readonly shape: number[];
@@ -26,6 +25,7 @@ export class TTTensor implements Factorized {
       if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
     });
     if (cores[cores.length - 1].shape[2] !== 1) fail(`cores[${cores.length - 1}].shape`, cores[cores.length - 1].shape, "last rank 1");
+    super();
     this.cores = cores;
     this.shape = cores.map((c) => c.shape[1]);
     this.ranks = [1, ...cores.map((c) => c.shape[2])];
@@ -34,10 +34,6 @@ export class TTTensor implements Factorized {
 
   get params(): number {
     return this.cores.reduce((s, c) => s + c.data.length, 0);
-  }
-
-  get compression(): number {
-    return size(this.shape) / this.params;
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
@@ -58,15 +54,6 @@ export class TTTensor implements Factorized {
     return { shape: [...this.shape], data: Float64Array.from(cur) };
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "x");
-    if (a.data.length !== size(this.shape)) fail("x.shape", a.shape, `shape [${this.shape.join(", ")}]`);
-    return relError(a, this.toDense());
-  }
 }
 
 export type TTOptions =
