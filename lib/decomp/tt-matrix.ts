@@ -5,7 +5,7 @@ import { fail } from "../errors";
 import { asNDArray, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { permute } from "../linalg/tensor-ops";
 import { FactorizedTensor } from "./factorized";
-import { TTTensor, ttSvd, type TTOptions } from "./tt";
+import { TTTensor, checkCoreChain, coreValues, ttSvd, type TTOptions } from "./tt";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
 export class TTMatrix extends FactorizedTensor {
@@ -20,14 +20,7 @@ export class TTMatrix extends FactorizedTensor {
   error: number;
 
   constructor(cores: NDArray[], error = NaN) {
-    if (cores.length === 0) fail("cores", cores, "at least one core");
-    cores.forEach((c, k) => {
-      if (c.shape.length !== 4) fail(`cores[${k}].shape`, c.shape, "[r_{k-1}, m_k, n_k, r_k]");
-      const prev = k === 0 ? 1 : cores[k - 1].shape[3];
-      if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
-    });
-    const d = cores.length;
-    if (cores[d - 1].shape[3] !== 1) fail(`cores[${d - 1}].shape`, cores[d - 1].shape, "last rank 1");
+    checkCoreChain(cores, "[r_{k-1}, m_k, n_k, r_k]");
     super();
     this.cores = cores;
     this.inModes = cores.map((c) => c.shape[1]);
@@ -38,7 +31,7 @@ export class TTMatrix extends FactorizedTensor {
   }
 
   get params(): number {
-    return this.cores.reduce((s, c) => s + c.data.length, 0);
+    return coreValues(this.cores);
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */

@@ -8,6 +8,28 @@ import { FactorizedTensor } from "./factorized";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
 
+/**
+ * Checks a chain of TT cores [r_{k-1}, ..., r_k] (`layout` names the axes in the messages): at
+ * least one core, each core's first rank the previous core's last, r_0 = r_d = 1.
+ */
+export function checkCoreChain(cores: NDArray[], layout: string): void {
+  if (cores.length === 0) fail("cores", cores, "at least one core");
+  const order = layout.split(",").length;
+  const last = (c: NDArray) => c.shape[c.shape.length - 1];
+  cores.forEach((c, k) => {
+    if (c.shape.length !== order) fail(`cores[${k}].shape`, c.shape, layout);
+    const prev = k === 0 ? 1 : last(cores[k - 1]);
+    if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
+  });
+  const d = cores.length;
+  if (last(cores[d - 1]) !== 1) fail(`cores[${d - 1}].shape`, cores[d - 1].shape, "last rank 1");
+}
+
+/** The values a chain of cores stores. */
+export function coreValues(cores: readonly NDArray[]): number {
+  return cores.reduce((s, c) => s + c.data.length, 0);
+}
+
 export class TTTensor extends FactorizedTensor {
   /** Core k has shape [r_{k-1}, n_k, r_k], r_0 = r_d = 1. */
   readonly cores: NDArray[];
@@ -18,13 +40,7 @@ export class TTTensor extends FactorizedTensor {
   error: number;
 
   constructor(cores: NDArray[], error = NaN) {
-    if (cores.length === 0) fail("cores", cores, "at least one core");
-    cores.forEach((c, k) => {
-      if (c.shape.length !== 3) fail(`cores[${k}].shape`, c.shape, "[r_{k-1}, n_k, r_k]");
-      const prev = k === 0 ? 1 : cores[k - 1].shape[2];
-      if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
-    });
-    if (cores[cores.length - 1].shape[2] !== 1) fail(`cores[${cores.length - 1}].shape`, cores[cores.length - 1].shape, "last rank 1");
+    checkCoreChain(cores, "[r_{k-1}, n_k, r_k]");
     super();
     this.cores = cores;
     this.shape = cores.map((c) => c.shape[1]);
@@ -33,7 +49,7 @@ export class TTTensor extends FactorizedTensor {
   }
 
   get params(): number {
-    return this.cores.reduce((s, c) => s + c.data.length, 0);
+    return coreValues(this.cores);
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
