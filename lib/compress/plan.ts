@@ -5,7 +5,11 @@ import { fail } from "../errors";
 
 export type Method = "svd" | "tt" | "ttconv" | "tucker2" | "cp3" | "cp4";
 
-/** How to compress one layer. Give exactly one of `ranks`, `evbmf` or `ratio`. */
+/**
+ * How to compress one layer. Give exactly one of `ranks`, `evbmf` or `ratio`. A Dense takes svd or
+ * tt, a Conv2D tucker2, cp3, cp4 or ttconv; a factorized layer is re-compressed by its own method:
+ * SVDDense by svd, Tucker2Conv2D by tucker2 (its core only), CPConv2D by cp3 / cp4 (its rebuilt kernel).
+ */
 export interface LayerPlan {
   method: Method;
   /** svd / cp3 / cp4: the rank; tucker2: [inRank, outRank]; tt: TTDense ranks; ttconv: TTConv2D ranks [r_0, ..., 1]. */
