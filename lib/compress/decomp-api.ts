@@ -1,3 +1,4 @@
-// The decompositions tn.compress uses (tn.decomp, tn.linalg), gathered in one place.
-export { cpAls, tucker2, ttMatrix, evbmfRanks, weakenedRank, svdRankForRatio, tucker2RanksForRatio, cpRankForRatio, ttRankForRatio } from "../decomp";
-export { svdTruncated, asNDArray, type NDArray } from "../linalg";
+// The decompositions and rank rules tn.compress uses to choose ranks (tn.decomp, tn.linalg); the
+// decompositions that build layers are called by the layers' fromDense / fromConv.
+export { evbmfRanks, weakenedRank, svdRankForRatio, tucker2RanksForRatio, cpRankForRatio, ttRankForRatio } from "../decomp";
+export { asNDArray, type NDArray } from "../linalg";

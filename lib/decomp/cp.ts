@@ -2,13 +2,12 @@
 // Convention: X ≈ Σ_r weights[r] · a_r^(0) ∘ a_r^(1) ∘ … ∘ a_r^(N-1), with factors[n] = I_n × R
 // (row-major) whose columns have unit norm after `cpAls`; the weights carry the magnitudes.
 // `absorbWeights(mode)` folds them into one factor (what a CP layer stores).
-import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { rng } from "../random";
-import { asNDArray, relError as relErr, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, relError as relErr, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { gemmABt, transposeData } from "../linalg/matmul";
 import { eigSymData } from "../linalg/eig";
-import type { Factorized } from "./factorized";
+import { FactorizedTensor } from "./factorized";
 import { gemmNarrow, khatriRaoRows, mttkrpGemm, mttkrpPartial } from "./mttkrp";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
@@ -16,7 +15,7 @@ import { inSafeRange, scaleInPlace } from "./scale";
 /** Doubles allowed for the partial tensor X ×_last A_last of the dimension tree (32 MB). */
 const TREE_LIMIT = 1 << 22;
 
-export class CPTensor implements Factorized {
+export class CPTensor extends FactorizedTensor {
   readonly shape: readonly number[];
   readonly ranks: readonly number[];
   /** Relative error after each ALS iteration (from norms, not a rebuild). */
@@ -29,6 +28,7 @@ export class CPTensor implements Factorized {
     readonly weights: Float64Array,
     readonly factors: NDArray[],
   ) {
+    super();
     const R = weights.length;
     if (factors.length < 2) fail("factors.length", factors.length, "at least 2 factor matrices");
     factors.forEach((f, n) => {
@@ -44,10 +44,6 @@ export class CPTensor implements Factorized {
 
   get params(): number {
     return this.shape.reduce((s, I) => s + I * this.rank, 0) + this.rank;
-  }
-
-  get compression(): number {
-    return size(this.shape) / this.params;
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
@@ -68,16 +64,11 @@ export class CPTensor implements Factorized {
     return { shape: [...this.shape], data: out };
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "x");
+  /** relError takes a tensor of exactly this shape (not only as many values). */
+  protected override checkInput(a: NDArray): void {
     if (a.shape.length !== this.shape.length || a.shape.some((s, i) => s !== this.shape[i])) {
       fail("x.shape", a.shape, `the CP tensor's shape [${this.shape.join(", ")}]`);
     }
-    return relErr(a, this.toDense());
   }
 
   /** Same tensor with unit-norm factor columns and the norms multiplied into the weights. */

@@ -1,15 +1,14 @@
 // TT-matrix (Novikov et al. 2015, "Tensorizing neural networks"): a weight matrix W of shape
 // [∏ m_k, ∏ n_k] (the tf.layers Dense kernel layout [in, out]) with
 // W[(i_1..i_d), (j_1..j_d)] = G_1[:, i_1, j_1, :] ··· G_d[:, i_d, j_d, :], both indices in C order.
-import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { asNDArray, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { permute } from "../linalg/tensor-ops";
-import type { Factorized } from "./factorized";
-import { TTTensor, ttSvd, type TTOptions } from "./tt";
+import { FactorizedTensor } from "./factorized";
+import { TTTensor, checkCoreChain, coreValues, ttSvd, type TTOptions } from "./tt";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
-export class TTMatrix implements Factorized {
+export class TTMatrix extends FactorizedTensor {
   /** Core k has shape [r_{k-1}, m_k, n_k, r_k]. */
   readonly cores: NDArray[];
   readonly inModes: number[];
@@ -21,14 +20,8 @@ export class TTMatrix implements Factorized {
   error: number;
 
   constructor(cores: NDArray[], error = NaN) {
-    if (cores.length === 0) fail("cores", cores, "at least one core");
-    cores.forEach((c, k) => {
-      if (c.shape.length !== 4) fail(`cores[${k}].shape`, c.shape, "[r_{k-1}, m_k, n_k, r_k]");
-      const prev = k === 0 ? 1 : cores[k - 1].shape[3];
-      if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
-    });
-    const d = cores.length;
-    if (cores[d - 1].shape[3] !== 1) fail(`cores[${d - 1}].shape`, cores[d - 1].shape, "last rank 1");
+    checkCoreChain(cores, "[r_{k-1}, m_k, n_k, r_k]");
+    super();
     this.cores = cores;
     this.inModes = cores.map((c) => c.shape[1]);
     this.outModes = cores.map((c) => c.shape[2]);
@@ -38,11 +31,7 @@ export class TTMatrix implements Factorized {
   }
 
   get params(): number {
-    return this.cores.reduce((s, c) => s + c.data.length, 0);
-  }
-
-  get compression(): number {
-    return size(this.shape) / this.params;
+    return coreValues(this.cores);
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
@@ -64,14 +53,8 @@ export class TTMatrix implements Factorized {
     return { shape: [...this.shape], data: permute(inter, perm).data };
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "W");
-    if (a.data.length !== size(this.shape)) fail("W.shape", a.shape, `shape [${this.shape.join(", ")}]`);
-    return relError(a, this.toDense());
+  protected override inputName(): string {
+    return "W";
   }
 }
 

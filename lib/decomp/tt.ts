@@ -1,15 +1,36 @@
 // Tensor train (Oseledets 2011): X[i_1..i_d] = G_1[:, i_1, :] ··· G_d[:, i_d, :], and TT-SVD.
-import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { gemmABt, transposeData } from "../linalg/matmul";
-import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, norm, relError, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { leftSubspace } from "../linalg/subspace";
 import { svdRandomized } from "../linalg/svd";
-import type { Factorized } from "./factorized";
+import { FactorizedTensor } from "./factorized";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
 
-export class TTTensor implements Factorized {
+/**
+ * Checks a chain of TT cores [r_{k-1}, ..., r_k] (`layout` names the axes in the messages): at
+ * least one core, each core's first rank the previous core's last, r_0 = r_d = 1.
+ */
+export function checkCoreChain(cores: NDArray[], layout: string): void {
+  if (cores.length === 0) fail("cores", cores, "at least one core");
+  const order = layout.split(",").length;
+  const last = (c: NDArray) => c.shape[c.shape.length - 1];
+  cores.forEach((c, k) => {
+    if (c.shape.length !== order) fail(`cores[${k}].shape`, c.shape, layout);
+    const prev = k === 0 ? 1 : last(cores[k - 1]);
+    if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
+  });
+  const d = cores.length;
+  if (last(cores[d - 1]) !== 1) fail(`cores[${d - 1}].shape`, cores[d - 1].shape, "last rank 1");
+}
+
+/** The values a chain of cores stores. */
+export function coreValues(cores: readonly NDArray[]): number {
+  return cores.reduce((s, c) => s + c.data.length, 0);
+}
+
+export class TTTensor extends FactorizedTensor {
   /** Core k has shape [r_{k-1}, n_k, r_k], r_0 = r_d = 1. */
   readonly cores: NDArray[];
   readonly shape: number[];
@@ -19,13 +40,8 @@ export class TTTensor implements Factorized {
   error: number;
 
   constructor(cores: NDArray[], error = NaN) {
-    if (cores.length === 0) fail("cores", cores, "at least one core");
-    cores.forEach((c, k) => {
-      if (c.shape.length !== 3) fail(`cores[${k}].shape`, c.shape, "[r_{k-1}, n_k, r_k]");
-      const prev = k === 0 ? 1 : cores[k - 1].shape[2];
-      if (c.shape[0] !== prev) fail(`cores[${k}].shape`, c.shape, `first rank ${prev}, matching the previous core`);
-    });
-    if (cores[cores.length - 1].shape[2] !== 1) fail(`cores[${cores.length - 1}].shape`, cores[cores.length - 1].shape, "last rank 1");
+    checkCoreChain(cores, "[r_{k-1}, n_k, r_k]");
+    super();
     this.cores = cores;
     this.shape = cores.map((c) => c.shape[1]);
     this.ranks = [1, ...cores.map((c) => c.shape[2])];
@@ -33,11 +49,7 @@ export class TTTensor implements Factorized {
   }
 
   get params(): number {
-    return this.cores.reduce((s, c) => s + c.data.length, 0);
-  }
-
-  get compression(): number {
-    return size(this.shape) / this.params;
+    return coreValues(this.cores);
   }
 
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
@@ -58,15 +70,6 @@ export class TTTensor implements Factorized {
     return { shape: [...this.shape], data: Float64Array.from(cur) };
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "x");
-    if (a.data.length !== size(this.shape)) fail("x.shape", a.shape, `shape [${this.shape.join(", ")}]`);
-    return relError(a, this.toDense());
-  }
 }
 
 export type TTOptions =

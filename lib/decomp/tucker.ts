@@ -5,14 +5,14 @@ import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { gemmABt, identity, transposeData } from "../linalg/matmul";
 import { qrData } from "../linalg/qr";
-import { asNDArray, norm, relError, size, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, norm, relError, toTensor, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { inSafeRange, scaleInPlace } from "./scale";
 import { leftSubspace } from "../linalg/subspace";
 import { modeProduct, modeProductTensor, unfold, unfoldTensor } from "../linalg/tensor-ops";
-import type { Factorized } from "./factorized";
+import { FactorizedTensor } from "./factorized";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 
-export class TuckerTensor implements Factorized {
+export class TuckerTensor extends FactorizedTensor {
   readonly core: NDArray;
   /** Factor n has shape I_n × R_n; null = mode not compressed (identity). */
   readonly factors: (NDArray | null)[];
@@ -25,6 +25,7 @@ export class TuckerTensor implements Factorized {
   iterations = 0;
 
   constructor(core: NDArray, factors: (NDArray | null)[], error = NaN) {
+    super();
     if (factors.length !== core.shape.length) {
       fail("factors.length", factors.length, `${core.shape.length}, one per mode of the core (null for an identity)`);
     }
@@ -44,10 +45,6 @@ export class TuckerTensor implements Factorized {
     return this.core.data.length + this.factors.reduce((s, f) => s + (f ? f.data.length : 0), 0);
   }
 
-  get compression(): number {
-    return size(this.shape) / this.params;
-  }
-
   /** Shown by the kernel as the value of a cell: a summary and the factors' shapes. */
   [JUPYTER_DISPLAY](): Record<string, string> {
     return factorizedBundle("Tucker tensor", this, [{ name: "core", shape: this.core.shape }, ...this.factors.flatMap((f, n) => (f ? [{ name: `factor ${n}`, shape: f.shape }] : []))]);
@@ -61,15 +58,6 @@ export class TuckerTensor implements Factorized {
     return x;
   }
 
-  toTensor(): tf.Tensor {
-    return toTensor(this.toDense());
-  }
-
-  relError(x: TensorLike): number {
-    const a = asNDArray(x, "x");
-    if (a.data.length !== size(this.shape)) fail("x.shape", a.shape, `shape [${this.shape.join(", ")}]`);
-    return relError(a, this.toDense());
-  }
 }
 
 export interface TuckerOptions {

@@ -208,10 +208,14 @@ export function convOutSpatial(g: ConvGeometry, shape: readonly (number | null)[
   ];
 }
 
-/** computeOutputShape of a factorized convolution: [batch, H', W', filters]. */
-export function convOutputShape(g: ConvGeometry, inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-  return [shape[0], ...convOutSpatial(g, shape), g.filters];
+/**
+ * The one input shape of a single-input layer (tfjs-layers' getExactlyOneShape): build and
+ * computeOutputShape receive either a shape or a list holding one.
+ */
+export function oneShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+  if (!Array.isArray(inputShape[0])) return inputShape as tf.Shape;
+  if (inputShape.length !== 1) fail("inputShape", inputShape, "exactly one input shape (the factorized layers take one input)");
+  return inputShape[0] as tf.Shape;
 }
 
 /** [batch, H, W, C] input shape check, returning the spatial sizes. */

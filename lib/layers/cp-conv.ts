@@ -8,51 +8,87 @@
 // Weights: "in_factor" [cin, R]; cp3 "depthwise" [kh, kw, R, 1]; cp4 "vertical" [kh, 1, R, 1] and
 // "horizontal" [1, kw, R, 1]; "out_factor" [R, cout]; "bias" [cout].
 import * as tf from "@tensorflow/tfjs";
+import { cpAls, type CpAlsOptions } from "../decomp/cp";
 import { fail } from "../errors";
-import { type ConvPadding, chainStd, checkConvPadding, conv, depthwise, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
-import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { transpose } from "../linalg/matmul";
+import { type NDArray, reshape, toTensor } from "../linalg/ndarray";
+import { chainStd, depthwise, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
+import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
+import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv, scaleCols } from "./from-trained";
 
 export type CPVariant = "cp3" | "cp4";
 
-export interface CPConv2DArgs extends FactorLayerArgs {
+export interface CPConv2DArgs extends FactorConv2DArgs {
   filters: number;
-  kernelSize: number | [number, number];
   rank: number;
   variant?: CPVariant;
-  strides?: number | [number, number];
-  /** "same", "valid" or symmetric zero padding p (as PyTorch's padding = p). */
-  padding?: ConvPadding;
 }
 
-export class CPConv2D extends FactorLayer {
+export interface CPFromConvOptions extends FromConvOptions, Pick<CpAlsOptions, "maxIter" | "init" | "seed"> {
+  /** "cp3" (default): 3-way CP of [kh·kw, cin, cout]; "cp4": 4-way CP of [kh, kw, cin, cout]. */
+  variant?: CPVariant;
+  /**
+   * cp4: "separable" (default) keeps the kh×1 and 1×kw filters (Lebedev's layer); "full" stores
+   * their products as one kh×kw depthwise filter per rank, a cp3-shaped layer (resnet18-cp-tucker.md §2.2).
+   */
+  spatial?: "separable" | "full";
+}
+
+/** D[h, w, r] = V[h, r] · H[w, r] from V [kh, R] and H [kw, R], as a depthwise filter [kh, kw, R, 1]. */
+function spatialProducts(v: NDArray, h: NDArray): NDArray {
+  const [kh, R] = v.shape;
+  const kw = h.shape[0];
+  const d = new Float64Array(kh * kw * R);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let r = 0; r < R; r++) d[(i * kw + j) * R + r] = v.data[i * R + r] * h.data[j * R + r];
+  return { shape: [kh, kw, R, 1], data: d };
+}
+
+export class CPConv2D extends FactorConv2D {
   static className = "CPConv2D";
   readonly filters: number;
-  readonly kernelSize: [number, number];
   readonly rank: number;
   readonly variant: CPVariant;
-  readonly strides: [number, number];
-  readonly padding: ConvPadding;
   private inFactor!: tf.LayerVariable;
   private spatial: tf.LayerVariable[] = [];
   private outFactor!: tf.LayerVariable;
-  private channels = 0;
+
+  /**
+   * CP-ALS of a trained convolution's kernel at `rank` (musco.md §2, cp-conv-mnist.md §2.2). From a
+   * factorized convolution, its rebuilt kernel is decomposed: for a CPConv2D this is MUSCO's
+   * further CP compression (musco.md §1.6.1: rebuild the full tensor, re-run CP-ALS at a smaller rank).
+   */
+  static fromConv(source: tf.layers.Layer, rank: number, opts: CPFromConvOptions = {}): Decomposed<CPConv2D> {
+    const src = readConv(source, "CPConv2D.fromConv", opts);
+    const method = opts.variant ?? "cp3";
+    if (method !== "cp3" && method !== "cp4") fail(`${opts.argPrefix ?? "opts"}.variant`, method, `"cp3" or "cp4"`);
+    if (opts.spatial !== undefined && method !== "cp4") fail(`${opts.argPrefix ?? "opts"}.spatial`, opts.spatial, "only with variant cp4 (a 3-way CP has no separable spatial filters)");
+    // The layer's shape: a 4-way CP stored "full" is a cp3-shaped layer.
+    const variant = method === "cp4" && opts.spatial === "full" ? "cp3" : method;
+    const k = src.kernel;
+    const [kh, kw, cin, cout] = k.shape;
+    const x = method === "cp3" ? reshape(k, [kh * kw, cin, cout]) : k;
+    const cp = cpAls(x, rank, { maxIter: opts.maxIter, seed: opts.seed, init: opts.init });
+    const f = cp.factors;
+    let spatial: NDArray[];
+    if (method === "cp3") spatial = [reshape(f[0], [kh, kw, rank, 1])];
+    else if (variant === "cp3") spatial = [spatialProducts(f[0], f[1])];
+    else spatial = [reshape(f[0], [kh, 1, rank, 1]), reshape(f[1], [1, kw, rank, 1])];
+    const factors = [f[f.length - 2], ...spatial, transpose(scaleCols(f[f.length - 1], cp.weights))].map(toTensor);
+    const layer = new CPConv2D({ ...convArgs(src), filters: cout, rank, variant });
+    return finish(layer, src, factors);
+  }
 
   constructor(args: CPConv2DArgs) {
-    super(args, "paper");
+    super(args, "paper", true);
     this.filters = checkPositiveInt("filters", args.filters);
-    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
     this.rank = checkPositiveInt("rank", args.rank);
     const v = args.variant ?? "cp3";
     if (v !== "cp3" && v !== "cp4") fail("variant", args.variant, `"cp3" or "cp4"`);
     this.variant = v;
-    this.strides = pair("strides", args.strides, 1);
-    this.padding = checkConvPadding(args.padding);
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const c = imageShape("CPConv2D", shape)[2];
-    this.channels = c;
+  protected buildFactors(c: number): void {
     const [kh, kw] = this.kernelSize;
     const nf = this.variant === "cp3" ? 3 : 4;
     // "paper": cp-conv-mnist.md §4 — i.i.d. normal factors whose product has PyTorch's default conv
@@ -68,17 +104,6 @@ export class CPConv2D extends FactorLayer {
       this.spatial.push(this.addWeight("horizontal", [1, kw, R, 1], "float32", normalInit(std, this.seed, 2)));
     }
     this.outFactor = this.addWeight("out_factor", [R, this.filters], "float32", normalInit(std, this.seed, 3));
-    this.addBiasWeight(this.filters);
-    this.declareInput("channels", c);
-    this.built = true;
-  }
-
-  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return convOutSpatial(this, shape);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return convOutputShape(this, inputShape);
   }
 
   params(): number {
@@ -132,20 +157,8 @@ export class CPConv2D extends FactorLayer {
     return pointwise(z, this.outFactor.read());
   }
 
-  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return conv(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
-  }
-
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      rank: this.rank,
-      variant: this.variant,
-      strides: this.strides,
-      padding: this.padding,
-    };
+    return { ...super.getConfig(), filters: this.filters, rank: this.rank, variant: this.variant };
   }
 }
 tf.serialization.registerClass(CPConv2D);

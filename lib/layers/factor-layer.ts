@@ -68,6 +68,11 @@ export abstract class FactorLayer extends tf.layers.Layer {
     return this.bias ? this.bias.read().clone() : null;
   }
 
+  /** Frees the variables of a layer built outside a model (a fromDense / fromConv result used only for its config). */
+  release(): void {
+    this.disposeWeights();
+  }
+
   protected abstract rebuild(): tf.Tensor;
   protected abstract factored(x: tf.Tensor): tf.Tensor;
   protected abstract dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor;

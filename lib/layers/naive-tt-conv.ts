@@ -2,58 +2,45 @@
 // (kh, kw, C, S) and ranks [1, r_1, r_2, r_3, 1]: K[i, j, c, s] = G_1[i] G_2[j] G_3[c] G_4[s].
 // Weights "core_1".."core_4" of shapes [1, kh, r_1], [r_1, kw, r_2], [r_2, C, r_3], [r_3, S, 1].
 import * as tf from "@tensorflow/tfjs";
-import {
-  type Padding,
-  chainStd,
-  checkPadding,
-  checkPositiveInt,
-  convOutSpatial, convOutputShape,
-  expandRanks,
-  imageShape,
-  normalInit,
-  pair,
-  pointwise,
-  targetVariance,
-  tf1XavierStd,
-  truncNormalInit,
-} from "./common";
-import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { ttSvd } from "../decomp/tt";
+import { toTensor } from "../linalg/ndarray";
+import { type Padding, chainStd, checkPositiveInt, conv, expandRanks, normalInit, pointwise, targetVariance, tf1XavierStd, truncNormalInit } from "./common";
+import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
+import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv } from "./from-trained";
 
-export interface NaiveTTConv2DArgs extends FactorLayerArgs {
+export interface NaiveTTConv2DArgs extends FactorConv2DArgs {
   filters: number;
-  kernelSize: number | [number, number];
   /** [1, r_1, r_2, r_3, 1] or one rank r for [1, r, r, r, 1]. */
   ranks: number | number[];
-  strides?: number | [number, number];
   padding?: Padding;
 }
 
-export class NaiveTTConv2D extends FactorLayer {
+export class NaiveTTConv2D extends FactorConv2D {
   static className = "NaiveTTConv2D";
   readonly filters: number;
-  readonly kernelSize: [number, number];
   readonly ranks: number[];
-  readonly strides: [number, number];
-  readonly padding: Padding;
   private cores: tf.LayerVariable[] = [];
-  private channels = 0;
+
+  /** The TT-SVD of a trained convolution's 4-D kernel (kh, kw, C, S) with ranks at most `ranks` (tt-conv.md §2.5). */
+  static fromConv(source: tf.layers.Layer, ranks: number | number[], opts: FromConvOptions = {}): Decomposed<NaiveTTConv2D> {
+    const src = readConv(source, "NaiveTTConv2D.fromConv", opts);
+    const tt = ttSvd(src.kernel, { ranks });
+    const layer = new NaiveTTConv2D({ ...convArgs(src), padding: src.padding as Padding, filters: src.kernel.shape[3], ranks: [...tt.ranks] });
+    return finish(layer, src, tt.cores.map((c) => toTensor(c)));
+  }
 
   constructor(args: NaiveTTConv2DArgs) {
-    super(args, "paper");
+    super(args, "paper", false);
     this.filters = checkPositiveInt("filters", args.filters);
-    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
     this.ranks = expandRanks("ranks", args.ranks, 4, 1);
-    this.strides = pair("strides", args.strides, 1);
-    this.padding = checkPadding(args.padding);
   }
 
   private modes(): number[] {
     return [this.kernelSize[0], this.kernelSize[1], this.channels, this.filters];
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    this.channels = imageShape("NaiveTTConv2D", shape)[2];
+  protected buildFactors(): void {
     const n = this.modes();
     const r = this.ranks;
     const [kh, kw] = this.kernelSize;
@@ -64,17 +51,6 @@ export class NaiveTTConv2D extends FactorLayer {
         this.init === "paper" ? truncNormalInit(tf1XavierStd(r[k], n[k] * r[k + 1]), this.seed, k) : normalInit(std, this.seed, k);
       this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], n[k], r[k + 1]], "float32", init));
     }
-    this.addBiasWeight(this.filters);
-    this.declareInput("channels", this.channels);
-    this.built = true;
-  }
-
-  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return convOutSpatial(this, shape);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return convOutputShape(this, inputShape);
   }
 
   params(): number {
@@ -128,25 +104,14 @@ export class NaiveTTConv2D extends FactorLayer {
       [kh, kw, r2, 1],
     );
     const zs = tf.reshape(tf.transpose(z, [0, 4, 1, 2, 3]), [b * r3, h, w, r2]);
-    const u = tf.conv2d(zs as tf.Tensor4D, f as tf.Tensor4D, this.strides, this.padding);
+    const u = conv(zs as tf.Tensor4D, f as tf.Tensor4D, this.strides, this.padding);
     const [ho, wo] = [u.shape[1], u.shape[2]];
     const v = tf.transpose(tf.reshape(u, [b, r3, ho, wo]), [0, 2, 3, 1]);
     return pointwise(v, tf.reshape(this.cores[3].read(), [r3, this.filters]));
   }
 
-  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
-  }
-
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      ranks: this.ranks,
-      strides: this.strides,
-      padding: this.padding,
-    };
+    return { ...super.getConfig(), filters: this.filters, ranks: this.ranks };
   }
 }
 tf.serialization.registerClass(NaiveTTConv2D);

@@ -1,8 +1,12 @@
 // A rank-r dense layer (musco.md §1.7): y = (x·U)·V + b, U [in, r], V [r, units].
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { chainStd, checkPositiveInt, normalInit, targetVariance } from "./common";
+import { transpose } from "../linalg/matmul";
+import { toTensor } from "../linalg/ndarray";
+import { svdTruncated } from "../linalg/svd";
+import { chainStd, checkPositiveInt, normalInit, oneShape, targetVariance } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { type Decomposed, type FromTrainedOptions, baseArgs, finish, readDense, scaleCols } from "./from-trained";
 
 export interface SVDDenseArgs extends FactorLayerArgs {
   units: number;
@@ -17,6 +21,20 @@ export class SVDDense extends FactorLayer {
   private v!: tf.LayerVariable;
   private features = 0;
 
+  /**
+   * The rank-`rank` truncated SVD of a trained Dense (or factorized dense) layer's kernel
+   * W ≈ U S Vᵀ as u = U √S and v = √S Vᵀ (musco.md §1.7), with the source's bias and activation.
+   */
+  static fromDense(source: tf.layers.Layer, rank: number, opts: FromTrainedOptions = {}): Decomposed<SVDDense> {
+    const src = readDense(source, "SVDDense.fromDense", opts);
+    const [m, n] = src.kernel.shape;
+    if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(m, n)) fail(`${opts.argPrefix ?? "opts"}.rank`, rank, `an integer in [1, ${Math.min(m, n)}] for a ${m} x ${n} kernel`);
+    const s = svdTruncated(src.kernel, rank);
+    const root = Array.from(s.s, Math.sqrt);
+    const layer = new SVDDense({ ...baseArgs(src), units: n, rank });
+    return finish(layer, src, [toTensor(scaleCols(s.u, root)), toTensor(transpose(scaleCols(s.v, root)))]);
+  }
+
   constructor(args: SVDDenseArgs) {
     super(args, "glorot");
     this.units = checkPositiveInt("units", args.units);
@@ -24,7 +42,7 @@ export class SVDDense extends FactorLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     const n = shape[shape.length - 1];
     if (n === null) fail("SVDDense input shape", shape, "a known number of input features");
     this.features = n;
@@ -40,7 +58,7 @@ export class SVDDense extends FactorLayer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     return [...shape.slice(0, -1), this.units];
   }
 

@@ -4,66 +4,65 @@
 // Weights: "spatial" [kh, kw, 1, r_0], "core_k" [r_{k-1}, C_k, S_k, r_k] with r_d = 1.
 // For a 1×1 kernel with r_0 = 1 this is the TT-matrix layer applied at every pixel.
 import * as tf from "@tensorflow/tfjs";
+import { ttMatrix } from "../decomp/tt-matrix";
 import { fail } from "../errors";
-import {
-  type Padding,
-  chainStd,
-  checkModes,
-  checkPadding,
-  convOutSpatial, convOutputShape,
-  expandRanks,
-  imageShape,
-  normalInit,
-  pair,
-  prod,
-  targetVariance,
-  tf1XavierStd,
-  truncNormalInit,
-} from "./common";
-import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { reshape, toTensor } from "../linalg/ndarray";
+import { type Padding, chainStd, checkModes, conv, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit } from "./common";
+import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
+import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, checkModePair, convArgs, finish, readConv } from "./from-trained";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
-export interface TTConv2DArgs extends FactorLayerArgs {
-  kernelSize: number | [number, number];
+export interface TTConv2DArgs extends FactorConv2DArgs {
   /** Input channel modes C_1..C_d (product = input channels). */
   inModes: number[];
   /** Output channel modes S_1..S_d (product = filters). */
   outModes: number[];
   /** [r_0 (spatial→channel), r_1, ..., r_{d-1}, 1], or one rank for all but the last. */
   ranks: number | number[];
-  strides?: number | [number, number];
   padding?: Padding;
 }
 
-export class TTConv2D extends FactorLayer {
+export class TTConv2D extends FactorConv2D {
   static className = "TTConv2D";
-  readonly kernelSize: [number, number];
   readonly inModes: number[];
   readonly outModes: number[];
   readonly ranks: number[];
-  readonly strides: [number, number];
-  readonly padding: Padding;
   readonly filters: number;
   private spatial!: tf.LayerVariable;
   private cores: tf.LayerVariable[] = [];
 
+  /**
+   * A trained convolution's kernel as this layer's TT: the TT-SVD of the TT-matrix
+   * [kh·kw·∏inModes, ∏outModes] with mode pairs (kh·kw, 1), (C_1, S_1), ..., whose first core is
+   * the spatial one. `ranks`: [r_0, ..., r_{d-1}, 1] as bounds, or one bound for all.
+   */
+  static fromConv(source: tf.layers.Layer, modes: { inModes: number[]; outModes: number[]; ranks: number | number[] }, opts: FromConvOptions = {}): Decomposed<TTConv2D> {
+    const src = readConv(source, "TTConv2D.fromConv", opts);
+    const k = src.kernel;
+    const [kh, kw, cin, cout] = k.shape;
+    const [inModes, outModes] = checkModePair(opts.argPrefix ?? "opts", modes.inModes, modes.outModes, [cin, cout], ["input channels", "filters"]);
+    // One bound is clipped per bond to what the shape allows; a list is the TT-matrix's [1, r_0, ..., 1].
+    const ranks = typeof modes.ranks === "number" ? modes.ranks : [1, ...modes.ranks];
+    const tt = ttMatrix(reshape(k, [kh * kw * cin, cout]), [kh * kw, ...inModes], [1, ...outModes], { ranks });
+    const layerRanks = tt.ranks.slice(1);
+    const cores = tt.cores.map((c, i) => toTensor(i === 0 ? reshape(c, [kh, kw, 1, layerRanks[0]]) : c));
+    const layer = new TTConv2D({ ...convArgs(src), padding: src.padding as Padding, inModes, outModes, ranks: layerRanks });
+    return finish(layer, src, cores);
+  }
+
   constructor(args: TTConv2DArgs) {
-    super(args, "paper");
-    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
+    super(args, "paper", false);
     this.inModes = checkModes("inModes", args.inModes);
     this.outModes = checkModes("outModes", args.outModes);
     if (this.outModes.length !== this.inModes.length) {
       fail("outModes", args.outModes, `${this.inModes.length} modes, as many as inModes [${this.inModes.join(", ")}]`);
     }
     this.ranks = expandRanks("ranks", args.ranks, this.inModes.length, undefined);
-    this.strides = pair("strides", args.strides, 1);
-    this.padding = checkPadding(args.padding);
     this.filters = prod(this.outModes);
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const [, , c] = imageShape("TTConv2D", shape);
+  protected buildFactors(c: number): void {
     if (c !== prod(this.inModes)) {
       fail("inModes", this.inModes, `modes multiplying to the input's ${c} channels (they multiply to ${prod(this.inModes)})`);
     }
@@ -87,17 +86,6 @@ export class TTConv2D extends FactorLayer {
           : normalInit(std, this.seed, k + 1);
       this.cores.push(this.addWeight(`core_${k + 1}`, [r[k], this.inModes[k], this.outModes[k], r[k + 1]], "float32", init));
     }
-    this.addBiasWeight(this.filters);
-    this.declareInput("channels", c);
-    this.built = true;
-  }
-
-  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return convOutSpatial(this, shape);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return convOutputShape(this, inputShape);
   }
 
   params(): number {
@@ -138,7 +126,7 @@ export class TTConv2D extends FactorLayer {
   protected factored(x: tf.Tensor): tf.Tensor {
     const [b, h, w, c] = x.shape;
     // Every input channel is convolved with the r_0 spatial filters (Garipov's `tt_conv`).
-    const z = tf.conv2d(
+    const z = conv(
       tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [b * c, h, w, 1]) as tf.Tensor4D,
       this.spatial.read() as tf.Tensor4D,
       this.strides,
@@ -161,20 +149,8 @@ export class TTConv2D extends FactorLayer {
     return tf.reshape(y, [b, ho, wo, this.filters]);
   }
 
-  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
-  }
-
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      kernelSize: this.kernelSize,
-      inModes: this.inModes,
-      outModes: this.outModes,
-      ranks: this.ranks,
-      strides: this.strides,
-      padding: this.padding,
-    };
+    return { ...super.getConfig(), inModes: this.inModes, outModes: this.outModes, ranks: this.ranks };
   }
 }
 tf.serialization.registerClass(TTConv2D);

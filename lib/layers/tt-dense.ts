@@ -3,8 +3,11 @@
 // layout of tn.decomp's TTMatrix, so a TTMatrix's cores can be set as this layer's weights.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
+import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, oneShape, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
+import { ttMatrix } from "../decomp/tt-matrix";
+import { toTensor } from "../linalg/ndarray";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { type Decomposed, type FromTrainedOptions, baseArgs, checkModePair, finish, readDense } from "./from-trained";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
 export interface TTDenseArgs extends FactorLayerArgs {
@@ -22,6 +25,18 @@ export class TTDense extends FactorLayer {
   readonly units: number;
   private cores: tf.LayerVariable[] = [];
 
+  /**
+   * The TT-SVD of a trained Dense (or factorized dense) layer's kernel [∏inModes, ∏outModes] as a
+   * TT-matrix (tt-fc.md §2.3) with ranks at most `ranks` (one bound or the list [1, ..., 1]).
+   */
+  static fromDense(source: tf.layers.Layer, modes: { inModes: number[]; outModes: number[]; ranks: number | number[] }, opts: FromTrainedOptions = {}): Decomposed<TTDense> {
+    const src = readDense(source, "TTDense.fromDense", opts);
+    const [inModes, outModes] = checkModePair(opts.argPrefix ?? "opts", modes.inModes, modes.outModes, src.kernel.shape, ["input features", "units"]);
+    const tt = ttMatrix(src.kernel, inModes, outModes, { ranks: modes.ranks });
+    const layer = new TTDense({ ...baseArgs(src), inModes, outModes, ranks: [...tt.ranks] });
+    return finish(layer, src, tt.cores.map((c) => toTensor(c)));
+  }
+
   constructor(args: TTDenseArgs) {
     super(args, "paper", [...FACTOR_INITS, "tensornet"]);
     this.inModes = checkModes("inModes", args.inModes);
@@ -34,7 +49,7 @@ export class TTDense extends FactorLayer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     const features = shape[shape.length - 1];
     const m = prod(this.inModes);
     if (features !== m) {
@@ -70,7 +85,7 @@ export class TTDense extends FactorLayer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = oneShape(inputShape);
     return [...shape.slice(0, -1), this.units];
   }
 

@@ -3,48 +3,67 @@
 // evaluated as 1×1 cin→rIn, kh×kw rIn→rOut (stride, padding), 1×1 rOut→cout.
 // Weights: "in_factor" [cin, inRank], "core" [kh, kw, inRank, outRank], "out_factor" [outRank, cout], "bias".
 import * as tf from "@tensorflow/tfjs";
-import { type ConvPadding, chainStd, checkConvPadding, conv, checkPositiveInt, convOutSpatial, convOutputShape, imageShape, normalInit, pair, pointwise, targetVariance } from "./common";
-import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { tucker2 } from "../decomp/tucker";
+import { fail } from "../errors";
+import { transpose } from "../linalg/matmul";
+import { asNDArray, toTensor } from "../linalg/ndarray";
+import { chainStd, conv, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
+import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
+import type { PathCosts } from "./factor-layer";
+import { type Decomposed, type FromConvOptions, convArgs, finish, readConv } from "./from-trained";
 
-export interface Tucker2Conv2DArgs extends FactorLayerArgs {
+export interface Tucker2Conv2DArgs extends FactorConv2DArgs {
   filters: number;
-  kernelSize: number | [number, number];
   /** R_in: channels after the first 1×1 convolution. */
   inRank: number;
   /** R_out: channels out of the core convolution. */
   outRank: number;
-  strides?: number | [number, number];
-  /** "same", "valid" or symmetric zero padding p (as PyTorch's padding = p). */
-  padding?: ConvPadding;
 }
 
-export class Tucker2Conv2D extends FactorLayer {
+export class Tucker2Conv2D extends FactorConv2D {
   static className = "Tucker2Conv2D";
   readonly filters: number;
-  readonly kernelSize: [number, number];
   readonly inRank: number;
   readonly outRank: number;
-  readonly strides: [number, number];
-  readonly padding: ConvPadding;
   private inFactor!: tf.LayerVariable;
   private core!: tf.LayerVariable;
   private outFactor!: tf.LayerVariable;
-  private channels = 0;
 
-  constructor(args: Tucker2Conv2DArgs) {
-    super(args, "paper");
-    this.filters = checkPositiveInt("filters", args.filters);
-    this.kernelSize = pair("kernelSize", args.kernelSize, 1);
-    this.inRank = checkPositiveInt("inRank", args.inRank);
-    this.outRank = checkPositiveInt("outRank", args.outRank);
-    this.strides = pair("strides", args.strides, 1);
-    this.padding = checkConvPadding(args.padding);
+  /**
+   * Tucker-2 of a trained convolution's kernel at [inRank, outRank] (musco.md §1.4.1). From a
+   * Tucker2Conv2D only its core is decomposed and the factors absorbed (musco.md §1.4.2, (1.13)):
+   * θ'_in = θ_in · Û_in, θ'_out = Û_outᵀ · θ_out.
+   */
+  static fromConv(source: tf.layers.Layer, ranks: [number, number], opts: FromConvOptions = {}): Decomposed<Tucker2Conv2D> {
+    const src = readConv(source, "Tucker2Conv2D.fromConv", opts);
+    if (!Array.isArray(ranks) || ranks.length !== 2) fail(`${opts.argPrefix ?? "opts"}.ranks`, ranks, "[inRank, outRank] for tucker2");
+    const [rIn, rOut] = ranks;
+    let factors: tf.Tensor[];
+    if (source instanceof Tucker2Conv2D) {
+      const [inF, core, outF] = source.getWeights();
+      const t = tucker2(asNDArray(core, "core"), [rOut, rIn]);
+      const [uIn, uOut] = [t.factors[2]!, t.factors[3]!];
+      factors = [
+        tf.tidy(() => tf.matMul(inF as tf.Tensor2D, toTensor(uIn) as tf.Tensor2D)),
+        toTensor(t.core),
+        tf.tidy(() => tf.matMul(toTensor(uOut) as tf.Tensor2D, outF as tf.Tensor2D, true, false)),
+      ];
+    } else {
+      const t = tucker2(src.kernel, [rOut, rIn]);
+      factors = [toTensor(t.factors[2]!), toTensor(t.core), toTensor(transpose(t.factors[3]!))];
+    }
+    const layer = new Tucker2Conv2D({ ...convArgs(src), filters: src.kernel.shape[3], inRank: rIn, outRank: rOut });
+    return finish(layer, src, factors);
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const c = imageShape("Tucker2Conv2D", shape)[2];
-    this.channels = c;
+  constructor(args: Tucker2Conv2DArgs) {
+    super(args, "paper", true);
+    this.filters = checkPositiveInt("filters", args.filters);
+    this.inRank = checkPositiveInt("inRank", args.inRank);
+    this.outRank = checkPositiveInt("outRank", args.outRank);
+  }
+
+  protected buildFactors(c: number): void {
     const [kh, kw] = this.kernelSize;
     // "paper": these layers come from decomposing trained kernels; from scratch we match PyTorch's
     // default conv variance 1/(3·kh·kw·cin), as for the CP layers.
@@ -53,17 +72,6 @@ export class Tucker2Conv2D extends FactorLayer {
     this.inFactor = this.addWeight("in_factor", [c, this.inRank], "float32", normalInit(std, this.seed, 0));
     this.core = this.addWeight("core", [kh, kw, this.inRank, this.outRank], "float32", normalInit(std, this.seed, 1));
     this.outFactor = this.addWeight("out_factor", [this.outRank, this.filters], "float32", normalInit(std, this.seed, 2));
-    this.addBiasWeight(this.filters);
-    this.declareInput("channels", c);
-    this.built = true;
-  }
-
-  private outSpatial(shape: (number | null)[]): [number | null, number | null] {
-    return convOutSpatial(this, shape);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return convOutputShape(this, inputShape);
   }
 
   params(): number {
@@ -103,20 +111,8 @@ export class Tucker2Conv2D extends FactorLayer {
     return pointwise(u, this.outFactor.read());
   }
 
-  protected dense(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    return conv(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
-  }
-
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      inRank: this.inRank,
-      outRank: this.outRank,
-      strides: this.strides,
-      padding: this.padding,
-    };
+    return { ...super.getConfig(), filters: this.filters, inRank: this.inRank, outRank: this.outRank };
   }
 }
 tf.serialization.registerClass(Tucker2Conv2D);

@@ -7,9 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { compressModel, multiStage } from "../../lib/compress";
 import { rng } from "../../lib/random";
-import { tucker2 } from "../../lib/decomp";
-import type { Tucker2Conv2D } from "../../lib/layers";
-import { roundTrip } from "../layers/helpers";
+import { cpAls, tucker2 } from "../../lib/decomp";
+import type { CPConv2D, Tucker2Conv2D } from "../../lib/layers";
+import { asNDArray, reshape } from "../../lib/linalg";
+import { relErr, roundTrip } from "../layers/helpers";
 import { backendUnderTest } from "../backends";
 
 function dataset(n: number, seed: number): { x: tf.Tensor; y: tf.Tensor; labels: number[] } {
@@ -222,6 +223,43 @@ test("MUSCO re-compression of a Tucker-2 layer (core only) and the multi-stage l
   for (const mm of [s1.model, same.model, s2.model, run.model]) mm.dispose();
 });
 
+test("CP re-compression (musco.md §1.6.1): a CPConv2D's rebuilt kernel at a smaller rank, its error against the layer it replaces; at its own rank it is reproduced", async () => {
+  await use(backendUnderTest("cpu"));
+  const m = await trainedCnn();
+  for (const method of ["cp3", "cp4"] as const) {
+    const s1 = await compressModel(m, { c2: { method, ranks: 6, maxIter: 60, seed: 1 } });
+    const s2 = await compressModel(s1.model, { c2: { method, ranks: 3, maxIter: 200, seed: 1 } });
+    const row = s2.report[0];
+    assert.equal(row.change, "CPConv2D → CPConv2D", method);
+    assert.deepEqual(row.ranks, [3]);
+    const [cp1, cp2] = [s1.model.getLayer("c2") as CPConv2D, s2.model.getLayer("c2") as CPConv2D];
+    assert.equal(cp2.variant, method, "the layer keeps its form");
+    assert.equal(row.paramsAfter, 3 * (6 + (method === "cp3" ? 9 : 6) + 8) + 8);
+    // The reported error is the new kernel's against the stage-1 kernel (not the original conv's) ...
+    const [k1, k2] = [cp1.denseWeight(), cp2.denseWeight()];
+    assert.ok(Math.abs(row.relError - relErr(k2, k1)) < 1e-6, `${method}: ${row.relError} vs ${relErr(k2, k1)}`);
+    // ... and is what CP-ALS reaches on that rebuilt kernel (tn.decomp's own float64 measure).
+    const x = asNDArray(k1);
+    const direct = cpAls(method === "cp3" ? reshape(x, [9, 6, 8]) : x, 3, { maxIter: 200, seed: 1 });
+    assert.ok(Math.abs(direct.error - row.relError) < 1e-5, `${method}: ${direct.error} vs ${row.relError}`);
+    assert.ok(row.relError > 1e-3 && row.relError < 1, `${method}: ${row.relError}`);
+    // At its own rank (or above: clipped to it) the re-compression reproduces the layer.
+    const same = await compressModel(s1.model, { c2: { method, ranks: 9, maxIter: 5000, seed: 1 } });
+    assert.deepEqual(same.report[0].ranks, [6]);
+    assert.ok(same.report[0].relError < 1e-3, `${method} full rank: ${same.report[0].relError}`);
+    assert.ok(maxDiff(same.model, s1.model) < 1e-3, `${method} full rank predictions: ${maxDiff(same.model, s1.model)}`);
+    tf.dispose([k1, k2]);
+    for (const mm of [s1.model, s2.model, same.model]) mm.dispose();
+  }
+  // MUSCO's loop re-compresses CP layers at each stage.
+  const run = await multiStage(m, { plan: { c2: { method: "cp3", ratio: 1.5, minRank: 2, maxIter: 30 } }, stages: 2, fineTune: async () => {} });
+  const [r1, r2] = run.stages.map((st) => st.rows[0]);
+  assert.equal(r2.change, "CPConv2D → CPConv2D");
+  // The ratio applies to the factors (the 8 bias values stay).
+  assert.ok(r2.ranks[0] < r1.ranks[0] && (r2.paramsAfter - 8) * 1.5 <= r2.paramsBefore - 8, `${r1.ranks} → ${r2.ranks}`);
+  run.model.dispose();
+});
+
 test("EVBMF ranks with weakening for Tucker-2 and SVD", async () => {
   await use(backendUnderTest("cpu"));
   const m = await trainedCnn();
@@ -291,7 +329,7 @@ test("bad plans: clear errors", async () => {
   await assert.rejects(compressModel(m, { d1: { method: "tt", inModes: [2, 2, 7, 4], outModes: [2, 2, 2, 2], ranks: 2 } }), /plan.d1.inModes = \[2, 2, 7, 4\]: expected modes multiplying to the layer's 128 input features \(they multiply to 112\)/);
   await assert.rejects(compressModel(m, { c2: { method: "cp3", evbmf: true } }), /plan.c2.evbmf = true: expected only with method svd or tucker2/);
   await assert.rejects(compressModel(m, { c2: { method: "tucker2", ranks: 3 } }), /plan.c2.ranks = 3: expected \[inRank, outRank\] for tucker2/);
-  await assert.rejects(compressModel(m, { pool: { method: "svd", ranks: 2 } }), /plan.pool = "MaxPooling2D": expected a Dense, Conv2D, SVDDense or Tucker2Conv2D layer/);
+  await assert.rejects(compressModel(m, { pool: { method: "svd", ranks: 2 } }), /plan.pool = "MaxPooling2D": expected a Dense, Conv2D, SVDDense, Tucker2Conv2D or CPConv2D layer/);
 });
 
 test("addBias gives a bias-less convolution's replacement a fresh bias, counted; init chooses the CP start", async () => {
