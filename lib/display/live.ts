@@ -24,7 +24,7 @@ export interface LiveChart {
    * lib/train's fit keeps it) and redraws at once: every numeric field except epoch, lr and
    * seconds becomes a series.
    */
-  update(history: { epochs: Record<string, unknown>[] }): void;
+  update(history: { epochs: readonly object[] }): void;
   /** The current figure spec. */
   figure(): Figure;
 }
@@ -105,7 +105,7 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
     },
     update(history) {
       check();
-      const epochs = Array.isArray(history?.epochs) ? history.epochs : [];
+      const epochs = (Array.isArray(history?.epochs) ? history.epochs : []) as Record<string, unknown>[];
       for (const n of names) (xs[n] = []), (ys[n] = []);
       for (const rec of epochs) {
         const epoch = typeof rec.epoch === "number" ? rec.epoch : xs[names[0]]?.length ?? 0;
