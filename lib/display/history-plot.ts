@@ -7,7 +7,9 @@ export type HistoryMetric = "testAcc" | "trainAcc" | "valAcc" | "testLoss" | "tr
 
 type Rec = { epoch?: number } & Partial<Record<HistoryMetric, number>>;
 /** A run: its epoch records, or an object holding them (`epochs`, or `history.epochs`). */
-export type HistoryRun = readonly Rec[] | { epochs: readonly Rec[] } | { history: { epochs: readonly Rec[] } };
+export type HistoryRun = readonly Rec[] | ({ epochs: readonly Rec[] } & Names) | ({ history: { epochs: readonly Rec[] } } & Names);
+/** Fields a run may be named by (the first string among them). */
+type Names = { label?: unknown; name?: unknown; id?: unknown; model?: unknown };
 
 export interface HistoryOptions {
   /** Fields to draw (default ["testAcc"]); several give a trace per run and field. */
