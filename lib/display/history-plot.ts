@@ -11,7 +11,7 @@ export type HistoryRun = readonly Rec[] | ({ epochs: readonly Rec[] } & Names) |
 /** Fields a run may be named by (the first string among them). */
 type Names = { label?: unknown; name?: unknown; id?: unknown; model?: unknown };
 
-export interface HistoryOptions {
+export interface HistoryOptions<R extends HistoryRun = HistoryRun> {
   /** Fields to draw (default ["testAcc"]); several give a trace per run and field. */
   metrics?: HistoryMetric[];
   /** Accuracies in percent (default true). */
@@ -19,7 +19,7 @@ export interface HistoryOptions {
   /** Multiplies losses (e.g. 100 for "100 × cross-entropy"; default 1). */
   lossScale?: number;
   /** A run's name, when neither keys nor label/name/id/model give the one you want. */
-  name?: (run: HistoryRun, index: number) => string;
+  name?: (run: R, index: number) => string;
 }
 
 const METRICS: HistoryMetric[] = ["testAcc", "trainAcc", "valAcc", "testLoss", "trainLoss", "valLoss", "lr"];
@@ -31,7 +31,7 @@ function recordsOf(run: HistoryRun, where: string): readonly Rec[] {
   return recs as readonly Rec[];
 }
 
-function nameOf(run: HistoryRun, i: number, o: HistoryOptions): string {
+function nameOf<R extends HistoryRun>(run: R, i: number, o: HistoryOptions<R>): string {
   if (o.name) return o.name(run, i);
   const r = run as Record<string, unknown>;
   const n = [r.label, r.name, r.id, r.model].find((v) => typeof v === "string");
@@ -42,7 +42,7 @@ const isAcc = (m: HistoryMetric) => m.endsWith("Acc");
 const isLoss = (m: HistoryMetric) => m.endsWith("Loss");
 
 /** The y label the chosen metrics share ("test accuracy (%)", "loss", ...), or "". */
-export function historyYLabel(metrics: HistoryMetric[], o: HistoryOptions): string {
+export function historyYLabel(metrics: HistoryMetric[], o: { percent?: boolean; lossScale?: number }): string {
   const pct = o.percent !== false ? " (%)" : "";
   if (metrics.every(isAcc)) return metrics.length === 1 ? `${SPLIT[metrics[0]]} accuracy${pct}` : `accuracy${pct}`;
   if (metrics.every(isLoss)) return o.lossScale && o.lossScale !== 1 ? `loss (${o.lossScale} × cross-entropy)` : "loss";
@@ -50,15 +50,15 @@ export function historyYLabel(metrics: HistoryMetric[], o: HistoryOptions): stri
 }
 
 /** One line trace per run (and per metric when several), x = epoch numbers. */
-export function historyTraces(runs: readonly HistoryRun[] | Record<string, HistoryRun>, o: HistoryOptions = {}): Record<string, unknown>[] {
+export function historyTraces<R extends HistoryRun>(runs: readonly R[] | Record<string, R>, o: HistoryOptions<R> = {}): Record<string, unknown>[] {
   const metrics = o.metrics ?? ["testAcc"];
   if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m) => METRICS.includes(m))) {
     throw new TypeError(`plot.history: metrics = ${JSON.stringify(metrics)}: expected a non-empty list of ${METRICS.join(", ")}`);
   }
   if (runs === null || typeof runs !== "object") throw new TypeError(`plot.history: runs = ${String(runs)}: expected an array of runs or an object {name: run}`);
   const named: [string, HistoryRun][] = Array.isArray(runs)
-    ? (runs as readonly HistoryRun[]).map((r, i) => [nameOf(r, i, o), r])
-    : Object.entries(runs as Record<string, HistoryRun>);
+    ? (runs as readonly R[]).map((r, i) => [nameOf(r, i, o), r])
+    : Object.entries(runs as Record<string, R>);
   const sameKind = metrics.every(isAcc) || metrics.every(isLoss);
   const scale = (m: HistoryMetric) => (isAcc(m) ? (o.percent !== false ? 100 : 1) : isLoss(m) ? o.lossScale ?? 1 : 1);
   return named.flatMap(([name, run]) => {

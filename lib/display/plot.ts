@@ -142,7 +142,7 @@ export type { HistoryMetric, HistoryRun };
  * run objects with `epochs` (named by label / name / id / model) or epoch-record arrays, or an
  * object {name: run}. E.g. `tn.plot.history(t1.runs, { metrics: ["trainLoss", "testLoss"] })`.
  */
-export function history(runs: readonly HistoryRun[] | Record<string, HistoryRun>, opts: PlotOptions & HistoryOptions = {}): Figure {
+export function history<R extends HistoryRun>(runs: readonly R[] | Record<string, R>, opts: PlotOptions & HistoryOptions<R> = {}): Figure {
   const data = historyTraces(runs, opts);
   const labels = { xLabel: opts.xLabel ?? "epoch", yLabel: opts.yLabel ?? historyYLabel(opts.metrics ?? ["testAcc"], opts) };
   return show(build(data, baseLayout({ ...opts, ...labels })));

@@ -43,6 +43,8 @@ test("plot.history takes fit results as they come, and refuses what it cannot dr
   assert.deepEqual(fig.data[0].y, r1.history.epochs.map((e) => 100 * e.testAcc!));
   assert.deepEqual(fig.data[1].y, r2.history.epochs.map((e) => 100 * e.testAcc!));
   assert.deepEqual(tn.plot.history([r1]).data[0].name, "run 1");
+  const named = tn.plot.history([{ label: "tt", params: 1200, epochs: r1.history.epochs }], { name: (r, i) => `${r.label} (${r.params} params, #${i})` });
+  assert.equal(named.data[0].name, "tt (1200 params, #0)");
   assert.throws(() => tn.plot.history([runA], { metrics: ["acc" as never] }), /plot\.history: metrics = \["acc"\]: expected a non-empty list of testAcc/);
   assert.throws(() => tn.plot.history({ x: { foo: 1 } as never }), /plot\.history: runs\["x"\] = \{"foo":1\}: expected epoch records/);
 });
