@@ -1,6 +1,7 @@
 // The one way tnlab writes a file that others read (checkpoints, histories, results): through a
 // temp file and a rename, so a reader sees the old file or the new one, never half of one. A
 // failed write (disk full, file too large, permissions) removes its temp file and names the file.
+// Users reach it as tn.train.writeAtomic; there is no other writer of this kind in lib/.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 

@@ -14,7 +14,7 @@ import { fail } from "../errors";
 import { DataError } from "./errors";
 import { defaultFetchDir } from "./locate";
 import { fashionMnist, IDX_FILES } from "./mnist";
-import { formatBytes, ProgressBar } from "./progress-bar";
+import { formatBytes, ProgressBar } from "../display/progress";
 
 export type FetchableName = "cifar10" | "fashion-mnist";
 

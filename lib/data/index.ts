@@ -9,7 +9,7 @@ export { dataRoots, defaultFetchDir, projectRoot } from "./locate";
 export { fetchDataset, download, REMOTE, type FetchOptions, type FetchResult, type FetchableName } from "./fetch";
 export { checkDataset, type CheckReport } from "./check";
 export { encodeIdx, parseIdx } from "./idx";
-export { ProgressBar } from "./progress-bar";
+export { ProgressBar } from "../display/progress"; // tnlab's one progress bar (also tn.display.ProgressBar)
 
 import type { Cifar10 } from "./cifar";
 import type { IdxDataset } from "./mnist";

@@ -1,13 +1,15 @@
 // tn.display: inline output in the kernel (plotly figures, live training charts, HTML tables,
 // progress bars, rich values). Every function works outside a kernel too: it returns its value
-// and writes nothing (progress bars write to stderr).
+// and writes nothing (progress bars write to stderr). Loading it makes lib/train's fit show its
+// progress and live chart here (train-display.ts).
 import { kernel, markDisplayed, type DisplayOptions, type MimeBundle } from "./sink";
 import { mimeBundleFor } from "./mime";
 
 export { mimeBundleFor, tensorHtml, tensorText, isTensorLike, JUPYTER_DISPLAY } from "./mime";
 export { table, tableHtml, tableText, type TableInput, type TableOptions, type DataFrameLike } from "./table";
 export { liveChart, type LiveChart, type LiveChartOptions } from "./live";
-export { progress, progressText, type Progress } from "./progress";
+export { progress, progressText, progressHtml, ProgressBar, formatSeconds, formatBytes, type Progress, type ProgressBarOptions } from "./progress";
+export { trainDisplay } from "./train-display";
 export { escapeHtml } from "./html";
 export { inKernel, newDisplayId, interruptCount, KernelInterruptedError, type MimeBundle, type DisplayOptions } from "./sink";
 export * as plot from "./plot";

@@ -24,21 +24,64 @@ export interface LiveChart {
    * lib/train's fit keeps it) and redraws at once: every numeric field except epoch, lr and
    * seconds becomes a series.
    */
-  update(history: { epochs: Record<string, unknown>[] }): void;
+  update(history: { epochs: readonly object[] }): void;
   /** The current figure spec. */
   figure(): Figure;
 }
 
 const NOT_SERIES = new Set(["epoch", "lr", "seconds"]);
 
+/** The series of a live chart: names in order of appearance, points per name. */
+class Series {
+  readonly names: string[];
+  readonly xs: Record<string, number[]> = {};
+  readonly ys: Record<string, number[]> = {};
+  constructor(names: string[]) {
+    this.names = [...names];
+    for (const n of names) this.clear(n);
+  }
+  clear(n: string): void {
+    this.xs[n] = [];
+    this.ys[n] = [];
+  }
+  add(n: string, x: number, y: unknown): void {
+    if (!(n in this.ys)) {
+      this.names.push(n);
+      this.clear(n);
+    }
+    if (typeof y === "number" && Number.isFinite(y)) {
+      this.xs[n].push(x);
+      this.ys[n].push(y);
+    }
+  }
+}
+
+// Accuracies go on a second axis at the right: they live on another scale than losses.
+const isAcc = (n: string) => /acc/i.test(n);
+
+function liveFigure(opts: LiveChartOptions, s: Series, revision: number): Figure {
+  const right = s.names.some(isAcc) && s.names.some((n) => !isAcc(n));
+  return build(
+    s.names.map((n) => ({ type: "scatter", mode: "lines+markers", name: n, x: s.xs[n], y: s.ys[n], yaxis: right && isAcc(n) ? "y2" : "y" })),
+    {
+      title: opts.title ? { text: opts.title } : undefined,
+      xaxis: { title: { text: opts.xLabel ?? "epoch" } },
+      yaxis: { title: { text: opts.yLabel ?? "" }, type: opts.logY ? "log" : "linear" },
+      ...(right ? { yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right" } } : {}),
+      margin: { t: opts.title ? 50 : 20, r: right ? 60 : 20, b: 50, l: 60 },
+      height: 360,
+      // Renderers that keep their plot between updates (JupyterLab's plotly extension calls
+      // Plotly.react) redraw the data when the revision changes.
+      datarevision: revision,
+    },
+  );
+}
+
 export function liveChart(opts: LiveChartOptions): LiveChart {
   if (!opts || typeof opts !== "object" || (opts.series !== undefined && !Array.isArray(opts.series))) {
     throw new TypeError(`liveChart: series = ${JSON.stringify(opts?.series)}: expected an array of series names`);
   }
-  const names = [...(opts.series ?? [])];
-  const xs: Record<string, number[]> = {};
-  const ys: Record<string, number[]> = {};
-  for (const n of names) (xs[n] = []), (ys[n] = []);
+  const s = new Series(opts.series ?? []);
   const k = kernel();
   const id = newDisplayId("tnlive");
   const check = interruptWatch();
@@ -46,27 +89,8 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
   let last = 0;
   let shown = false;
   let dirty = false;
-
-  // Accuracies go on a second axis at the right: they live on another scale than losses.
-  const isAcc = (n: string) => /acc/i.test(n);
   let revision = 0;
-  const current = (): Figure => {
-    const right = names.some(isAcc) && names.some((n) => !isAcc(n));
-    return build(
-      names.map((n) => ({ type: "scatter", mode: "lines+markers", name: n, x: xs[n], y: ys[n], yaxis: right && isAcc(n) ? "y2" : "y" })),
-      {
-        title: opts.title ? { text: opts.title } : undefined,
-        xaxis: { title: { text: opts.xLabel ?? "epoch" } },
-        yaxis: { title: { text: opts.yLabel ?? "" }, type: opts.logY ? "log" : "linear" },
-        ...(right ? { yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right" } } : {}),
-        margin: { t: opts.title ? 50 : 20, r: right ? 60 : 20, b: 50, l: 60 },
-        height: 360,
-        // Renderers that keep their plot between updates (JupyterLab's plotly extension calls
-        // Plotly.react) redraw the data when the revision changes.
-        datarevision: revision,
-      },
-    );
-  };
+  const current = () => liveFigure(opts, s, revision);
 
   const draw = () => {
     if (!k) return;
@@ -83,20 +107,8 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
   return {
     push(epoch, values) {
       check();
-      const entries: [string, number][] = Array.isArray(values)
-        ? values.map((v, i) => [names[i] ?? `series ${i}`, v])
-        : Object.entries(values);
-      for (const [n, v] of entries) {
-        if (!(n in ys)) {
-          names.push(n);
-          xs[n] = [];
-          ys[n] = [];
-        }
-        if (typeof v === "number" && Number.isFinite(v)) {
-          xs[n].push(epoch);
-          ys[n].push(v);
-        }
-      }
+      const entries: [string, number][] = Array.isArray(values) ? values.map((v, i) => [s.names[i] ?? `series ${i}`, v]) : Object.entries(values);
+      for (const [n, v] of entries) s.add(n, epoch, v);
       dirty = true;
       if (Date.now() - last >= throttle) draw();
     },
@@ -105,20 +117,11 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
     },
     update(history) {
       check();
-      const epochs = Array.isArray(history?.epochs) ? history.epochs : [];
-      for (const n of names) (xs[n] = []), (ys[n] = []);
+      const epochs = (Array.isArray(history?.epochs) ? history.epochs : []) as Record<string, unknown>[];
+      for (const n of s.names) s.clear(n);
       for (const rec of epochs) {
-        const epoch = typeof rec.epoch === "number" ? rec.epoch : xs[names[0]]?.length ?? 0;
-        for (const [n, v] of Object.entries(rec)) {
-          if (NOT_SERIES.has(n) || typeof v !== "number" || !Number.isFinite(v)) continue;
-          if (!(n in ys)) {
-            names.push(n);
-            xs[n] = [];
-            ys[n] = [];
-          }
-          xs[n].push(epoch);
-          ys[n].push(v);
-        }
+        const epoch = typeof rec.epoch === "number" ? rec.epoch : s.xs[s.names[0]]?.length ?? 0;
+        for (const [n, v] of Object.entries(rec)) if (!NOT_SERIES.has(n) && typeof v === "number" && Number.isFinite(v)) s.add(n, epoch, v);
       }
       draw();
     },

@@ -3,6 +3,7 @@
 // The output holds application/vnd.plotly.v1+json (JupyterLab's plotly renderer, VS Code) and
 // text/html: a static SVG picture, upgraded to the interactive figure where scripts run
 // (see plotly-html.ts). No output carries plotly.js itself.
+import { historyTraces, historyYLabel, type HistoryMetric, type HistoryOptions, type HistoryRun } from "./history-plot";
 import { figureHtml, type FigureSpec } from "./plotly-html";
 import { kernel, markDisplayed, type DisplayOptions } from "./sink";
 
@@ -131,6 +132,20 @@ export function line(y: Numbers | Record<string, Numbers>, opts: LineOptions = {
     y: ys,
   }));
   return show(build(data, baseLayout(opts)));
+}
+
+export type { HistoryMetric, HistoryRun };
+
+/**
+ * Per-epoch curves of several training runs in one figure: test accuracy (%) by default, or the
+ * `metrics` asked for (["trainLoss", "testLoss"], ...). `runs`: an array of fit results, histories,
+ * run objects with `epochs` (named by label / name / id / model) or epoch-record arrays, or an
+ * object {name: run}. E.g. `tn.plot.history(t1.runs, { metrics: ["trainLoss", "testLoss"] })`.
+ */
+export function history<R extends HistoryRun>(runs: readonly R[] | Record<string, R>, opts: PlotOptions & HistoryOptions<R> = {}): Figure {
+  const data = historyTraces(runs, opts);
+  const labels = { xLabel: opts.xLabel ?? "epoch", yLabel: opts.yLabel ?? historyYLabel(opts.metrics ?? ["testAcc"], opts) };
+  return show(build(data, baseLayout({ ...opts, ...labels })));
 }
 
 function isNumbers(v: unknown): v is Numbers {

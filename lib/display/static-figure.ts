@@ -187,6 +187,97 @@ function axisOption(axis: Rec, type: string, vertical: boolean, categories: stri
   };
 }
 
+interface TraceStyle {
+  name: string | undefined;
+  color: string;
+  onY2: boolean;
+  logY: boolean;
+}
+
+function lineSeries(t: Rec, st: TraceStyle, xType: string): Rec {
+  const logOk = (v: unknown, log: boolean) => !log || (finite(v) && v > 0);
+  const y = (Array.isArray(t.y) ? t.y : []) as unknown[];
+  const x = (Array.isArray(t.x) ? t.x : y.map((_, i) => i)) as unknown[];
+  const data = y.map((yi, i) => [x[i], yi]).filter(([xi, yi]) => (finite(yi) && logOk(yi, st.logY) && (xType === "category" || logOk(xi, xType === "log"))));
+  const mode = String(t.mode ?? (y.length > 20 ? "lines" : "lines+markers"));
+  const lines = mode.includes("lines");
+  return {
+    type: lines ? "line" : "scatter",
+    name: st.name,
+    data,
+    yAxisIndex: st.onY2 ? 1 : 0,
+    color: st.color,
+    showSymbol: mode.includes("markers"),
+    symbolSize: lines ? 6 : 8,
+    lineStyle: { width: 2 },
+    connectNulls: true,
+    // Thousands of points: one path for all markers, and lines thinned to their shape
+    // (largest-triangle sampling), so that the picture stays a few kB.
+    large: !lines && data.length > 2000,
+    sampling: lines && data.length > 2000 ? "lttb" : undefined,
+    showAllSymbol: false,
+  };
+}
+
+function barSeries(t: Rec, st: TraceStyle, stacked: boolean): Rec {
+  const h = t.orientation === "h";
+  const labels = ((h ? t.y : t.x) ?? []) as unknown[];
+  const vals = ((h ? t.x : t.y) ?? []) as unknown[];
+  const data = labels.map((lab, i) => (h ? [vals[i], String(lab)] : [String(lab), vals[i]]));
+  return { type: "bar", name: st.name, data, color: st.color, stack: stacked ? "all" : undefined, yAxisIndex: st.onY2 ? 1 : 0 };
+}
+
+/** A heatmap: an empty series that keeps the axes, its cells as one PNG over the plotting area. */
+function heatmapPart(t: Rec, box: Box): { series: Rec; image: Rec; visualMap?: Rec; xCats: string[]; yCats: string[] } {
+  const z = (t.z ?? []) as unknown[][];
+  const rows = z.length;
+  const cols = rows ? Math.max(...z.map((r) => r.length)) : 0;
+  const xCats = (Array.isArray(t.x) && t.x.length === cols ? t.x : Array.from({ length: cols }, (_, i) => i)).map(String);
+  const yCats = (Array.isArray(t.y) && t.y.length === rows ? t.y : Array.from({ length: rows }, (_, i) => i)).map(String);
+  const { l, r, t: top, b } = box.margin;
+  const right = t.showscale === false ? r : Math.max(r, 70);
+  const w = box.width - l - right;
+  const hgt = box.height - top - b;
+  const img = rasterPng(t, cellSize(rows, cols, w, hgt));
+  const image = { type: "image", left: l, top, z: -1, style: { image: img.url, width: w, height: hgt } };
+  let visualMap: Rec | undefined;
+  if (t.showscale !== false && img.max >= img.min) {
+    visualMap = { type: "continuous", min: img.min, max: img.max, calculable: false, right: 8, top: "middle", itemHeight: Math.max(60, hgt - 60), inRange: { color: scaleStops(t) }, text: [short(img.max), short(img.min)], textGap: 4, textStyle: { color: "#444", fontSize: 11 } };
+  }
+  return { series: { type: "scatter", data: [], silent: true }, image, visualMap, xCats, yCats };
+}
+
+/** Reference lines (plot's hLines/vLines): dashed markLines labelled like the annotations. */
+function referenceMarks(L: Rec, xa: Rec, ya: Rec): Rec[] {
+  const marks: Rec[] = [];
+  const anns = (L.annotations ?? []) as Rec[];
+  for (const s of (L.shapes ?? []) as Rec[]) {
+    if (s.type !== "line") continue;
+    const style = { type: "dashed", color: s.line?.color ?? "#555", width: s.line?.width ?? 1.5 };
+    if (s.xref === "paper" && s.y0 === s.y1 && finite(s.y0)) {
+      const at = ya.type === "log" ? Math.log10(s.y0) : s.y0;
+      const label = anns.find((a) => a.yref === "y" && a.xref === "paper" && Math.abs(a.y - at) < 1e-12)?.text;
+      marks.push({ yAxis: s.y0, lineStyle: style, label: { show: !!label, formatter: label ?? "", position: "insideEndTop", color: "#444" } });
+    } else if (s.yref === "paper" && s.x0 === s.x1 && finite(s.x0)) {
+      const at = xa.type === "log" ? Math.log10(s.x0) : s.x0;
+      const label = anns.find((a) => a.xref === "x" && a.yref === "paper" && Math.abs(a.x - at) < 1e-12)?.text;
+      marks.push({ xAxis: s.x0, lineStyle: style, label: { show: !!label, formatter: label ?? "", position: "end", color: "#444" } });
+    }
+  }
+  return marks;
+}
+
+/** Legend rows, as ECharts will wrap them: item = symbol 25 + gap 5 + text + item gap 10. */
+function legendRows(named: Rec[], box: Box): number {
+  let rows = 1;
+  for (let used = 0, i = 0; i < named.length; i++) {
+    const w = 40 + textWidth(String(named[i].name), "12px");
+    if (used > 0 && used + w > box.width - 20) (rows++, (used = 0));
+    used += w;
+  }
+  return rows;
+}
+
 /** Cartesian figures: lines, markers, bars, heatmaps, reference lines. */
 function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
   const L = fig.layout;
@@ -208,86 +299,27 @@ function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
   const graphic: Rec[] = [];
   let visualMap: Rec | undefined;
   let c = 0;
-  const logX = xType === "log";
-  const logOk = (v: unknown, log: boolean) => !log || (finite(v) && v > 0);
   for (const t of traces) {
-    const color = COLORWAY[c++ % COLORWAY.length];
-    const name = t.name === undefined || t.name === null ? undefined : String(t.name);
     const onY2 = t.yaxis === "y2" && !!y2;
-    const logY = (onY2 ? y2!.type : ya.type) === "log";
-    if (t.type === "scatter" || t.type === undefined || t.type === "scattergl") {
-      const y = (Array.isArray(t.y) ? t.y : []) as unknown[];
-      const x = (Array.isArray(t.x) ? t.x : y.map((_, i) => i)) as unknown[];
-      const data = y.map((yi, i) => [x[i], yi]).filter(([xi, yi]) => (finite(yi) && logOk(yi, logY) && (xType === "category" || logOk(xi, logX))));
-      const mode = String(t.mode ?? (y.length > 20 ? "lines" : "lines+markers"));
-      const lines = mode.includes("lines");
-      series.push({
-        type: lines ? "line" : "scatter",
-        name,
-        data,
-        yAxisIndex: onY2 ? 1 : 0,
-        color,
-        showSymbol: mode.includes("markers"),
-        symbolSize: lines ? 6 : 8,
-        lineStyle: { width: 2 },
-        connectNulls: true,
-        // Thousands of points: one path for all markers, and lines thinned to their shape
-        // (largest-triangle sampling), so that the picture stays a few kB.
-        large: !lines && data.length > 2000,
-        sampling: lines && data.length > 2000 ? "lttb" : undefined,
-        showAllSymbol: false,
-      });
-    } else if (t.type === "bar") {
-      const h = t.orientation === "h";
-      const labels = ((h ? t.y : t.x) ?? []) as unknown[];
-      const vals = ((h ? t.x : t.y) ?? []) as unknown[];
-      const data = labels.map((lab, i) => (h ? [vals[i], String(lab)] : [String(lab), vals[i]]));
-      series.push({ type: "bar", name, data, color, stack: L.barmode === "stack" ? "all" : undefined, yAxisIndex: onY2 ? 1 : 0 });
-    } else if (t.type === "heatmap") {
-      const z = (t.z ?? []) as unknown[][];
-      const rows = z.length;
-      const cols = rows ? Math.max(...z.map((r) => r.length)) : 0;
-      xCats = (Array.isArray(t.x) && t.x.length === cols ? t.x : Array.from({ length: cols }, (_, i) => i)).map(String);
-      yCats = (Array.isArray(t.y) && t.y.length === rows ? t.y : Array.from({ length: rows }, (_, i) => i)).map(String);
-      // An empty series keeps the axes; the cells are one PNG laid over the plotting area.
-      series.push({ type: "scatter", data: [], silent: true });
-      const { l, r, t: top, b } = box.margin;
-      const right = t.showscale === false ? r : Math.max(r, 70);
-      const w = box.width - l - right;
-      const hgt = box.height - top - b;
-      const img = rasterPng(t, cellSize(rows, cols, w, hgt));
-      graphic.push({ type: "image", left: l, top, z: -1, style: { image: img.url, width: w, height: hgt } });
-      if (t.showscale !== false && img.max >= img.min) {
-        visualMap = { type: "continuous", min: img.min, max: img.max, calculable: false, right: 8, top: "middle", itemHeight: Math.max(60, hgt - 60), inRange: { color: scaleStops(t) }, text: [short(img.max), short(img.min)], textGap: 4, textStyle: { color: "#444", fontSize: 11 } };
-      }
-    } else {
-      notes.push(String(t.type));
-    }
+    const st: TraceStyle = { name: t.name === undefined || t.name === null ? undefined : String(t.name), color: COLORWAY[c++ % COLORWAY.length], onY2, logY: (onY2 ? y2!.type : ya.type) === "log" };
+    if (t.type === "scatter" || t.type === undefined || t.type === "scattergl") series.push(lineSeries(t, st, xType));
+    else if (t.type === "bar") series.push(barSeries(t, st, L.barmode === "stack"));
+    else if (t.type === "heatmap") {
+      const part = heatmapPart(t, box);
+      ({ xCats, yCats } = part);
+      series.push(part.series);
+      graphic.push(part.image);
+      visualMap = part.visualMap ?? visualMap;
+    } else notes.push(String(t.type));
   }
-  // Reference lines (plot's hLines/vLines): dashed markLines labelled like the annotations.
-  const marks: Rec[] = [];
-  const anns = (L.annotations ?? []) as Rec[];
-  for (const s of (L.shapes ?? []) as Rec[]) {
-    if (s.type !== "line") continue;
-    const style = { type: "dashed", color: s.line?.color ?? "#555", width: s.line?.width ?? 1.5 };
-    if (s.xref === "paper" && s.y0 === s.y1 && finite(s.y0)) {
-      const at = ya.type === "log" ? Math.log10(s.y0) : s.y0;
-      const label = anns.find((a) => a.yref === "y" && a.xref === "paper" && Math.abs(a.y - at) < 1e-12)?.text;
-      marks.push({ yAxis: s.y0, lineStyle: style, label: { show: !!label, formatter: label ?? "", position: "insideEndTop", color: "#444" } });
-    } else if (s.yref === "paper" && s.x0 === s.x1 && finite(s.x0)) {
-      const at = xa.type === "log" ? Math.log10(s.x0) : s.x0;
-      const label = anns.find((a) => a.xref === "x" && a.yref === "paper" && Math.abs(a.x - at) < 1e-12)?.text;
-      marks.push({ xAxis: s.x0, lineStyle: style, label: { show: !!label, formatter: label ?? "", position: "end", color: "#444" } });
-    }
-  }
+  const marks = referenceMarks(L, xa, ya);
   if (marks.length) {
     const host = series.find((s) => s.yAxisIndex !== 1) ?? series[0];
     if (host) host.markLine = { symbol: "none", silent: true, animation: false, data: marks };
   }
   const named = series.filter((s) => s.name !== undefined);
   const title = titleOption(fig, box);
-  const legendTop = title ? 30 : 4;
-  const { l, r, t, b } = box.margin;
+  const { r, t, b } = box.margin;
   const x = axisOption(xa, horizontal ? "value" : xType, false, horizontal ? undefined : xCats, hasBar);
   const yAxes = [axisOption(ya, horizontal ? "category" : yType, true, horizontal ? cats(ys) : yCats, hasBar)];
   if (y2) yAxes.push({ ...axisOption(y2, axisType(y2, []), true, undefined, false), position: "right", splitLine: { show: false } });
@@ -297,19 +329,13 @@ function cartesianOption(fig: FigureSpec, box: Box, notes: string[]): Rec {
     yAxes[0].splitLine = { show: false };
   }
   const legend = named.length > 1 || (named.length === 1 && L.showlegend === true);
-  // Legend rows, as ECharts will wrap them: item = symbol 25 + gap 5 + text + item gap 10.
-  let rows = legend ? 1 : 0;
-  for (let used = 0, i = 0; legend && i < named.length; i++) {
-    const w = 40 + textWidth(String(named[i].name), "12px");
-    if (used > 0 && used + w > box.width - 20) (rows++, (used = 0));
-    used += w;
-  }
+  const rows = legend ? legendRows(named, box) : 0;
   return {
     title,
-    legend: legend ? { top: legendTop, data: named.map((s) => s.name), textStyle: { color: "#444" } } : undefined,
+    legend: legend ? { top: title ? 30 : 4, data: named.map((s) => s.name), textStyle: { color: "#444" } } : undefined,
     grid: {
       // Tick labels sit inside the grid box (containLabel); the rotated axis names outside it.
-      left: heat ? l : text(ya.title) ? 40 : 10,
+      left: heat ? box.margin.l : text(ya.title) ? 40 : 10,
       right: heat && visualMap ? Math.max(r, 70) : y2 ? (text(y2.title) ? 40 : 10) : r,
       top: Math.max(t, (title ? 34 : 8) + rows * 24 + 6),
       bottom: b,

@@ -115,7 +115,6 @@ export async function train(model: tf.LayersModel, data: { train: ImageSet; test
     select: "last",
     seed: o.seed,
     live: o.live ?? false,
-    progress: false,
   });
   const accs = r.history.epochs.map((e) => 100 * (e.testAcc ?? NaN));
   return {

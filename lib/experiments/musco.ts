@@ -291,7 +291,6 @@ export async function pretrain(data: Data, b: Budget, seed = 0): Promise<{ model
     outputs: "logits",
     select: "last",
     seed,
-    progress: false,
   });
   const seconds = (Date.now() - t0) / 1000;
   const trainSeconds = r.history.epochs.reduce((a, e) => a + e.seconds, 0);
@@ -317,7 +316,6 @@ export async function fineTune(model: tf.LayersModel, data: Data, images: number
     outputs: "logits",
     select: "last",
     seed,
-    progress: false,
   });
 }
 

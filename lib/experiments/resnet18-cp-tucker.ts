@@ -175,7 +175,6 @@ export async function train(model: tf.LayersModel, data: { train: ImageSet; test
     outputs: "logits",
     select: "last",
     seed,
-    progress: false,
   });
   return r.history.epochs;
 }

@@ -86,7 +86,7 @@ export function lenet5(seed = 0): tf.Sequential {
 
 /** Adam lr 1e-3, batch 128, pixels scaled to [0, 1] (the card gives no LeNet schedule). */
 export async function trainLenet(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, epochs: number, seed = 0): Promise<number> {
-  await musco.fitOwned(model, data, { name: "adam", lr: 1e-3 }, { epochs, batchSize: 128, normalize: "scale", outputs: "logits", select: "last", seed, progress: false });
+  await musco.fitOwned(model, data, { name: "adam", lr: 1e-3 }, { epochs, batchSize: 128, normalize: "scale", outputs: "logits", select: "last", seed });
   return 100 * (await evaluate(model, data.test, { batchSize: 500, normalize: "scale", outputs: "logits" })).acc;
 }
 

@@ -198,7 +198,6 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
       select: "last",
       seed,
       live: o.live,
-      progress: false,
       checkpointDir: o.checkpointDir,
       resume: o.checkpointDir !== undefined,
       onBatch: () => {

@@ -115,7 +115,7 @@ export interface Run {
 export async function run(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, o: { id: string; label: string; epochs: number; optimizer: OptimizerSpec; schedule?: Schedule; seed?: number; checkpointDir?: string }): Promise<Run> {
   const t0 = Date.now();
   const r = await fit(model, data, {
-    epochs: o.epochs, batchSize: 100, optimizer: o.optimizer, schedule: o.schedule, normalize: "scale", select: "best-test", seed: o.seed ?? 0, progress: false,
+    epochs: o.epochs, batchSize: 100, optimizer: o.optimizer, schedule: o.schedule, normalize: "scale", select: "best-test", seed: o.seed ?? 0,
     // A checkpoint folder makes a long run resumable: re-running with the same folder continues it.
     ...(o.checkpointDir ? { checkpointDir: o.checkpointDir, resume: true } : {}),
   });

@@ -1,7 +1,7 @@
 // Puts each reproduced value beside the paper's: difference, relative difference, and whether
 // it falls in the card's tolerance; markdown and JSON reports.
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic";
+import { writeAtomic as writeFileAtomic } from "../atomic-file";
 import { papers, paperOf, target } from "./registry";
 import type { RunRecord } from "./record";
 import type { Unit } from "./types";

@@ -2,7 +2,7 @@
 // <results>/<paper>.json, which `tnlab reproduce` merges into the report.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "./atomic";
+import { writeAtomic as writeFileAtomic } from "../atomic-file";
 import { paperOf, target } from "./registry";
 import type { PaperId } from "./types";
 

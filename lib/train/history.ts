@@ -1,8 +1,6 @@
 // The per-epoch record of a run, and writing it as JSON and CSV atomically.
 import { writeAtomic } from "../atomic-file";
 
-export { writeAtomic };
-
 export interface EpochRecord {
   /** 1-based. */
   epoch: number;

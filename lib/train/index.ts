@@ -1,10 +1,17 @@
-// tn.train: the fit loop (optimizers, LR schedules, metrics, epoch selection, early stopping,
-// checkpoints and resume, seeds, progress).
-export { fit, evaluate, type FitOptions, type FitData, type FitResult, type BatchInfo } from "./fit";
+// tn.train: the fit loop (fit.ts: optimizers, LR schedules, metrics, seeds) and its callbacks
+// (callbacks.ts): epoch selection and early stopping (selection.ts), checkpoints and resume
+// (checkpointer.ts, checkpoint.ts), progress and live chart through display hooks (display-hooks.ts).
+export { fit, type FitOptions, type FitData, type FitResult } from "./fit";
+export { evaluate } from "./evaluate";
+export { CallbackList, type Callback, type FitState, type BatchInfo, type EpochStart } from "./callbacks";
+export { bestEpoch, earlyStopping } from "./selection";
+export { checkpointer } from "./checkpointer";
+export { setDefaultTrainDisplay, defaultTrainDisplay, progressCallback, liveChartCallback, epochLine, type TrainDisplay, type RunProgress, type LiveHistoryChart } from "./display-hooks";
 export { makeOptimizer, setLearningRate, getLearningRate, disposeOptimizer, type OptimizerSpec } from "./optimizers";
 export { learningRateAt, type Schedule } from "./schedules";
-export { withSeed, seedMathRandom, mixSeed } from "./seed";
-export { historyCsv, saveHistory, writeAtomic, type History, type EpochRecord, type Selection } from "./history";
+export { withSeed, seedMathRandom, randomStream, mixSeed } from "./seed";
+export { historyCsv, saveHistory, type History, type EpochRecord, type Selection } from "./history";
+export { writeAtomic } from "../atomic-file";
 export {
   readCheckpoint,
   loadCheckpoint,

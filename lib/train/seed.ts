@@ -14,14 +14,30 @@ export function mixSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
+/**
+ * A stream seeded by `seed` that enter() puts in Math.random's place and exit() takes out again;
+ * draws continue one stream across exits (fit leaves it while its callbacks run).
+ */
+export function randomStream(seed: number): { enter(): void; exit(): void } {
+  const r = rng(seed);
+  let saved: (() => number) | undefined;
+  return {
+    enter() {
+      saved = Math.random;
+      Math.random = r.next;
+    },
+    exit() {
+      if (saved) Math.random = saved;
+      saved = undefined;
+    },
+  };
+}
+
 /** Replaces Math.random with a stream seeded by `seed`; returns the function that restores it. */
 export function seedMathRandom(seed: number): () => void {
-  const saved = Math.random;
-  const r = rng(seed);
-  Math.random = r.next;
-  return () => {
-    Math.random = saved;
-  };
+  const s = randomStream(seed);
+  s.enter();
+  return () => s.exit();
 }
 
 /**

@@ -121,7 +121,8 @@ test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is 
   await assert.rejects(fit(smallNet(1, 16), data, { ...opts, seed: 2, resume: true }), /resume = true: expected the same seed/);
 });
 
-test("live: true draws through lib/display's liveChart when present, and fit still works outside a kernel", async () => {
+// The chart itself, drawn through lib/display in a kernel, is tested in test/display/train-progress.test.ts.
+test("live: true with no display hooks (lib/display not loaded): fit trains and draws nothing", async () => {
   await use(backendUnderTest("wasm"));
   const { train, test: testSet } = mnistSmall();
   const r = await fit(smallNet(1, 8), { train: train.subset(100, 1), test: testSet.subset(50, 1) }, { epochs: 1, batchSize: 50, live: true, progress: false });

@@ -1,0 +1,81 @@
+// fit's checkpoint callback: on start, refuses to overwrite another run's checkpoint or resumes
+// from it (model, optimizer with its hidden state, history, the selected epoch's weights); after
+// every epoch, writes checkpoint.tnckpt (TNCKPT02, see checkpoint.ts) and history.json/.csv.
+import * as tf from "@tensorflow/tfjs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { fail } from "../errors";
+import type { Callback, FitState } from "./callbacks";
+import { checkpointExists, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
+import { saveHistory } from "./history";
+
+// Scalar variables an optimizer keeps outside getWeights(), e.g. Adam's running beta powers:
+// setWeights() recomputes those with pow(), which rounds differently from the running products,
+// so a resumed run would drift by an ulp. They are saved under "@field" names.
+function hiddenState(opt: tf.Optimizer): [string, tf.Variable][] {
+  return Object.entries(opt as unknown as Record<string, unknown>)
+    .filter((e): e is [string, tf.Variable] => e[1] instanceof tf.Variable)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+async function optimizerSnapshot(opt: tf.Optimizer): Promise<Snapshot> {
+  const ws = await opt.getWeights();
+  const s = snapshot([...ws, ...hiddenState(opt).map(([k, v]) => ({ name: `@${k}`, tensor: v }))]);
+  // getWeights returns the optimizer's own variables plus a fresh iterations scalar.
+  for (const w of ws) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  return s;
+}
+
+async function restoreOptimizer(opt: tf.Optimizer, saved: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+  await opt.setWeights(saved.filter((w) => !w.name.startsWith("@")));
+  const fields = new Map(hiddenState(opt));
+  for (const w of saved) {
+    if (!w.name.startsWith("@")) continue;
+    const v = fields.get(w.name.slice(1));
+    if (v && v.size === w.tensor.size) tf.tidy(() => v.assign(w.tensor.reshape(v.shape)));
+  }
+}
+
+export function checkpointFile(dir: string): string {
+  return join(dir, "checkpoint.tnckpt");
+}
+
+async function resume(file: string, s: FitState, epochs: number): Promise<void> {
+  const loaded = loadCheckpoint(file);
+  if (loaded && loaded.file !== file && existsSync(file)) {
+    // Moved aside so the next epoch's write does not rotate it in as the "previous good" one.
+    renameSync(file, damagedCheckpointFile(file));
+    console.warn(`tnlab: moved the damaged ${file} to ${damagedCheckpointFile(file)}`);
+  }
+  if (!loaded) return;
+  const ck = loaded.checkpoint;
+  const meta = ck.header.meta ?? {};
+  if (ck.header.seed !== s.seed || meta.batchSize !== s.batchSize) {
+    fail("resume", true, `the same seed and batchSize as the checkpointed run (it used seed ${ck.header.seed}, batchSize ${String(meta.batchSize)})`);
+  }
+  restoreModel(s.model, ck.model, loaded.file);
+  await restoreOptimizer(s.optimizer, ck.optimizer);
+  tf.dispose(ck.optimizer.map((o) => o.tensor));
+  s.history = { ...ck.header.history, planned: epochs };
+  if (ck.best.length) s.bestWeights = { ...modelSnapshot(s.model), values: ck.best };
+}
+
+/** Checkpoints in `dir` every epoch; with `resumeRun`, continues the run checkpointed there. */
+export function checkpointer(dir: string, resumeRun: boolean, epochs: number): Callback {
+  const file = checkpointFile(dir);
+  return {
+    async onTrainBegin(s) {
+      mkdirSync(dir, { recursive: true });
+      if (checkpointExists(file) && !resumeRun) {
+        fail("checkpointDir", dir, "a folder without a previous run's checkpoint, or resume: true to continue that run");
+      }
+      if (resumeRun) await resume(file, s, epochs);
+    },
+    async onEpochEnd(rec, s) {
+      const h = s.history;
+      const header = { epoch: rec.epoch, seed: s.seed, history: h, optimizer: { className: s.optimizer.getClassName(), learningRate: rec.lr }, meta: { batchSize: s.batchSize } };
+      writeCheckpoint(file, header, modelSnapshot(s.model), await optimizerSnapshot(s.optimizer), s.selection === "last" ? undefined : s.bestWeights);
+      saveHistory(h, join(dir, "history.json"), join(dir, "history.csv"));
+    },
+  };
+}
