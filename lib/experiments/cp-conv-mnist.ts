@@ -1,18 +1,20 @@
 // cp-conv-mnist.md: NetBase and its CP-tensorized version (both 3x3 convolutions as CP4 layers:
 // 1x1 -> 3x1 -> 1x3 -> 1x1), trained on MNIST with the card's settings (Adam lr 1e-4, batch 64,
 // 5 epochs, standardised pixels, epoch-5 test accuracy reported). One function per table or
-// figure; budgets come from the profile.
+// figure; budgets come from the profile. Both networks are in lib/models/cp-conv-mnist.ts.
 import * as tf from "@tensorflow/tfjs";
 import { mnist, type IdxDataset } from "../data/mnist";
 import { standardization, type ImageSet } from "../data/image-set";
-import { CPConv2D } from "../layers/cp-conv";
-import { cpConvMnistBase } from "../models/cp-conv-mnist";
+import { cpConvMnistBase, cpConvMnistTens as cpNet } from "../models/cp-conv-mnist";
 import { trainableParams } from "../models/count";
 import { compressModel } from "../compress/compress";
 import { evaluate, fit } from "../train/fit";
-import type { EpochRecord } from "../train/history";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
+import { mnistSplit, secondsSince, testAccs, type RunResult, type Split } from "./shared";
+
+/** NetTens (tn.models.cpConvMnistTens): NetBase with both convolutions CP4 layers of a rank. */
+export { cpConvMnistTens as cpNet } from "../models/cp-conv-mnist";
 
 /** The ranks of the paper's Table 1. */
 export const TABLE_RANKS = [3, 6, 9] as const;
@@ -51,23 +53,8 @@ export function budget(profile: Profile): Budget {
 }
 
 /** MNIST cut to the budget (seeded subsets, so every model of a run sees the same images). */
-export function loadData(b: Budget, data: IdxDataset = mnist()): { train: ImageSet; test: ImageSet } {
-  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
-  return { train: cut(data.train, b.train), test: cut(data.test, b.test) };
-}
-
-/**
- * NetTens: NetBase with both convolutions replaced by CP4 layers of rank `rank`. The factors start
- * from the card's §4 init (the reconstructed kernel has PyTorch's default conv variance).
- */
-export function cpNet(rank: number, seed = 0): tf.Sequential {
-  if (!Number.isInteger(rank) || rank < 1) fail("rank", rank, "a positive integer");
-  return cpConvMnistBase({
-    seed,
-    name: `NetTens_r${rank}`,
-    conv: (name, inputShape) =>
-      new CPConv2D({ name, filters: 10, kernelSize: 3, rank, variant: "cp4", padding: "valid", activation: "relu", seed: seed * 100 + (name === "conv1" ? 1 : 2), ...(inputShape ? { inputShape } : {}) }),
-  });
+export function loadData(b: Budget, data: IdxDataset = mnist()): Split {
+  return mnistSplit(b, data);
 }
 
 /** Kernel weights of the two convolutions (biases excluded: the card's §2.3 convention). */
@@ -90,18 +77,15 @@ export function compressionRatio(rank: number): { base: number; cp: number; rati
   return out;
 }
 
-export interface Run {
+export interface Run extends RunResult {
   model: string;
   rank: number | null;
   seed: number;
-  params: number;
   convKernelParams: number;
-  epochs: EpochRecord[];
   /** Test accuracy (%) after the last epoch: the card's reported epoch. */
   finalAcc: number;
   /** Best test accuracy (%) over the epochs, logged as the card asks. */
   bestAcc: number;
-  seconds: number;
 }
 
 /** Trains `model` with the card's optimiser and schedule on `data` for `epochs` epochs. */
@@ -116,7 +100,7 @@ export async function train(model: tf.LayersModel, data: { train: ImageSet; test
     seed: o.seed,
     live: o.live ?? false,
   });
-  const accs = r.history.epochs.map((e) => 100 * (e.testAcc ?? NaN));
+  const accs = testAccs(r.history.epochs);
   return {
     model: o.label,
     rank: o.rank,
@@ -126,7 +110,7 @@ export async function train(model: tf.LayersModel, data: { train: ImageSet; test
     epochs: r.history.epochs,
     finalAcc: accs[accs.length - 1],
     bestAcc: Math.max(...accs),
-    seconds: (Date.now() - t0) / 1000,
+    seconds: secondsSince(t0),
   };
 }
 

@@ -1,5 +1,8 @@
 // tn.experiments: one small function per table or figure of each paper, so a notebook cell and
-// `tnlab reproduce` run the same code. Budgets come from the profile (smoke | quick | paper).
+// `tnlab reproduce` run the same code. Budgets come from the profile (smoke | quick | paper). The
+// architectures are in lib/models, what the paper modules share (data cut to a budget, training
+// with a recipe, test accuracy, timed inference, run results) in shared.ts, and the papers'
+// numbers and typed target ids in lib/papers. No paper module imports another.
 export { PROFILES, resolveProfile, byProfile, type Profile } from "./profile";
 export * as cpConvMnist from "./cp-conv-mnist";
 export * as teaching from "./teaching";

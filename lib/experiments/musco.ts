@@ -3,27 +3,29 @@
 // runs at tens of images per second on a 2-core wasm CPU), its 3×3 convolutions compressed by
 // Tucker-2 (or CP3 / CP4) and fc1 by SVD, with ranks from a per-step reduction ρ (§2.8) or from
 // EVBMF weakened by w (§2.6-2.7), fine-tuned between steps with an equal total budget (§4).
-// One function per table or figure; budgets come from the profile.
+// One function per table or figure; budgets come from the profile. VGG-S itself is
+// tn.models.vggS (lib/models/vgg-s.ts); data, training and timing helpers are in ./shared.ts;
+// the studies without training (§2.6-2.8) are in ./musco-ranks.ts, re-exported here.
 import * as tf from "@tensorflow/tfjs";
-import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
 import { multiStage, type StageReport } from "../compress/multistage";
-import { evbmf, evbmfTauBar, evbmfTauBarApprox } from "../decomp/evbmf";
-import { tucker2RanksForRatio, weakenedRank } from "../decomp/ranks";
+import { evbmf } from "../decomp/evbmf";
+import { weakenedRank } from "../decomp/ranks";
 import { tucker2 } from "../decomp/tucker";
-import { svd } from "../linalg/svd";
 import { countModel } from "../flops/count";
 import { trainableParams } from "../models/count";
-import { batchNorm } from "../models/blocks";
+import { vggS } from "../models/vgg-s";
 import { CPConv2D, SVDDense, Tucker2Conv2D } from "../layers";
-import { evaluate, fit, type FitOptions } from "../train/fit";
-import { makeOptimizer, type OptimizerSpec } from "../train/optimizers";
 import type { EpochRecord } from "../train/history";
-import { gaussSeed, rng } from "../random";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
+import { CIFAR_NORMALIZE, CROP_FLIP, cifarSplit, fitOwned, inferenceMs, testAccuracy as testAccAndLoss, type Split } from "./shared";
+
+export { vggS } from "../models/vgg-s";
+export { fitOwned, inferenceMs } from "./shared";
+export { lowRankPlusNoise, evbmfSweep, tauBarTable, ratioRankTable, type SyntheticCase, type EvbmfSweepRow } from "./musco-ranks";
 
 /** The card's §4 analogue protocol. */
 export const SETTINGS = {
@@ -35,12 +37,8 @@ export const SETTINGS = {
 } as const;
 
 /** CIFAR-10 per-channel normalisation and the card's augmentation (random crop, pad 4, flip). */
-export const NORMALIZE: Standardization = {
-  kind: "channel",
-  mean: Float32Array.from([0.4914, 0.4822, 0.4465]),
-  std: Float32Array.from([0.2023, 0.1994, 0.201]),
-};
-export const AUGMENT: Augment = { padCrop: 4, flip: true };
+export const NORMALIZE: Standardization = CIFAR_NORMALIZE;
+export const AUGMENT: Augment = CROP_FLIP;
 
 /** The 3×3 convolutions MUSCO compresses: all but conv1_1, whose 3 input channels are below any minimum rank. */
 export const COMPRESSED_CONVS = ["conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2"] as const;
@@ -84,158 +82,14 @@ export function budget(profile: Profile): Budget {
   });
 }
 
-export interface Data {
-  train: ImageSet;
-  test: ImageSet;
-}
+export type Data = Split;
 
 export function loadData(b: Budget): Data {
-  const c = cifar10();
-  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
-  return { train: cut(c.train, b.train), test: cut(c.test, b.test) };
+  return cifarSplit(b);
 }
 
 // ---------------------------------------------------------------------------------------------
-// EVBMF on synthetic low-rank-plus-noise matrices (§2.6)
-
-export interface SyntheticCase {
-  L: number;
-  M: number;
-  trueRank: number;
-  /** Signal singular values in units of the noise edge σ(√L + √M). */
-  strength: number;
-  noiseSigma2: number;
-  /** Singular values of Y, descending. */
-  spectrum: number[];
-  threshold: number;
-  /** The largest singular value of pure noise: σ(√L + √M) (Marchenko-Pastur edge). */
-  noiseEdge: number;
-  foundRank: number;
-  sigma2: number;
-}
-
-/**
- * Y = U diag(s) Vᵀ + σ E with U, V random orthonormal (L × k, M × k), s = strength · σ(√L + √M)
- * · (1 + 0.5 h/k) for h = 0..k-1, E standard normal; EVBMF then estimates σ² and the rank.
- */
-export function lowRankPlusNoise(o: { L: number; M: number; rank: number; strength: number; sigma?: number; seed?: number }): SyntheticCase {
-  const { L, M, rank: k, strength } = o;
-  if (!Number.isInteger(L) || L < 2) fail("L", L, "an integer >= 2");
-  if (!Number.isInteger(M) || M < L) fail("M", M, `an integer >= L = ${L}`);
-  if (!Number.isInteger(k) || k < 0 || k >= L) fail("rank", k, `an integer in [0, ${L - 1}]`);
-  if (!(strength >= 0)) fail("strength", strength, "a non-negative number");
-  const sigma = o.sigma ?? 1;
-  if (!(sigma > 0)) fail("sigma", sigma, "a positive noise deviation");
-  const r = rng(o.seed ?? 0);
-  const orth = (n: number): Float64Array => {
-    // Gram-Schmidt on k Gaussian columns (k is small), twice for orthogonality to rounding.
-    const q = new Float64Array(n * k);
-    for (let i = 0; i < q.length; i++) q[i] = r.normal();
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < k; j++) {
-        for (let p = 0; p < j; p++) {
-          let d = 0;
-          for (let i = 0; i < n; i++) d += q[i * k + j] * q[i * k + p];
-          for (let i = 0; i < n; i++) q[i * k + j] -= d * q[i * k + p];
-        }
-        let nn = 0;
-        for (let i = 0; i < n; i++) nn += q[i * k + j] ** 2;
-        nn = Math.sqrt(nn);
-        for (let i = 0; i < n; i++) q[i * k + j] /= nn;
-      }
-    }
-    return q;
-  };
-  const U = orth(L);
-  const V = orth(M);
-  const edge = sigma * (Math.sqrt(L) + Math.sqrt(M));
-  const s = Array.from({ length: k }, (_, h) => strength * edge * (1 + (0.5 * h) / Math.max(1, k)));
-  const y = new Float64Array(L * M);
-  for (let i = 0; i < L; i++) {
-    for (let j = 0; j < M; j++) {
-      let v = sigma * r.normal();
-      for (let h = 0; h < k; h++) v += U[i * k + h] * s[h] * V[j * k + h];
-      y[i * M + j] = v;
-    }
-  }
-  const e = evbmf({ shape: [L, M], data: y });
-  const spectrum = Array.from(svd({ shape: [L, M], data: y }).s);
-  return { L, M, trueRank: k, strength, noiseSigma2: sigma * sigma, spectrum, threshold: e.threshold, noiseEdge: edge, foundRank: e.rank, sigma2: e.sigma2 };
-}
-
-export interface EvbmfSweepRow {
-  trueRank: number;
-  strength: number;
-  /** Found ranks over the seeds. */
-  found: number[];
-  /** Share of seeds where the found rank equals the true rank. */
-  exact: number;
-  sigma2: number;
-}
-
-/** Found vs true rank over signal strengths (the detection threshold of EVBMF), `seeds` matrices each. */
-export function evbmfSweep(o: { L?: number; M?: number; ranks?: number[]; strengths?: number[]; seeds?: number } = {}): EvbmfSweepRow[] {
-  const L = o.L ?? 64;
-  const M = o.M ?? 256;
-  const out: EvbmfSweepRow[] = [];
-  for (const k of o.ranks ?? [4, 12]) {
-    for (const strength of o.strengths ?? [0.3, 0.6, 0.8, 1, 1.2, 1.5, 2, 3]) {
-      const cases = Array.from({ length: o.seeds ?? 3 }, (_, seed) => lowRankPlusNoise({ L, M, rank: k, strength, seed: 1000 * k + seed }));
-      const found = cases.map((c) => c.foundRank);
-      out.push({ trueRank: k, strength, found, exact: found.filter((f) => f === k).length / found.length, sigma2: cases.reduce((a, c) => a + c.sigma2, 0) / cases.length });
-    }
-  }
-  return out;
-}
-
-/** The card's §2.6 unit-test table: exact τ̄ vs the code's 2.5129 √α and x̄. */
-export function tauBarTable(alphas = [1, 0.5, 0.25, 1 / 9, 0.1]): { alpha: number; exact: number; approx: number; xBar: number }[] {
-  return alphas.map((alpha) => {
-    const approx = evbmfTauBarApprox(alpha);
-    return { alpha, exact: evbmfTauBar(alpha), approx, xBar: (1 + approx) * (1 + alpha / approx) };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// VGG-S (§3.2)
-
-/**
- * VGG-S for 32×32×3: [conv3×3 → BN → ReLU] ×2 → max-pool, three times (32-64-128 channels, or
- * 16-32-64 at width 0.5), flatten, fc1 + ReLU (256 or 128), fc2 (10 logits). Convolutions have no
- * bias. 814,570 parameters (204,794 at width 0.5), 39.2 M (10.0 M) multiply-adds.
- */
-export function vggS(opts: { width?: 1 | 0.5; seed?: number } = {}): tf.Sequential {
-  const width = opts.width ?? 1;
-  if (width !== 1 && width !== 0.5) fail("width", width, "1 (VGG-S) or 0.5 (VGG-S/2)");
-  const seed = opts.seed ?? 0;
-  let k = 0;
-  // He-normal (fan-in) for the convolutions, as torchvision's VGG (kaiming, ReLU); seeded per layer.
-  const he = () => tf.initializers.heNormal({ seed: gaussSeed(seed * 1000 + k++) });
-  const layers: tf.layers.Layer[] = [];
-  [32, 64, 128].forEach((c, b) => {
-    for (const i of [1, 2]) {
-      const name = `${b + 1}_${i}`;
-      layers.push(
-        tf.layers.conv2d({
-          name: `conv${name}`,
-          filters: c * width,
-          kernelSize: 3,
-          padding: "same",
-          useBias: false,
-          kernelInitializer: he(),
-          ...(layers.length === 0 ? { inputShape: [32, 32, 3] } : {}),
-        }),
-      );
-      layers.push(batchNorm(`bn${name}`));
-      layers.push(tf.layers.reLU({ name: `relu${name}` }));
-    }
-    layers.push(tf.layers.maxPooling2d({ poolSize: 2, name: `pool${b + 1}` }));
-  });
-  layers.push(tf.layers.flatten({ name: "flatten" }));
-  layers.push(tf.layers.dense({ name: "fc1", units: 256 * width, activation: "relu", kernelInitializer: he() }));
-  layers.push(tf.layers.dense({ name: "fc2", units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + k++ }) }));
-  return tf.sequential({ name: width === 1 ? "VGG-S" : "VGG-S/2", layers });
-}
+// Counts of VGG-S (§3.2; the architecture is tn.models.vggS)
 
 export interface Counts {
   params: number;
@@ -258,21 +112,7 @@ export function layerCounts(model: tf.LayersModel): { layer: string; type: strin
 
 /** Test accuracy in % (inference mode). */
 export async function testAccuracy(model: tf.LayersModel, test: ImageSet): Promise<number> {
-  const r = await evaluate(model, test, { batchSize: 250, normalize: NORMALIZE, outputs: "logits" });
-  return 100 * r.acc;
-}
-
-/**
- * fit with an optimizer this function owns and disposes: fit() does not dispose the optimizer it
- * builds from a spec, so its momentum buffers would outlive every fine-tuning run.
- */
-export async function fitOwned(model: tf.LayersModel, data: Parameters<typeof fit>[1], spec: OptimizerSpec, opts: Omit<FitOptions, "optimizer">) {
-  const optimizer = makeOptimizer(spec);
-  try {
-    return await fit(model, data, { ...opts, optimizer });
-  } finally {
-    optimizer.dispose();
-  }
+  return (await testAccAndLoss(model, test, { normalize: NORMALIZE, outputs: "logits" })).acc;
 }
 
 /** Pre-training: SGD momentum 0.9, lr 0.05 with a cosine schedule, weight decay 5e-4, crop + flip. */
@@ -655,25 +495,6 @@ export async function recompressCheck(base: tf.LayersModel, ratio = 3.16): Promi
   return out;
 }
 
-/** The card's §2.8 worked examples: Tucker-2 ranks of 3×3 layers for ρ = 3.16 twice and ρ = 10 once. */
-export function ratioRankTable(shapes: [number, number][] = [[32, 32], [64, 64], [128, 64], [128, 128], [256, 256], [512, 512]]): {
-  cout: number;
-  cin: number;
-  step1: [number, number];
-  step2: [number, number];
-  oneShot: [number, number];
-  totalRatio: number;
-}[] {
-  return shapes.map(([cout, cin]) => {
-    const k = [3, 3, cin, cout];
-    const P = (r: { rIn: number; rOut: number }) => cin * r.rIn + 9 * r.rIn * r.rOut + r.rOut * cout;
-    const s1 = tucker2RanksForRatio(k, 3.16);
-    const s2 = tucker2RanksForRatio(k, 3.16, { currentParams: P(s1) });
-    const one = tucker2RanksForRatio(k, 10);
-    return { cout, cin, step1: [s1.rOut, s1.rIn], step2: [s2.rOut, s2.rIn], oneShot: [one.rOut, one.rIn], totalRatio: (9 * cin * cout) / P(s2) };
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per-layer trajectories and inference time
 
@@ -708,26 +529,6 @@ export function layerTrajectories(base: tf.LayersModel, runs: Pick<CompressionRu
     }
   }
   return out;
-}
-
-/** Median milliseconds per image of inference at `batch` (one warm-up pass, then `runs` timed). */
-export function inferenceMs(model: tf.LayersModel, batch: number, runs: number): number {
-  if (!Number.isInteger(batch) || batch < 1) fail("batch", batch, "a positive integer");
-  if (!Number.isInteger(runs) || runs < 1) fail("runs", runs, "a positive number of timed runs");
-  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, "float32", 1);
-  try {
-    tf.tidy(() => void (model.predict(x) as tf.Tensor).dataSync());
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      tf.tidy(() => void (model.predict(x) as tf.Tensor).dataSync());
-      times.push((performance.now() - t0) / batch);
-    }
-    times.sort((a, c) => a - c);
-    return times[Math.floor(times.length / 2)];
-  } finally {
-    x.dispose();
-  }
 }
 
 export interface TimingRow {

@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
@@ -14,19 +13,16 @@ import { replaceLayers, type Replacement } from "../compress/surgery";
 import { Tucker2Conv2D } from "../layers/tucker2-conv";
 import { countModel } from "../flops/count";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
-import { evaluate, fit } from "../train/fit";
+import { fit } from "../train/fit";
 import type { EpochRecord } from "../train/history";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
+import { CIFAR_NORMALIZE, CROP_FLIP, cifarSplit, inferenceMs as timeInference, testAccuracy as testAccAndLoss, type Split } from "./shared";
 
 /** The card's §4 settings: SGD lr 0.01 without momentum, batch 64, crop + flip, CIFAR constants. */
 export const SETTINGS = { lr: 0.01, batchSize: 64, pureEpochs: 20, postEpochs: 5 } as const;
-export const NORMALIZE: Standardization = {
-  kind: "channel",
-  mean: Float32Array.from([0.4914, 0.4822, 0.4465]),
-  std: Float32Array.from([0.2023, 0.1994, 0.201]),
-};
-export const AUGMENT: Augment = { padCrop: 4, flip: true };
+export const NORMALIZE: Standardization = CIFAR_NORMALIZE;
+export const AUGMENT: Augment = CROP_FLIP;
 
 export interface Budget {
   train: number | "all";
@@ -49,10 +45,8 @@ export function budget(profile: Profile): Budget {
   });
 }
 
-export function loadData(b: Budget): { train: ImageSet; test: ImageSet } {
-  const c = cifar10();
-  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
-  return { train: cut(c.train, b.train), test: cut(c.test, b.test) };
+export function loadData(b: Budget): Split {
+  return cifarSplit(b);
 }
 
 /**
@@ -160,8 +154,7 @@ export function counts(model: tf.LayersModel): Counts {
 
 /** Test accuracy (%) and loss. */
 export async function testAccuracy(model: tf.LayersModel, test: ImageSet): Promise<{ acc: number; loss: number }> {
-  const r = await evaluate(model, test, { batchSize: 250, normalize: NORMALIZE, outputs: "logits" });
-  return { acc: 100 * r.acc, loss: r.loss };
+  return testAccAndLoss(model, test, { normalize: NORMALIZE, outputs: "logits" });
 }
 
 /** Training with the card's optimiser (a new SGD each call), augmentation and normalisation. */
@@ -209,20 +202,7 @@ export async function recalibrateBatchNorm(model: tf.LayersModel, data: { train:
 
 /** Median milliseconds per image of batch-64 inference (after one warm-up batch). */
 export function inferenceMs(model: tf.LayersModel, batches: number): number {
-  const x = tf.randomNormal([SETTINGS.batchSize, 32, 32, 3], 0, 1, "float32", 1);
-  try {
-    tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    const times: number[] = [];
-    for (let i = 0; i < Math.max(1, batches); i++) {
-      const t0 = performance.now();
-      tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-      times.push((performance.now() - t0) / SETTINGS.batchSize);
-    }
-    times.sort((a, c) => a - c);
-    return times[Math.floor(times.length / 2)];
-  } finally {
-    x.dispose();
-  }
+  return timeInference(model, SETTINGS.batchSize, Math.max(1, batches));
 }
 
 export interface Decomposed {

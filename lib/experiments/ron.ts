@@ -6,7 +6,8 @@
 //   z_{i+1} = g(Ŵ_i z_i + b̂_i),  Ŵ_i = P_{i+1} W_i V_i (P_i V_i)^{-1},  b̂_i = P_{i+1} b_i
 // with BatchNorm folded into W_i, b_i and, before a 2×2 max-pool, P_{i+1} taking the 4 window
 // entries of every kept pooled neuron. No fine-tuning. At full dimension (r_i = N_i) the RON
-// computes exactly the original network.
+// computes exactly the original network. The LeNets are tn.models.lenet300 / lenet5
+// (lib/models/lenet.ts); the CIFAR-10 network is musco's VGG-S, trained by the caller.
 import * as tf from "@tensorflow/tfjs";
 import { mnist, type IdxDataset } from "../data/mnist";
 import type { ImageSet } from "../data/image-set";
@@ -17,9 +18,12 @@ import { solve } from "../linalg/solve";
 import { size } from "../linalg/ndarray";
 import { countModel } from "../flops/count";
 import { evaluate } from "../train/fit";
+import { lenet300, lenet5 } from "../models/lenet";
 import { fail } from "../errors";
 import { byProfile, type Profile } from "./profile";
-import * as musco from "./musco";
+import { CIFAR_NORMALIZE, fitOwned, mnistSplit, type Split } from "./shared";
+
+export { lenet300, lenet5 } from "../models/lenet";
 
 export interface Budget {
   /** MNIST training images (seeded subset) and test images for the LeNets. */
@@ -44,49 +48,16 @@ export function budget(profile: Profile): Budget {
   });
 }
 
-export function loadMnist(b: Budget, data: IdxDataset = mnist()): { train: ImageSet; test: ImageSet } {
-  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
-  return { train: cut(data.train, b.train), test: cut(data.test, b.test) };
+export function loadMnist(b: Budget, data: IdxDataset = mnist()): Split {
+  return mnistSplit(b, data);
 }
 
 // ---------------------------------------------------------------------------------------------
-// LeNets (§3.2), logits out
-
-/** LeNet-300-100: 784 → 300 → 100 → 10 with ReLU; 266,610 parameters. */
-export function lenet300(seed = 0): tf.Sequential {
-  const init = (k: number) => tf.initializers.heUniform({ seed: seed * 100 + k });
-  return tf.sequential({
-    name: "LeNet-300-100",
-    layers: [
-      tf.layers.flatten({ inputShape: [28, 28, 1], name: "flatten" }),
-      tf.layers.dense({ units: 300, activation: "relu", kernelInitializer: init(1), name: "fc1" }),
-      tf.layers.dense({ units: 100, activation: "relu", kernelInitializer: init(2), name: "fc2" }),
-      tf.layers.dense({ units: 10, kernelInitializer: init(3), name: "fc3" }),
-    ],
-  });
-}
-
-/** LeNet-5: conv 1→6 5×5 pad 2 → pool → conv 6→16 5×5 → pool → 400 → 120 → 84 → 10; 61,706 parameters. */
-export function lenet5(seed = 0): tf.Sequential {
-  const init = (k: number) => tf.initializers.heUniform({ seed: seed * 100 + k });
-  return tf.sequential({
-    name: "LeNet-5",
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: "same", activation: "relu", kernelInitializer: init(1), name: "conv1" }),
-      tf.layers.maxPooling2d({ poolSize: 2, name: "pool1" }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: "valid", activation: "relu", kernelInitializer: init(2), name: "conv2" }),
-      tf.layers.maxPooling2d({ poolSize: 2, name: "pool2" }),
-      tf.layers.flatten({ name: "flatten" }),
-      tf.layers.dense({ units: 120, activation: "relu", kernelInitializer: init(3), name: "fc1" }),
-      tf.layers.dense({ units: 84, activation: "relu", kernelInitializer: init(4), name: "fc2" }),
-      tf.layers.dense({ units: 10, kernelInitializer: init(5), name: "fc3" }),
-    ],
-  });
-}
+// Training the LeNets (§3.2; the architectures are tn.models.lenet300 and lenet5)
 
 /** Adam lr 1e-3, batch 128, pixels scaled to [0, 1] (the card gives no LeNet schedule). */
 export async function trainLenet(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, epochs: number, seed = 0): Promise<number> {
-  await musco.fitOwned(model, data, { name: "adam", lr: 1e-3 }, { epochs, batchSize: 128, normalize: "scale", outputs: "logits", select: "last", seed });
+  await fitOwned(model, data, { name: "adam", lr: 1e-3 }, { epochs, batchSize: 128, normalize: "scale", outputs: "logits", select: "last", seed });
   return 100 * (await evaluate(model, data.test, { batchSize: 500, normalize: "scale", outputs: "logits" })).acc;
 }
 
@@ -525,12 +496,12 @@ export async function lenetStudy(b: Budget, o: { seed?: number; data?: { train: 
   return { rows, spectra, trained };
 }
 
-/** RON on the CIFAR-10 VGG-S of musco.ts (trained by the caller) for every cut of the budget. */
+/** RON on the CIFAR-10 VGG-S of tn.models.vggS (trained by the caller, e.g. by musco.pretrain) for every cut of the budget. */
 export async function cifarStudy(model: tf.Sequential, data: { train: ImageSet; test: ImageSet }, b: Budget): Promise<{ rows: SweepRow[]; spectra: Spectrum[] }> {
   const rows: SweepRow[] = [];
   const spectra: Spectrum[] = [];
   for (const cut of b.cifarCuts) {
-    const s = await ronSweep(model, cut, data, { factors: b.cifarFactors, samples: Math.min(b.cifarBasisSamples, data.train.size), normalize: musco.NORMALIZE, inputShape: [32, 32, 3] });
+    const s = await ronSweep(model, cut, data, { factors: b.cifarFactors, samples: Math.min(b.cifarBasisSamples, data.train.size), normalize: CIFAR_NORMALIZE, inputShape: [32, 32, 3] });
     rows.push(...s.rows);
     spectra.push(...s.spectra);
   }

@@ -16,7 +16,8 @@ import type { EpochRecord } from "../train/history";
 import { withSeed } from "../train/seed";
 import { runStore, type RunStatus, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
-import { BASELINE_PARAMS, BASE_OF, buildNet, CHANNEL_MODES, compression, CONV_LAYERS, FC_LAYERS, row, rowConfig, ROWS, type Config, type Row } from "./tt-conv";
+import { cutSplit } from "./shared";
+import { BASELINE_PARAMS, BASE_OF, buildNet, CHANNEL_MODES, compression, CONV_LAYERS, FC_LAYERS, row, rowConfig, ROWS, type Config, type Row, type RowId } from "./tt-conv";
 
 /** The card's §4 recipe. `stepEvery` is 30 of 100 epochs; budgets with fewer epochs scale it. */
 export const SETTINGS = {
@@ -41,7 +42,7 @@ export interface Budget {
   /** LR drops by 10 after every `stepEvery` epochs. */
   stepEvery: number;
   /** Row ids to train (card §5). */
-  rows: string[];
+  rows: RowId[];
 }
 
 const ALL = ROWS.map((r) => r.id);
@@ -69,8 +70,7 @@ export interface Data {
 
 export function loadData(b: Budget, dir?: string): Data {
   const d = cifar10(dir ? { dir } : {});
-  const cut = (s: ImageSet, n: number | "all") => (n === "all" || n >= s.size ? s : s.subset(n, 0));
-  return { train: cut(d.train, b.train), test: cut(d.test, b.test), normalize: d.train.standardization("pixel") };
+  return { ...cutSplit(d, b), normalize: d.train.standardization("pixel") };
 }
 
 export interface LayerLog {

@@ -2,36 +2,31 @@
 // after every layer), trained from scratch. Table 1 (MNIST, six models), Fig. 10 (curves, dense vs
 // TT), CIFAR-10: the dense baseline, Figs. 12-15 (learning rates, optimisers, TT ranks, TT modes)
 // and Table 2. The thesis's conventions: pixels scaled to [0, 1] only, batch 100, best test
-// accuracy over the epochs, loss printed as 100 x the mean cross-entropy.
+// accuracy over the epochs, loss printed as 100 x the mean cross-entropy. The specs and the
+// builder are in lib/models/tt-fc.ts; model ids are typed against the card's targets (lib/papers).
 import * as tf from "@tensorflow/tfjs";
-import { cifar10 } from "../data/cifar";
 import type { ImageSet } from "../data/image-set";
-import { mnist } from "../data/mnist";
-import { TTDense } from "../layers/tt-dense";
 import { trainableParams } from "../models/count";
-import { buildFcNet, specParams, ttFcSpec, type FcLayerSpec, type FcNetSpec, type TTLayerFactory } from "../models/tt-fc";
+import { buildTtFcNet as build, specParams, ttFcSpec, type FcLayerSpec, type FcNetSpec } from "../models/tt-fc";
 import type { OptimizerSpec } from "../train/optimizers";
 import type { Schedule } from "../train/schedules";
 import { fit } from "../train/fit";
-import type { EpochRecord } from "../train/history";
 import { fail } from "../errors";
+import { rowLabel } from "../papers/registry";
+import type { ModelId } from "../papers/types";
 import { byProfile, type Profile } from "./profile";
+import { cifarSplit, mnistSplit, secondsSince, type RunResult, type Split } from "./shared";
 import { existsSync, readFileSync } from "node:fs";
 
-export const MNIST_IDS = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc", "ttfc.mnist.fc_fc_fc", "ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"] as const;
-export const TABLE2_IDS = ["ttfc.cifar.t2.p146814", "ttfc.cifar.t2.p225278"] as const;
+/** Model ids of Table 1 (MNIST); each is checked against the card's targets at compile time. */
+export const MNIST_IDS = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc", "ttfc.mnist.fc_fc_fc", "ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"] as const satisfies readonly ModelId[];
+export type MnistId = (typeof MNIST_IDS)[number];
+/** Model ids of Table 2 (CIFAR-10), and the dense baseline it is compared with. */
+export const TABLE2_IDS = ["ttfc.cifar.t2.p146814", "ttfc.cifar.t2.p225278"] as const satisfies readonly ModelId[];
+export const CIFAR_BASELINE = "ttfc.cifar.fc_baseline" satisfies ModelId;
 
-/** TTDense for the specs, with the thesis's per-core init (tt-fc.md §2.5) unless told otherwise. */
-export function ttDense(seed = 0, init: "paper" | "glorot" = "paper"): TTLayerFactory {
-  return (l, name) => new TTDense({ name, inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, kernelInitializer: init, seed: seed * 100 + Number(name.replace(/\D/g, "")) });
-}
-
-/** The network of a spec (or of a card row id), taking images as input. */
-export function build(spec: FcNetSpec | string, seed = 0, init: "paper" | "glorot" = "paper"): tf.Sequential {
-  const s = typeof spec === "string" ? ttFcSpec(spec) : spec;
-  const imageShape: [number, number, number] = s.inputSize === 784 ? [28, 28, 1] : s.inputSize === 3072 ? [32, 32, 3] : fail("spec.inputSize", s.inputSize, "784 (MNIST) or 3072 (CIFAR-10)");
-  return buildFcNet(s, ttDense(seed, init), { imageShape, seed });
-}
+/** The networks (tn.models): TTDense factory with the thesis's init, and a spec or row id built for images. */
+export { ttDense, buildTtFcNet as build } from "../models/tt-fc";
 
 export interface CountRow {
   id: string;
@@ -58,7 +53,7 @@ export function counts(ids: readonly string[], buildAbove = 20_000_000): CountRo
 }
 
 export interface Budget {
-  mnist: { train: number | "all"; test: number | "all"; epochs: number; models: string[] };
+  mnist: { train: number | "all"; test: number | "all"; epochs: number; models: MnistId[] };
   cifar: { train: number | "all"; test: number | "all"; sweepEpochs: number; stepEvery: number; table2Epochs: number; lrs: number[]; ranks: number[]; modes: number[] };
 }
 
@@ -83,32 +78,23 @@ export function budget(profile: Profile): Budget {
   });
 }
 
-function cut(s: ImageSet, n: number | "all"): ImageSet {
-  return n === "all" || n >= s.size ? s : s.subset(n, 0);
+export function mnistData(b: Budget): Split {
+  return mnistSplit(b.mnist);
 }
 
-export function mnistData(b: Budget): { train: ImageSet; test: ImageSet } {
-  const d = mnist();
-  return { train: cut(d.train, b.mnist.train), test: cut(d.test, b.mnist.test) };
+export function cifarData(b: Budget): Split {
+  return cifarSplit(b.cifar);
 }
 
-export function cifarData(b: Budget): { train: ImageSet; test: ImageSet } {
-  const d = cifar10();
-  return { train: cut(d.train, b.cifar.train), test: cut(d.test, b.cifar.test) };
-}
-
-export interface Run {
+export interface Run extends RunResult {
   id: string;
   label: string;
-  params: number;
-  epochs: EpochRecord[];
   /** Best test accuracy over the epochs (%), the thesis's rule, and the last epoch's. */
   bestAcc: number;
   lastAcc: number;
   /** The thesis's printed loss (100 x mean cross-entropy) at the best epoch and at the last. */
   lossAtBest: number;
   lossLast: number;
-  seconds: number;
 }
 
 /** Trains one model with the thesis's pipeline: [0, 1] pixels, batch 100, best-test selection. */
@@ -131,7 +117,7 @@ export async function run(model: tf.LayersModel, data: { train: ImageSet; test: 
     lastAcc: 100 * (last.testAcc ?? NaN),
     lossAtBest: 100 * (best.testLoss ?? NaN),
     lossLast: 100 * (last.testLoss ?? NaN),
-    seconds: (Date.now() - t0) / 1000,
+    seconds: secondsSince(t0),
   };
 }
 
@@ -139,7 +125,7 @@ export async function run(model: tf.LayersModel, data: { train: ImageSet; test: 
  * The 262,144-wide MNIST models need several GB of activations and weights at batch 100: the wasm
  * backend aborts on them (its heap is capped at 4 GB), so they run only on the native backend.
  */
-export const NATIVE_ONLY = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc"] as const;
+export const NATIVE_ONLY = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc"] as const satisfies readonly MnistId[];
 
 export function runnable(id: string, backend = tf.getBackend()): boolean {
   return backend === "tensorflow" || !(NATIVE_ONLY as readonly string[]).includes(id);
@@ -152,7 +138,7 @@ export const MNIST_OPTIMIZER: OptimizerSpec = { name: "sgd", lr: 0.001, momentum
 export async function mnistRun(id: string, epochs: number, data: { train: ImageSet; test: ImageSet }, seed = 0, checkpointDir?: string): Promise<Run> {
   const m = build(id, seed);
   try {
-    return await run(m, data, { id, label: id.replace("ttfc.mnist.", ""), epochs, optimizer: MNIST_OPTIMIZER, seed, checkpointDir });
+    return await run(m, data, { id, label: rowLabel(id), epochs, optimizer: MNIST_OPTIMIZER, seed, checkpointDir });
   } finally {
     m.dispose();
   }
@@ -295,7 +281,7 @@ export async function cifarSweep(kind: Sweep, b: Budget, data: { train: ImageSet
 /** Table 2 and the dense baseline: Adadelta, BatchNorm + Dropout 0.2, the budget's epochs. */
 export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, cache?: RunCache): Promise<Run[]> {
   const out: Run[] = [];
-  for (const id of [...TABLE2_IDS, "ttfc.cifar.fc_baseline"]) {
+  for (const id of [...TABLE2_IDS, CIFAR_BASELINE]) {
     const optimizer: OptimizerSpec = { name: "adadelta" };
     const key = JSON.stringify([id, optimizer, null, b.cifar.table2Epochs, seed, data.train.size]);
     const r = await cached(cache, key, async () => {
@@ -306,7 +292,7 @@ export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet 
         m.dispose();
       }
     });
-    out.push({ ...r, label: id.replace("ttfc.cifar.", "") });
+    out.push({ ...r, label: rowLabel(id) });
   }
   return out;
 }

@@ -1,8 +1,10 @@
 // cp-conv-mnist.md §3.1: the base network NetBase (the card's recommended completion), and the
-// same network with its two convolutions built by a factory (NetTens: CP layers). Convolution
-// kernels start with PyTorch's default variance (card §4); biases at zero and the dense layers
-// He-uniform, the same in both networks.
+// same network with its two convolutions built by a factory: NetTens (cpConvMnistTens) has CP4
+// layers. Convolution kernels start with PyTorch's default variance (card §4); biases at zero and
+// the dense layers He-uniform, the same in both networks.
 import * as tf from "@tensorflow/tfjs";
+import { fail } from "../errors";
+import { CPConv2D } from "../layers/cp-conv";
 
 /** Builds a 3x3, 10-filter, ReLU convolution named `name` (inputShape given for the first). */
 export type ConvFactory = (name: "conv1" | "conv2", inputShape?: number[]) => tf.layers.Layer;
@@ -35,5 +37,19 @@ export function cpConvMnistBase(opts: { seed?: number; conv?: ConvFactory; name?
       tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: init(3), name: "fc1" }),
       tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: init(4), name: "fc2" }),
     ],
+  });
+}
+
+/**
+ * NetTens: NetBase with both convolutions replaced by CP4 layers of rank `rank`. The factors start
+ * from the card's §4 init (the reconstructed kernel has PyTorch's default conv variance).
+ */
+export function cpConvMnistTens(rank: number, seed = 0): tf.Sequential {
+  if (!Number.isInteger(rank) || rank < 1) fail("rank", rank, "a positive integer");
+  return cpConvMnistBase({
+    seed,
+    name: `NetTens_r${rank}`,
+    conv: (name, inputShape) =>
+      new CPConv2D({ name, filters: 10, kernelSize: 3, rank, variant: "cp4", padding: "valid", activation: "relu", seed: seed * 100 + (name === "conv1" ? 1 : 2), ...(inputShape ? { inputShape } : {}) }),
   });
 }

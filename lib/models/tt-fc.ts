@@ -1,10 +1,12 @@
 // tt-fc.md §3: the fully-connected networks of the TT-FC thesis, as specs with exact parameter
-// counts (weights + biases + BatchNorm gamma/beta; the TT bias is always allocated) and a builder.
+// counts (weights + biases + BatchNorm gamma/beta; the TT bias is always allocated) and a builder
+// (buildFcNet with any TT layer factory; buildTtFcNet with TTDense, as the experiments train them).
 // Every layer is followed by BatchNorm + ReLU, the output layer too (then softmax), as in the
 // authors' code; CIFAR hidden layers add Dropout(0.2).
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { prod } from "../layers/common";
+import { TTDense } from "../layers/tt-dense";
 import { batchNorm } from "./blocks";
 
 export type FcLayerSpec =
@@ -91,7 +93,7 @@ export function ttFcSpec(id: string): FcNetSpec {
   return s;
 }
 
-/** A layer factory for the TT layers, so this module does not depend on lib/layers' internals. */
+/** A layer factory for the TT layers (ttDense below; tests pass others). */
 export type TTLayerFactory = (l: Extract<FcLayerSpec, { kind: "tt" }>, name: string) => tf.layers.Layer;
 
 export interface BuildOptions {
@@ -131,4 +133,16 @@ export function buildFcNet(spec: FcNetSpec, ttLayer: TTLayerFactory, opts: Build
   });
   model.add(tf.layers.softmax({ name: "softmax" }));
   return model;
+}
+
+/** TTDense for the specs, with the thesis's per-core init (tt-fc.md §2.5) unless told otherwise. */
+export function ttDense(seed = 0, init: "paper" | "glorot" = "paper"): TTLayerFactory {
+  return (l, name) => new TTDense({ name, inModes: l.inModes, outModes: l.outModes, ranks: l.ranks, kernelInitializer: init, seed: seed * 100 + Number(name.replace(/\D/g, "")) });
+}
+
+/** The network of a spec (or of a card row id) with TTDense layers, taking images as input. */
+export function buildTtFcNet(spec: FcNetSpec | string, seed = 0, init: "paper" | "glorot" = "paper"): tf.Sequential {
+  const s = typeof spec === "string" ? ttFcSpec(spec) : spec;
+  const imageShape: [number, number, number] = s.inputSize === 784 ? [28, 28, 1] : s.inputSize === 3072 ? [32, 32, 3] : fail("spec.inputSize", s.inputSize, "784 (MNIST) or 3072 (CIFAR-10)");
+  return buildFcNet(s, ttDense(seed, init), { imageShape, seed });
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeAtomic as writeFileAtomic } from "../atomic-file";
 import { paperOf, target } from "./registry";
-import type { PaperId } from "./types";
+import type { CheckedId, PaperId } from "./types";
 
 export interface RunRecord {
   id: string;
@@ -56,7 +56,12 @@ export function currentBackend(): string {
   }
 }
 
-/** Records a reproduced value for a paper's number (replacing an earlier record of the same id). */
+/**
+ * Records a reproduced value for a paper's number (replacing an earlier record of the same id).
+ * A literal id must be a registered target (a misspelling does not compile) unless `extra: true`.
+ */
+export function record(id: string, value: number, opts: RecordOptions & { extra: true }): RunRecord;
+export function record<I extends string>(id: CheckedId<I>, value: number, opts?: RecordOptions): RunRecord;
 export function record(id: string, value: number, opts: RecordOptions = {}): RunRecord {
   if (typeof id !== "string" || id === "") throw new TypeError(`id = ${JSON.stringify(id)}: expected a target id such as "ttfc.mnist.tt_tt.acc"`);
   if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError(`value = ${String(value)}: expected a number (for ${id})`);
