@@ -81,8 +81,10 @@ function undo(): number {
   return 0;
 }
 
+type NativeValues = { "from-python"?: string; lib?: string; include?: string; copy?: boolean; check?: boolean; undo?: boolean; help?: boolean };
+
 export async function run(args: string[]): Promise<number> {
-  let values: { "from-python"?: string; lib?: string; include?: string; copy?: boolean; check?: boolean; undo?: boolean; help?: boolean };
+  let values: NativeValues;
   try {
     ({ values } = parseArgs({
       args: normalise(args),
@@ -116,7 +118,29 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
   }
+  const usable = findTensorflow(values, pkgBefore);
+  if (!usable) return 1;
+  console.log(`using: ${usable.candidate.origin}`);
+  const built0 = pkgBefore ? readManifest(pkgBefore) : undefined;
+  if (pkgBefore && built0 && built0.lib === usable.candidate.lib && !values.check) {
+    const p = proveNative(pkgBefore);
+    if (p.ok) {
+      console.log(`nothing to do: already built on it (${built0.builtAt}); ${p.message}`);
+      console.log("rebuild with: npx tnlab native --undo, then npx tnlab native again");
+      return 0;
+    }
+  }
+  if (values.check) {
+    console.log("--check: nothing built");
+    return 0;
+  }
+  const pkg = pkgBefore ? { dir: pkgBefore, installed: false } : installFor(usable);
+  if (!pkg) return 1;
+  return buildAndProve(pkg.dir, usable, Boolean(values.copy), pkg.installed);
+}
 
+/** The candidates found, reported one by one, and the first the binding can be built on. */
+function findTensorflow(values: NativeValues, pkgBefore: string | undefined): TfCheck | undefined {
   const needs = { headers: [...BINDING_HEADERS], symbols: [...BINDING_SYMBOLS] };
   if (pkgBefore && existsSync(join(pkgBefore, "binding"))) {
     // Check for what the installed binding really uses, besides the list for 4.22.
@@ -124,7 +148,6 @@ export async function run(args: string[]): Promise<number> {
     needs.headers = [...new Set([...needs.headers, ...b.headers])];
     needs.symbols = [...new Set([...needs.symbols, ...b.symbols])];
   }
-
   const { found, failed } = candidates(values);
   const checks = found.map((c) => checkCandidate(c, needs));
   const usable = checks.find((c) => c.ok);
@@ -144,43 +167,30 @@ export async function run(args: string[]): Promise<number> {
     } else console.error("tnlab native: found no TensorFlow C library the binding can be built on.");
     console.error("Ways to get one:");
     for (const w of HOW_TO_GET_TENSORFLOW) console.error(`  - ${w}`);
-    return 1;
   }
-  console.log(`using: ${usable.candidate.origin}`);
-  const built0 = pkgBefore ? readManifest(pkgBefore) : undefined;
-  if (pkgBefore && built0 && built0.lib === usable.candidate.lib && !values.check) {
-    const p = proveNative(pkgBefore);
-    if (p.ok) {
-      console.log(`nothing to do: already built on it (${built0.builtAt}); ${p.message}`);
-      console.log("rebuild with: npx tnlab native --undo, then npx tnlab native again");
-      return 0;
-    }
-  }
-  if (values.check) {
-    console.log("--check: nothing built");
-    return 0;
-  }
+  return usable;
+}
 
-  let pkg = pkgBefore;
-  let installed = false;
+/** Installs the tfjs-node package (no download: its install script is not run) and re-checks its binding's needs. */
+function installFor(usable: TfCheck): { dir: string; installed: true } | undefined {
+  const r = installPackage();
+  console.log(r.message);
+  if (!r.ok) return undefined;
+  const pkg = nativePackageDir();
   if (!pkg) {
-    const r = installPackage();
-    console.log(r.message);
-    if (!r.ok) return 1;
-    pkg = nativePackageDir();
-    installed = true;
-    if (!pkg) {
-      console.error("tnlab native: npm reported success but the package cannot be resolved");
-      return 1;
-    }
-    const b = bindingNeeds(join(pkg, "binding"));
-    const again = checkCandidate(usable.candidate, b);
-    if (!again.ok) {
-      console.error(`tnlab native: the installed binding needs more than this TensorFlow has: ${again.problems.join("; ")}`);
-      return 1;
-    }
+    console.error("tnlab native: npm reported success but the package cannot be resolved");
+    return undefined;
   }
-  const built = buildNative(pkg, usable, { copy: Boolean(values.copy), installedPackage: installed });
+  const again = checkCandidate(usable.candidate, bindingNeeds(join(pkg, "binding")));
+  if (!again.ok) {
+    console.error(`tnlab native: the installed binding needs more than this TensorFlow has: ${again.problems.join("; ")}`);
+    return undefined;
+  }
+  return { dir: pkg, installed: true };
+}
+
+function buildAndProve(pkg: string, usable: TfCheck, copy: boolean, installedPackage: boolean): number {
+  const built = buildNative(pkg, usable, { copy, installedPackage });
   for (const s of built.steps) console.log(s);
   if (!built.ok) {
     console.error(`tnlab native: ${built.error}`);
