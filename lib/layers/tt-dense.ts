@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { FACTOR_INITS, chainStd, checkModes, expandRanks, normalInit, prod, targetVariance, tf1XavierStd, truncNormalInit, uniformInit } from "./common";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
+import { nativeTTChain } from "../native/tt-chain";
 import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
 
 export interface TTDenseArgs extends FactorLayerArgs {
@@ -102,15 +103,15 @@ export class TTDense extends FactorLayer {
 
   protected factored(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    // [B, m_1, m_2..m_d] → [B, m_2..m_d, (r_0 = 1), m_1], the layout ttApply takes.
-    const x3 = tf.transpose(tf.reshape(x, [-1, this.inModes[0], prod(this.inModes.slice(1))]), [0, 2, 1]);
-    const y = ttApply(
-      x3,
-      this.cores.map((c) => c.read()),
-      this.inModes,
-      this.outModes,
-      this.ranks,
-    );
+    const cores = this.cores.map((c) => c.read());
+    const x2 = tf.reshape(x, [-1, prod(this.inModes)]);
+    // One fused kernel forward and one backward where the native addon runs under wasm.
+    let y: tf.Tensor | undefined = nativeTTChain(x2, cores, this.inModes, this.outModes, this.ranks);
+    if (!y) {
+      // [B, m_1, m_2..m_d] → [B, m_2..m_d, (r_0 = 1), m_1], the layout ttApply takes.
+      const x3 = tf.transpose(tf.reshape(x2, [-1, this.inModes[0], prod(this.inModes.slice(1))]), [0, 2, 1]);
+      y = ttApply(x3, cores, this.inModes, this.outModes, this.ranks);
+    }
     return tf.reshape(y, [...lead, this.units]);
   }
 
