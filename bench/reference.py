@@ -80,11 +80,11 @@ def train_rows():
     def conv6():
         # lib/models/tt-conv.ts ttConvBaseline("conv"): 6 conv (no bias) + BN(1e-3, 0.99) + ReLU.
         x = inp = keras.Input((32, 32, 3))
-        for filters, pad in [(64, "same"), (64, "same"), "pool", (128, "same"), (128, "same"), "pool", (128, "valid"), (128, "valid")]:
-            if pad == "pool":
+        for item in [(64, "same"), (64, "same"), "pool", (128, "same"), (128, "same"), "pool", (128, "valid"), (128, "valid")]:
+            if item == "pool":
                 x = layers.MaxPooling2D(3, 2, padding="same")(x)
                 continue
-            x = layers.Conv2D(filters, 3, padding=pad, use_bias=False)(x)
+            x = layers.Conv2D(item[0], 3, padding=item[1], use_bias=False)(x)
             x = layers.ReLU()(bn(1e-3, 0.99)(x))
         x = layers.Flatten()(layers.AveragePooling2D(4, 4, padding="same")(x))
         return keras.Model(inp, layers.Dense(10, use_bias=False)(x))
