@@ -122,8 +122,12 @@ def train_rows():
         for kind, fn in (("train", step), ("eval", evaluate)):
             ms = median_ms(lambda: fn().numpy(), 3, warmup=2)
             rows.append(dict(suite="train", case=f"{name} {kind}", batch=batch, medianMs=ms, reps=3, params=params, imagesPerSec=1000 * batch / ms))
+    # The same figure tnlab's train rows carry: tt-tt-tt's images per second over fc-fc-fc's.
     for r in rows:
         r["reference"] = engine
+        fc = [f for f in rows if f["case"] == r["case"].replace("mnist tt-tt-tt (TTDense, ranks 4)", "mnist fc-fc-fc 784-4096-2048-10")]
+        if r["case"].startswith("mnist tt-tt-tt") and fc:
+            r["xFcImagesPerSec"] = r["imagesPerSec"] / fc[0]["imagesPerSec"]
     return rows
 
 

@@ -1,5 +1,6 @@
 // The fused native TT-matrix chain (native/src/tt.cc through lib/native/tt-chain.ts) that TTDense
-// uses on wasm with the addon: values and gradients against the TensorFlow.js chain on cpu, the
+// uses on wasm with the addon: values and gradients against the TensorFlow.js chain on cpu
+// (ttApplyRows there; test/layers/tt-chain.test.ts checks it against ttApply), the
 // layer against the dense layer rebuilt from its cores, gradients against finite differences,
 // and no tensor growth over training steps. Shapes cover the native code's branches: one core,
 // slices wider than a 64-column block and with ragged tails, odd core dimensions. Skipped when
