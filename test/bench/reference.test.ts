@@ -48,3 +48,10 @@ test("the reference suite is skipped, saying how to run it, without a Python", a
     if (saved !== undefined) process.env.TN_REFERENCE_PYTHON = saved;
   }
 });
+
+test("bench --reference-python PATH reaches the suite's options; a missing PATH is a usage error", async () => {
+  const { parseBenchArgs } = await import("../../lib/cli/commands/bench");
+  assert.equal(parseBenchArgs(["reference", "--reference-python", "/opt/py/bin/python"]).referencePython, "/opt/py/bin/python");
+  assert.equal("referencePython" in parseBenchArgs(["reference"]), false);
+  assert.throws(() => parseBenchArgs(["reference", "--reference-python"]), /reference-python/);
+});

@@ -32,7 +32,8 @@ export const BENCH_ARGS: CommandSpec = {
 export function parseBenchArgs(args: string[]): { names: string[]; json?: string; backends?: string[]; quick: boolean; referencePython?: string } {
   const { values, positionals } = parseCommandArgs(args, BENCH_ARGS);
   const backends = values.backend === undefined ? undefined : (values.backend as string).split(",").filter(Boolean);
-  return { names: positionals, json: values.json as string | undefined, backends, quick: values.quick === true, referencePython: values["reference-python"] as string | undefined };
+  const python = values["reference-python"] as string | undefined;
+  return { names: positionals, json: values.json as string | undefined, backends, quick: values.quick === true, ...(python === undefined ? {} : { referencePython: python }) };
 }
 
 export async function run(args: string[]): Promise<number> {
