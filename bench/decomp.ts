@@ -1,6 +1,6 @@
 // `tnlab bench decomp`: the float64 decompositions of tn.decomp / tn.linalg on fixed seeded inputs.
-// Each row: median wall-clock time, the relative error of the result, and for CP-ALS and Tucker
-// the time a NumPy/LAPACK-based library (TensorLy) takes for the same case on this machine class.
+// Each row: median wall-clock time and the relative error of the result. The reference times
+// (NumPy, TensorLy) are measured in the same run by the reference suite (bench/reference.ts).
 // They run in float64 JavaScript ("js-f64"); HOOI also runs its large contractions on the
 // active TensorFlow.js backend (its default "auto" compute), so its row names that backend too.
 // With the native addon built, every case runs twice in the same run: "js-f64" (our TypeScript
@@ -57,7 +57,6 @@ interface Case {
   reps: number;
   /** Untimed runs first (0 for the multi-second cases, whose JIT warm-up is negligible). */
   warmup?: number;
-  refMs?: number;
   /** Also uses the active TensorFlow.js backend. */
   onBackend?: boolean;
   /** Runs the decomposition once; returns metrics of that run (relError, rank, ...). */
@@ -89,7 +88,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     {
       name: `CP-ALS ${cpN}x${cpN}x${cpN} rank ${cpRank}, ${cpIter} iter`,
       reps: reps(3),
-      refMs: q ? undefined : 3400,
       run: () => {
         const cp = cpAls(cpX, cpRank, { maxIter: cpIter, tol: 0, init: "random", seed: 0 });
         return { relError: cp.error };
@@ -99,7 +97,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       name: `Tucker HOOI ${tk}x${tk}x3x3 -> [${tkR}, ${tkR}, 3, 3]`,
       reps: 1,
       warmup: 0,
-      refMs: q ? undefined : 3500,
       onBackend: true,
       run: () => ({ relError: tucker(tkX, [tkR, tkR, 3, 3]).relError(tkX) }),
     },
@@ -156,7 +153,6 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
         medianMs: t.medianMs,
         reps: t.reps,
         ...metrics,
-        refMs: c.refMs,
       });
     } catch (e) {
       // A decomposition that throws is reported, not allowed to hide the other rows.

@@ -8,6 +8,8 @@ export interface BenchOptions {
   backends: string[];
   /** Fewer repetitions and smaller cases, for a quick look (used by tests). */
   quick: boolean;
+  /** A Python with tensorflow for the reference suite (bench/reference.py). */
+  referencePython?: string;
 }
 
 export interface BenchRow {

@@ -94,5 +94,11 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
       }
     }
   }
+  // The TT aim (issue 21): tt-tt-tt's training images per second over fc-fc-fc's, same backend.
+  for (const r of rows) {
+    if (!r.case.startsWith("mnist tt-tt-tt")) continue;
+    const fc = rows.find((f) => f.backend === r.backend && f.batch === r.batch && f.case === r.case.replace(/^mnist tt-tt-tt \(TTDense, ranks 4\)/, "mnist fc-fc-fc 784-4096-2048-10"));
+    if (fc && typeof fc.imagesPerSec === "number" && typeof r.imagesPerSec === "number") r.xFcImagesPerSec = r.imagesPerSec / fc.imagesPerSec;
+  }
   return rows;
 }

@@ -4,17 +4,17 @@
   "targets": [
     {
       "target_name": "tnlab_native",
-      "sources": ["src/addon.cc", "src/blas.cc", "src/dnnl.cc", "src/lapack.cc"],
+      "sources": ["src/addon.cc", "src/blas.cc", "src/dnnl.cc", "src/lapack.cc", "src/tt.cc"],
       "include_dirs": ["<!@(node find-libs.js include)"],
       "libraries": ["<!@(node find-libs.js libs)"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-fopenmp"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
         "OTHER_LDFLAGS": ["<!@(node find-libs.js rpath)"]
       },
-      "ldflags": ["<!@(node find-libs.js rpath)"]
+      "ldflags": ["<!@(node find-libs.js rpath)", "-fopenmp"]
     }
   ]
 }

@@ -70,3 +70,59 @@ export function ttCoreParams(inModes: number[], outModes: number[], ranks: numbe
   for (let k = 0; k < inModes.length; k++) n += ranks[k] * inModes[k] * outModes[k] * ranks[k + 1];
   return n;
 }
+
+/**
+ * y = x·W for x [B, ∏inModes] (rows in their natural layout) without transposes: before core k
+ * the intermediate is z_k = [P, r_{k-1} m_k, Q] (P = B·∏_{l<k} n_l, Q = ∏_{l>k} m_l), and
+ * z_{k+1}[p] = G_kᵀ·z_k[p] is one batched product with the core broadcast over P, whose result
+ * already has z_{k+1}'s layout; a core with Q = 1 is one plain product. The gradient is written
+ * out (tfjs-core's BatchMatMul gradient does not reduce a broadcast operand): per core one
+ * batched product and a sum over P for the core, one broadcast product for z_k. Against
+ * ttApply: no 5-D transposes forward or backward, about half the kernels, the same products.
+ */
+export function ttApplyRows(x: tf.Tensor2D, cores: tf.Tensor[], inModes: number[], outModes: number[], ranks: number[]): tf.Tensor2D {
+  const d = cores.length;
+  const B = x.shape[0];
+  const dims = cores.map((_, k) => {
+    const A = ranks[k] * inModes[k];
+    const C = outModes[k] * ranks[k + 1];
+    const Q = prod(inModes.slice(k + 1));
+    return { A, C, Q, P: B * prod(outModes.slice(0, k)) };
+  });
+  const step = (z: tf.Tensor, g: tf.Tensor, k: number): tf.Tensor => {
+    const { A, C, Q, P } = dims[k];
+    if (Q === 1) return tf.matMul(tf.reshape(z, [P, A]) as tf.Tensor2D, tf.reshape(g, [A, C]) as tf.Tensor2D);
+    return tf.matMul(tf.reshape(g, [1, A, C]) as tf.Tensor3D, tf.reshape(z, [P, A, Q]) as tf.Tensor3D, true, false);
+  };
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x0, ...gs] = args as tf.Tensor[];
+    const zs: tf.Tensor[] = [x0];
+    for (let k = 0; k < d - 1; k++) zs.push(step(zs[k], gs[k], k));
+    const y = tf.reshape(step(zs[d - 1], gs[d - 1], d - 1), [B, prod(outModes)]);
+    save([...gs, ...zs]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const g = saved.slice(0, d);
+      const z = saved.slice(d);
+      const dg: tf.Tensor[] = new Array(d);
+      let dout = dy;
+      for (let k = d - 1; k >= 0; k--) {
+        const { A, C, Q, P } = dims[k];
+        if (Q === 1) {
+          const z2 = tf.reshape(z[k], [P, A]) as tf.Tensor2D;
+          const d2 = tf.reshape(dout, [P, C]) as tf.Tensor2D;
+          dg[k] = tf.reshape(tf.matMul(z2, d2, true, false), g[k].shape);
+          dout = tf.matMul(d2, tf.reshape(g[k], [A, C]) as tf.Tensor2D, false, true);
+        } else {
+          const z3 = tf.reshape(z[k], [P, A, Q]) as tf.Tensor3D;
+          const d3 = tf.reshape(dout, [P, C, Q]) as tf.Tensor3D;
+          dg[k] = tf.reshape(tf.sum(tf.matMul(z3, d3, false, true), 0), g[k].shape);
+          dout = tf.matMul(tf.reshape(g[k], [1, A, C]) as tf.Tensor3D, d3);
+        }
+      }
+      return [tf.reshape(dout, x0.shape), ...dg];
+    };
+    return { value: y, gradFunc };
+  });
+  return f(x, ...cores) as tf.Tensor2D;
+}

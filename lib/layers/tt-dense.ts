@@ -8,7 +8,10 @@ import { ttMatrix } from "../decomp/tt-matrix";
 import { toTensor } from "../linalg/ndarray";
 import { FactorLayer, type FactorLayerArgs, type PathCosts } from "./factor-layer";
 import { type Decomposed, type FromTrainedOptions, baseArgs, checkModePair, finish, readDense } from "./from-trained";
-import { ttApply, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
+import { nativeTTChain } from "../native/tt-chain";
+import { ttApply, ttApplyRows, ttApplyMacs, ttCoreParams, ttRebuild, ttRebuildMacs } from "./tt-chain";
+
+const ROWS_BACKENDS = ["tensorflow", "cpu"];
 
 export interface TTDenseArgs extends FactorLayerArgs {
   inModes: number[];
@@ -117,15 +120,19 @@ export class TTDense extends FactorLayer {
 
   protected factored(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    // [B, m_1, m_2..m_d] → [B, m_2..m_d, (r_0 = 1), m_1], the layout ttApply takes.
-    const x3 = tf.transpose(tf.reshape(x, [-1, this.inModes[0], prod(this.inModes.slice(1))]), [0, 2, 1]);
-    const y = ttApply(
-      x3,
-      this.cores.map((c) => c.read()),
-      this.inModes,
-      this.outModes,
-      this.ranks,
-    );
+    const cores = this.cores.map((c) => c.read());
+    const x2 = tf.reshape(x, [-1, prod(this.inModes)]);
+    // One fused kernel forward and one backward where the native addon runs under wasm.
+    let y: tf.Tensor | undefined = nativeTTChain(x2, cores, this.inModes, this.outModes, this.ranks);
+    // The transpose-free chain where it measured faster (fwd+bwd of the MNIST 4096 → 2048 layer,
+    // batch 100: 2.5x on tensorflow, 2x on cpu; 1.7x slower on wasm, whose batched products of
+    // many small matrices are slow).
+    if (!y && x2.shape[0] > 0 && ROWS_BACKENDS.includes(tf.getBackend())) y = ttApplyRows(x2 as tf.Tensor2D, cores, this.inModes, this.outModes, this.ranks);
+    if (!y) {
+      // [B, m_1, m_2..m_d] → [B, m_2..m_d, (r_0 = 1), m_1], the layout ttApply takes.
+      const x3 = tf.transpose(tf.reshape(x2, [-1, this.inModes[0], prod(this.inModes.slice(1))]), [0, 2, 1]);
+      y = ttApply(x3, cores, this.inModes, this.outModes, this.ranks);
+    }
     return tf.reshape(y, [...lead, this.units]);
   }
 

@@ -147,6 +147,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tn::registerBlas(env, exports);
   tn::registerDnnl(env, exports);
   tn::registerLapack(env, exports);
+  tn::registerTT(env, exports);
   return exports;
 }
 

@@ -1,4 +1,4 @@
-// `tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE]`
+// `tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE] [--reference-python PATH]`
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions, BenchRow } from "../../../bench/harness";
@@ -17,21 +17,23 @@ function suites(): string[] {
     .sort();
 }
 
-const USAGE = "usage: tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE]";
+const USAGE = "usage: tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE] [--reference-python PATH]";
 
 export const BENCH_ARGS: CommandSpec = {
   options: {
     json: { type: "string", expected: "a file to write the JSON to" },
     backend: { type: "string", expected: "a comma-separated list of backends, e.g. wasm,cpu" },
     quick: { type: "boolean" },
+    "reference-python": { type: "string", expected: "a Python with tensorflow (bench/reference.py runs in it)" },
   },
   positionals: { min: 0, max: Infinity, expected: "suite names or all" },
 };
 
-export function parseBenchArgs(args: string[]): { names: string[]; json?: string; backends?: string[]; quick: boolean } {
+export function parseBenchArgs(args: string[]): { names: string[]; json?: string; backends?: string[]; quick: boolean; referencePython?: string } {
   const { values, positionals } = parseCommandArgs(args, BENCH_ARGS);
   const backends = values.backend === undefined ? undefined : (values.backend as string).split(",").filter(Boolean);
-  return { names: positionals, json: values.json as string | undefined, backends, quick: values.quick === true };
+  const python = values["reference-python"] as string | undefined;
+  return { names: positionals, json: values.json as string | undefined, backends, quick: values.quick === true, ...(python === undefined ? {} : { referencePython: python }) };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -41,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     return usageError("bench", err, USAGE);
   }
-  const { names, json, backends, quick } = parsed;
+  const { names, json, backends, quick, referencePython } = parsed;
   const known = suites();
   const chosen = names.length === 0 || names.includes("all") ? known : names;
   for (const n of chosen) {
@@ -51,7 +53,7 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const { available } = await import("../../backend");
-  const opts: BenchOptions = { backends: backends ?? withNative(await available()), quick };
+  const opts: BenchOptions = { backends: backends ?? withNative(await available()), quick, referencePython };
   const rows: BenchRow[] = [];
   for (const n of chosen) {
     const file = join(benchDir, n);
@@ -62,6 +64,15 @@ export async function run(args: string[]): Promise<number> {
     printTable(got);
     console.log("");
     rows.push(...got);
+  }
+  // tnlab / reference framework, per engine, for the work both timed in this run.
+  const { referenceRatios } = require(join(benchDir, "reference")) as typeof import("../../../bench/reference");
+  const ratios = referenceRatios(rows);
+  if (ratios.length > 0) {
+    console.log("tnlab time / reference time (same run):");
+    printTable(ratios);
+    console.log("");
+    rows.push(...ratios);
   }
   if (json) {
     const { info } = await import("../../backend");
