@@ -9,7 +9,7 @@
 // TN_BENCH_CASE=<substring> runs only the matching cases. The multi-second cases run once.
 import * as tf from "@tensorflow/tfjs";
 import { time, type BenchOptions, type BenchRow } from "./harness";
-import { ready } from "../lib/backend";
+import { use } from "../lib/backend";
 import { addon, setNativeEnabled } from "../lib/native";
 import { rng } from "../lib/random";
 import type { NDArray } from "../lib/linalg/ndarray";
@@ -130,7 +130,8 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
     })),
   ];
 
-  await ready();
+  // The default backend (TN_BACKEND, else auto), not the last one an earlier suite switched to.
+  await use(process.env.TN_BACKEND ?? "auto");
   const modes = addon() ? [false, true] : [false];
   let native = false;
   const label = (c: Case) => {
