@@ -5,6 +5,7 @@
 // finished runs as results and unfinished ones as in progress, with their curve so far.
 import { describe, type BackendInfo } from "../backend";
 import { fail } from "../errors";
+import type { RunInProgressRow, StoredRun } from "../papers/compare";
 import { runStore, type RunStore } from "../papers/run-store";
 import type { Profile } from "./profile";
 import * as ttConv from "./tt-conv";
@@ -12,6 +13,12 @@ import * as ttConvRuns from "./tt-conv-runs";
 import * as ttFc from "./tt-fc";
 
 export interface LongRunKind {
+  /** The paper whose report shows these runs. */
+  paper: string;
+  /** Training and test images of the full data sets the paper profile uses. */
+  images: { train: number; test: number };
+  /** The target a finished run's number is compared with, and that number. */
+  result(id: string, run: object): { target: string; value: number; note: string };
   /** What the ids are, for `tnlab train --list` and errors. */
   what: string;
   ids(profile: Profile): string[];
@@ -21,6 +28,12 @@ export interface LongRunKind {
 }
 
 const ttConvKind: LongRunKind = {
+  paper: "tt-conv",
+  images: { train: 50000, test: 10000 },
+  result: (id, run) => {
+    const r = run as ttConvRuns.RowRun;
+    return { target: `${id}.acc`, value: Number(r.final.toFixed(2)), note: `averaged weights after the last epoch (best ${r.best.toFixed(2)}, raw ${r.finalRaw.toFixed(2)})` };
+  },
   what: "tt-conv rows of Tables 1-2 (tt-conv.md §5), the thesis recipe",
   ids: (p) => ttConvRuns.budget(p).rows,
   store: (p, engine, root) => ttConvRuns.rowStore(p, ttConvRuns.budget(p), engine, root) as unknown as RunStore<object>,
@@ -34,6 +47,12 @@ const ttConvKind: LongRunKind = {
 };
 
 const ttFcMnistKind: LongRunKind = {
+  paper: "tt-fc",
+  images: { train: 60000, test: 10000 },
+  result: (id, run) => {
+    const r = run as ttFc.Run;
+    return { target: `${id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` };
+  },
   what: "tt-fc MNIST models of Table 1 (tt-fc.md §5), SGD 0.001 momentum 0.9, best-test selection",
   ids: (p) => ttFc.budget(p).mnist.models,
   store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root) as unknown as RunStore<object>,
@@ -72,4 +91,28 @@ export async function trainLongRuns(name: string, ids: string[], profile: Profil
     store.dropCheckpoints(id);
     log(`${id}: finished, stored in ${store.file(id)}`);
   }
+}
+
+/**
+ * For `tnlab reproduce`'s report: the finished paper-profile runs of the chosen papers' kinds, as
+ * stored runs beside the paper's numbers, and the unfinished ones as in progress.
+ */
+export function paperRunsForReport(papers: string[], root?: string): { stored: StoredRun[]; inProgress: RunInProgressRow[] } {
+  const stored: StoredRun[] = [];
+  const inProgress: RunInProgressRow[] = [];
+  for (const [name, kind] of Object.entries(LONG_RUNS)) {
+    if (!papers.includes(kind.paper)) continue;
+    const store = kind.store("paper", "", root);
+    const source = (f: string) => `notebooks/results/runs/${store.name}/paper/${f.slice(f.lastIndexOf("/") + 1)}`;
+    for (const rec of store.records()) {
+      const r = kind.result(rec.meta.id, rec.run);
+      const epochs = (rec.run as { epochs?: unknown[] }).epochs?.length ?? 0;
+      stored.push({ id: r.target, label: rec.meta.id, value: r.value, epochs, ...kind.images, started: rec.meta.started, finished: rec.meta.finished, backend: rec.meta.engine, source: source(store.file(rec.meta.id)), note: `tnlab train ${name}: ${r.note}` });
+    }
+    for (const g of store.inProgress()) {
+      const last = g.curve[g.curve.length - 1];
+      inProgress.push({ id: g.id, epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, updated: g.updated, source: source(store.checkpointDir(g.id)) });
+    }
+  }
+  return { stored, inProgress };
 }

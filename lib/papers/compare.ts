@@ -89,6 +89,30 @@ export interface ReportMeta {
   notebooks?: { notebook: string; paper?: string; ok: boolean; seconds: number; error?: string }[];
   /** Runs at the paper's settings stored in the repository, shown in their own section. */
   stored?: StoredRun[];
+  /** Such runs not finished yet: listed under them as in progress, never as results. */
+  inProgress?: RunInProgressRow[];
+}
+
+/** A long run that has checkpointed some epochs (tnlab train) and not finished. */
+export interface RunInProgressRow {
+  id: string;
+  /** Epochs done / planned. */
+  epochs: string;
+  /** Test accuracy (%) after the newest epoch. */
+  value: number | null;
+  hoursLeft: number | null;
+  /** When the newest epoch was written (ISO). */
+  updated: string;
+  source: string;
+}
+
+function inProgressSection(rows: RunInProgressRow[]): string[] {
+  const out = ["### In progress (not results)", "", "| run | epochs | test acc after the newest epoch | hours left at its pace | newest epoch written | source |", "|---|---:|---:|---:|---|---|"];
+  for (const r of rows) {
+    out.push(`| \`${r.id}\` | ${r.epochs} | ${r.value === null ? "–" : r.value.toFixed(2)} | ${r.hoursLeft === null ? "?" : r.hoursLeft.toFixed(1)} | ${r.updated} | ${cellText(r.source)} |`);
+  }
+  out.push("");
+  return out;
 }
 
 function storedSection(stored: StoredRun[]): string[] {
@@ -152,12 +176,13 @@ export function reportMarkdown(rows: ComparisonRow[], meta: ReportMeta = {}): st
       out.push("");
     }
   }
-  if (meta.stored && meta.stored.length) out.push(...storedSection(meta.stored));
+  if ((meta.stored && meta.stored.length) || (meta.inProgress && meta.inProgress.length)) out.push(...storedSection(meta.stored ?? []));
+  if (meta.inProgress && meta.inProgress.length) out.push(...inProgressSection(meta.inProgress));
   return out.join("\n");
 }
 
 export function reportJson(rows: ComparisonRow[], meta: ReportMeta = {}): string {
-  return JSON.stringify({ generated: meta.generated ?? new Date().toISOString(), profile: meta.profile, notebooks: meta.notebooks ?? [], rows, stored: meta.stored ?? [] }, null, 2) + "\n";
+  return JSON.stringify({ generated: meta.generated ?? new Date().toISOString(), profile: meta.profile, notebooks: meta.notebooks ?? [], rows, stored: meta.stored ?? [], inProgress: meta.inProgress ?? [] }, null, 2) + "\n";
 }
 
 /** Compares `records` and writes <dir>/report.md and <dir>/report.json (atomically). */

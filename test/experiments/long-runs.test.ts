@@ -70,3 +70,28 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /ttconv\.t1\.conv: not started/);
 });
+
+test("the report shows finished paper-profile runs beside the paper and unfinished ones as in progress only", { timeout: 60_000 }, async () => {
+  const { paperRunsForReport, longRunKind: kindOf } = await import("../../lib/experiments/long-runs");
+  const { reportMarkdown } = await import("../../lib/papers/compare");
+  const root = join(dir, "report");
+  const store = kindOf("tt-fc-mnist").store("paper", "tensorflow · test", root);
+  const epochs = [1, 2].map((epoch) => ({ epoch, lr: 0.001, trainLoss: 0.1, trainAcc: 0.97, testLoss: 0.08, testAcc: 0.9812, seconds: 60 }));
+  store.set("ttfc.mnist.tt_tt", { id: "ttfc.mnist.tt_tt", label: "tt_tt", params: 791294, epochs, bestAcc: 98.12, lastAcc: 98.1, lossAtBest: 8, seconds: 120 } as unknown as object, { started: new Date(Date.UTC(2026, 10, 1)) });
+  // An unfinished run: only its history, as fit writes it every epoch.
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  mkdirSync(store.checkpointDir("ttfc.mnist.tt_fc"), { recursive: true });
+  writeFileSync(join(store.checkpointDir("ttfc.mnist.tt_fc"), "history.json"), JSON.stringify({ epochs: epochs.slice(0, 1), selection: "best-test", bestEpoch: 1, bestMetric: 0.95, planned: 25, stoppedEarly: false, seconds: 3600 }));
+  assert.deepEqual(paperRunsForReport(["musco"], root), { stored: [], inProgress: [] }, "only the chosen papers");
+  const { stored, inProgress } = paperRunsForReport(["tt-fc"], root);
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].id, "ttfc.mnist.tt_tt.acc");
+  assert.equal(stored[0].value, 98.12);
+  assert.equal(stored[0].epochs, 2);
+  assert.equal(stored[0].backend, "tensorflow · test");
+  assert.equal(stored[0].source, "notebooks/results/runs/tt-fc-mnist/paper/ttfc.mnist.tt_tt.json");
+  assert.deepEqual(inProgress.map((r) => [r.id, r.epochs, r.hoursLeft]), [["ttfc.mnist.tt_fc", "1/25", 24]]);
+  const md = reportMarkdown([], { generated: "now", stored, inProgress });
+  assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 2 \| 60,000 \/ 10,000 \|/);
+  assert.match(md, /### In progress \(not results\)[\s\S]*\| `ttfc\.mnist\.tt_fc` \| 1\/25 \| 98\.12 \| 24\.0 \|/);
+});

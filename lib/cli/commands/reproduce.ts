@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadRecordFile, mergeRecords, report, type RunRecord, type StoredRun } from "../../papers";
 import type * as TtFc from "../../experiments/tt-fc";
+import type * as LongRuns from "../../experiments/long-runs";
 import { parseChoice, parseCommandArgs, parseSeconds, usageError, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
 import { executeNotebook, PROFILES } from "./run";
@@ -116,8 +117,11 @@ export async function run(args: string[]): Promise<number> {
   }
   let records: RunRecord[] = [];
   for (const p of new Set(chosen.map((n) => n.paper))) records = mergeRecords(records, loadRecordFile(join(results, `${p}.json`)));
-  const stored = storedRunRows(nbDir, [...new Set(chosen.map((n) => n.paper))]);
-  const rep = report(records, results, { profile, notebooks, stored });
+  const chosenPapers = [...new Set(chosen.map((n) => n.paper))];
+  // Loaded only here: the experiment modules bring TensorFlow.js, which the runner itself never needs.
+  const longRuns = (require("../../experiments/long-runs") as typeof LongRuns).paperRunsForReport(chosenPapers, join(nbDir, "results", "runs"));
+  const stored = [...storedRunRows(nbDir, chosenPapers), ...longRuns.stored];
+  const rep = report(records, results, { profile, notebooks, stored, inProgress: longRuns.inProgress });
   const failed = notebooks.filter((n) => !n.ok).length;
   console.error(`tnlab reproduce: ${notebooks.length - failed}/${notebooks.length} notebooks ok, ${rep.rows.length} numbers; wrote ${rep.markdown} and ${rep.json}`);
   return signalExitCode ?? (failed === 0 ? 0 : 1);
