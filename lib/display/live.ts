@@ -1,6 +1,7 @@
 // A chart that grows during training: ONE notebook output, replaced in place on every push
 // (update_display_data), never a new output per epoch. Outside a kernel it only records.
 import { figureBundle, build, type Figure } from "./plot";
+import { PLOTLY_MIME } from "./plotly-html";
 import { interruptWatch, kernel, newDisplayId } from "./sink";
 
 export interface LiveChartOptions {
@@ -17,7 +18,7 @@ export interface LiveChartOptions {
 export interface LiveChart {
   /** Adds a point for each series; values by name or in the order of `series`. */
   push(epoch: number, values: Record<string, number> | number[]): void;
-  /** Draws the final state. */
+  /** Draws the final state, with the figure's plotly JSON (see draw). */
   done(): void;
   /**
    * Replaces the data with a training history ({epochs: [{epoch, trainLoss, testAcc, ...}]}, as
@@ -45,7 +46,6 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
   const throttle = opts.throttleMs ?? 250;
   let last = 0;
   let shown = false;
-  let dirty = false;
 
   // Accuracies go on a second axis at the right: they live on another scale than losses.
   const isAcc = (n: string) => /acc/i.test(n);
@@ -61,21 +61,27 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
         ...(right ? { yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right" } } : {}),
         margin: { t: opts.title ? 50 : 20, r: right ? 60 : 20, b: 50, l: 60 },
         height: 360,
-        // Renderers that keep their plot between updates (JupyterLab's plotly extension calls
-        // Plotly.react) redraw the data when the revision changes.
+        // A renderer that keeps its plot and calls Plotly.react with each update redraws the data
+        // only when the revision changes.
         datarevision: revision,
       },
     );
   };
 
-  const draw = () => {
+  // While the chart grows, its output is the HTML figure (picture + plotly.js upgrade) and text
+  // only: JupyterLab reuses an output's renderer for update_display_data when the preferred MIME
+  // type stays the same, and the plotly extension's renderer ignores every model after its first
+  // (its renderModel returns at once once a graph exists), so the chart would keep the empty axes
+  // it started with. Our HTML renderer redraws on every update. done() sends the whole bundle
+  // with the plotly JSON: the MIME type changes, so Lab builds a fresh renderer for the final
+  // figure, and the stored output keeps the figure's data (for `tnlab notebook slim`, VS Code).
+  const draw = (final = false) => {
     if (!k) return;
-    // Every update carries the whole bundle (plotly JSON, picture, text), so that each
-    // renderer, whichever MIME type it picked, redraws the chart in place.
     revision++;
-    k.display(figureBundle(current()), { displayId: id, update: shown });
+    const bundle = figureBundle(current());
+    if (!final) delete bundle[PLOTLY_MIME];
+    k.display(bundle, { displayId: id, update: shown });
     shown = true;
-    dirty = false;
     last = Date.now();
   };
 
@@ -97,11 +103,10 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
           ys[n].push(v);
         }
       }
-      dirty = true;
       if (Date.now() - last >= throttle) draw();
     },
     done() {
-      if (dirty || !shown) draw();
+      draw(true);
     },
     update(history) {
       check();
