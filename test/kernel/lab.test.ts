@@ -5,6 +5,7 @@
 // lines and points, or the static picture's pixels where no script may run.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { builtOrFail, notebook, skipUnless } from "./helpers";
@@ -15,6 +16,8 @@ import { command, countIn, kernelStatus, openNotebook, save, trusted, waitIdle, 
 const CHROMIUM = "/usr/bin/chromium";
 const py = labPython();
 const skip = !py ? LAB_HOWTO : skipUnless(existsSync(CHROMIUM), "chromium");
+// plotly's wheel installs the extension into the environment's share/jupyter/labextensions.
+const extensionSkip = skip || (spawnSync(py!, ["-c", "import plotly"]).status === 0 ? false : `plotly (with its JupyterLab extension) is not installed beside ${py}'s jupyterlab: pip install plotly`);
 /** The plotly extension's renderer, as the page config names it. */
 const PLOTLY_EXTENSION = "@jupyterlab/plotly-extension:factory";
 const TRACE = ".js-plotly-plot .scatterlayer .trace";
@@ -141,6 +144,6 @@ test("JupyterLab 4 without the plotly extension: figures draw live, after a re-r
   await figures(false);
 });
 
-test("JupyterLab 4 with the plotly extension: the same, drawn by plotly's renderer, and the live chart updates during its run", { skip, timeout: 240_000 }, async () => {
+test("JupyterLab 4 with the plotly extension: the same, drawn by plotly's renderer, and the live chart updates during its run", { skip: extensionSkip, timeout: 240_000 }, async () => {
   await figures(true);
 });
