@@ -1,6 +1,7 @@
 // A chart that grows during training: ONE notebook output, replaced in place on every push
 // (update_display_data), never a new output per epoch. Outside a kernel it only records.
 import { figureBundle, build, type Figure } from "./plot";
+import { PLOTLY_MIME } from "./plotly-html";
 import { interruptWatch, kernel, newDisplayId } from "./sink";
 
 export interface LiveChartOptions {
@@ -88,18 +89,23 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
   const throttle = opts.throttleMs ?? 250;
   let last = 0;
   let shown = false;
-  let dirty = false;
   let revision = 0;
   const current = () => liveFigure(opts, s, revision);
 
-  const draw = () => {
+  // While the chart grows, its output is the HTML figure (picture + plotly.js upgrade) and text
+  // only: JupyterLab reuses an output's renderer for update_display_data when the preferred MIME
+  // type stays the same, and the plotly extension's renderer ignores every model after its first
+  // (its renderModel returns at once once a graph exists), so the chart would keep the empty axes
+  // it started with. Our HTML renderer redraws on every update. done() sends the whole bundle
+  // with the plotly JSON: the MIME type changes, so Lab builds a fresh renderer for the final
+  // figure, and the stored output keeps the figure's data (for `tnlab notebook slim`, VS Code).
+  const draw = (final = false) => {
     if (!k) return;
-    // Every update carries the whole bundle (plotly JSON, picture, text), so that each
-    // renderer, whichever MIME type it picked, redraws the chart in place.
     revision++;
-    k.display(figureBundle(current()), { displayId: id, update: shown });
+    const bundle = figureBundle(current());
+    if (!final) delete bundle[PLOTLY_MIME];
+    k.display(bundle, { displayId: id, update: shown });
     shown = true;
-    dirty = false;
     last = Date.now();
   };
 
@@ -109,11 +115,10 @@ export function liveChart(opts: LiveChartOptions): LiveChart {
       check();
       const entries: [string, number][] = Array.isArray(values) ? values.map((v, i) => [s.names[i] ?? `series ${i}`, v]) : Object.entries(values);
       for (const [n, v] of entries) s.add(n, epoch, v);
-      dirty = true;
       if (Date.now() - last >= throttle) draw();
     },
     done() {
-      if (dirty || !shown) draw();
+      draw(true);
     },
     update(history) {
       check();

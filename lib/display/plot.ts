@@ -4,7 +4,7 @@
 // text/html: a static SVG picture, upgraded to the interactive figure where scripts run
 // (see plotly-html.ts). No output carries plotly.js itself.
 import { historyTraces, historyYLabel, type HistoryMetric, type HistoryOptions, type HistoryRun } from "./history-plot";
-import { figureHtml, type FigureSpec } from "./plotly-html";
+import { figureHtml, PLOTLY_MIME, type FigureSpec } from "./plotly-html";
 import { kernel, markDisplayed, type DisplayOptions } from "./sink";
 
 export type Figure = FigureSpec;
@@ -86,7 +86,7 @@ function summary(fig: Figure): string {
 /** The MIME bundle of a figure. */
 export function figureBundle(fig: Figure): Record<string, unknown> {
   return {
-    "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: fig.config },
+    [PLOTLY_MIME]: { data: fig.data, layout: fig.layout, config: fig.config },
     "text/html": figureHtml(fig),
     "text/plain": summary(fig),
   };

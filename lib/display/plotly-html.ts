@@ -10,6 +10,9 @@ import { escapeHtml, scriptJson } from "./html";
 import { newDisplayId } from "./sink";
 import { figureSvgDataUrl } from "./static-figure";
 
+/** The MIME type of a plotly figure's JSON (JupyterLab's plotly extension, VS Code, nteract). */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
 /** The file name of plotly.js in the kernelspec folder; kernel/install.js copies it there. */
 export const PLOTLY_RESOURCE = "plotly.min.js";
 export const KERNEL_NAME = "tnlab";

@@ -3,9 +3,8 @@
 // same figures. Outputs written by older tnlab versions carried plotly.js (4.8 MB) in the first
 // plot of each kernel session, and live charts a separate output with only plotly.js.
 import { figureBundle } from "./plot";
-import { FIGURE_CLASS, type FigureSpec } from "./plotly-html";
+import { FIGURE_CLASS, PLOTLY_MIME, type FigureSpec } from "./plotly-html";
 
-const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 interface Output {
   output_type: string;

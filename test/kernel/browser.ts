@@ -1,19 +1,17 @@
 // The tour's figures in headless Chromium (Debian's, driven by playwright-core) with the network
 // blocked, in each situation a reader meets: exported HTML with and without scripts, the export
 // that embeds plotly.js, the classic Notebook live (after a re-run, a save and a reload) and
-// untrusted, and the plotly MIME bundles the way JupyterLab's plotly renderer applies them.
+// untrusted. JupyterLab 4 (with and without the plotly extension) is in ./lab.test.ts.
 // "Drawn" means pixels of the first trace's colour in the picture, or plotly's SVG with traces.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:http";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PNG } from "pngjs";
 import { install, kernelPrefix, ROOT, skipUnless } from "./helpers";
-import * as display from "../../lib/display";
 import { COLORWAY } from "../../lib/display/static-figure";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { freePorts } = require(join(ROOT, "kernel", "client.js"));
@@ -31,7 +29,7 @@ interface Ctx {
 type Page = any;
 
 /** A fresh Chromium profile; every request outside `allow` (a URL prefix) is aborted. */
-async function withBrowser<T>(opts: { javaScriptEnabled?: boolean; allow?: string }, fn: (page: Page, blocked: string[]) => Promise<T>): Promise<T> {
+export async function withBrowser<T>(opts: { javaScriptEnabled?: boolean; allow?: string }, fn: (page: Page, blocked: string[]) => Promise<T>): Promise<T> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { chromium } = require("playwright-core");
   const profile = mkdtempSync(join(tmpdir(), "tnlab-chromium-"));
@@ -54,7 +52,7 @@ async function withBrowser<T>(opts: { javaScriptEnabled?: boolean; allow?: strin
 }
 
 /** Pixels within a small distance of `hex` in a PNG screenshot. */
-function pixelsOf(png: Buffer, hex: string): number {
+export function pixelsOf(png: Buffer, hex: string): number {
   const img = PNG.sync.read(png);
   const n = parseInt(hex.slice(1), 16);
   const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
@@ -66,7 +64,7 @@ function pixelsOf(png: Buffer, hex: string): number {
 }
 
 /** Every static picture on the page is decoded, and together they show the first trace colour. */
-async function assertPictures(page: Page, min: number): Promise<void> {
+export async function assertPictures(page: Page, min: number): Promise<void> {
   await page.waitForSelector("img.tnlab-static", { state: "attached", timeout: 30_000 });
   const imgs = await page.$$("img.tnlab-static");
   assert.ok(imgs.length >= min, `${imgs.length} static pictures, expected at least ${min}`);
@@ -133,84 +131,6 @@ export function browserTests(ctx: Ctx): void {
       assert.ok(drawn.lines >= 2, JSON.stringify(drawn));
       console.log(`# blocked external requests: ${blocked.length}`);
     });
-  });
-
-  test("a live chart's plotly bundles, applied in order with Plotly.react on one node (as JupyterLab's plotly renderer does), draw every point", { skip: skipUnless(haveBrowser, "chromium"), timeout: 120_000 }, async () => {
-    // The bundles the kernel sends: one display_data, then update_display_data per push, each
-    // serialised when sent (as on the wire).
-    const KEY = Symbol.for("tnlab.kernel");
-    const sent: Record<string, unknown>[] = [];
-    (globalThis as Record<symbol, unknown>)[KEY] = { interrupts: 0, session: "browser-test", display: (b: Record<string, unknown>) => sent.push(JSON.parse(JSON.stringify(b))), clear() {} };
-    try {
-      const c = display.liveChart({ title: "fit", series: ["loss"], throttleMs: 0 });
-      for (let e = 1; e <= 4; e++) c.push(e, { loss: 1 / e });
-      c.done();
-    } finally {
-      delete (globalThis as Record<symbol, unknown>)[KEY];
-    }
-    const figs = sent.map((b) => b["application/vnd.plotly.v1+json"]);
-    assert.equal(figs.length, 5);
-    await withBrowser({}, async (page) => {
-      await page.setContent('<div id="out" style="width:600px;height:360px"></div>');
-      await page.addScriptTag({ path: require.resolve("plotly.js-dist-min/plotly.min.js") });
-      const points: number[] = [];
-      for (const fig of figs) {
-        points.push(
-          await page.evaluate(async (f: { data: object[]; layout: object; config: object }) => {
-            const P = (window as any).Plotly;
-            await P.react(document.getElementById("out"), f.data, f.layout, f.config);
-            return document.querySelectorAll("#out .scatterlayer .trace .points path").length;
-          }, fig),
-        );
-      }
-      assert.deepEqual(points, [0, 1, 2, 3, 4]);
-    });
-  });
-
-  test("HTML outputs where JupyterLab renders them (no plotly extension): plotly.js loaded once from <baseUrl>/kernelspecs/tnlab/, figures drawn", { skip: skipUnless(haveBrowser, "chromium"), timeout: 120_000 }, async () => {
-    // JupyterLab's page: the base URL in #jupyter-config-data; trusted HTML outputs are set as
-    // innerHTML and their scripts re-created so that they run (its renderHTML). A stand-in
-    // server plays jupyter_server's kernelspec resource handler.
-    const figs = [display.plot.line({ a: [1, 3, 2] }, { title: "one" }), display.plot.bar(["x", "y"], [2, 1], { title: "two" })];
-    const outputs = figs.map((f) => String(display.plot.figureBundle(f)["text/html"]));
-    const plotlyJs = readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"));
-    let hits = 0;
-    const server = createServer((req, res) => {
-      if (req.url === "/base/kernelspecs/tnlab/plotly.min.js") {
-        hits++;
-        res.writeHead(200, { "content-type": "application/javascript" }).end(plotlyJs);
-      } else if (req.url === "/base/lab") {
-        res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><html><head><script id="jupyter-config-data" type="application/json">{"baseUrl": "/base/"}</script></head><body><div id="out"></div></body></html>');
-      } else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    try {
-      await withBrowser({ allow: base }, async (page) => {
-        await page.goto(`${base}/base/lab`);
-        await page.evaluate((htmls: string[]) => {
-          for (const h of htmls) {
-            const host = document.createElement("div");
-            host.innerHTML = h;
-            document.getElementById("out")!.appendChild(host);
-            for (const old of Array.from(host.querySelectorAll("script"))) {
-              const s = document.createElement("script");
-              s.text = old.textContent || "";
-              old.parentNode!.replaceChild(s, old);
-            }
-          }
-        }, outputs);
-        await page.waitForFunction(() => document.querySelectorAll(".tnlab-figure .js-plotly-plot .scatterlayer .trace, .tnlab-figure .js-plotly-plot .barlayer .trace").length === 2 && document.querySelectorAll("img.tnlab-static").length === 0, null, { timeout: 60_000 });
-        const drawn = await page.evaluate(() => ({
-          lines: document.querySelectorAll(".scatterlayer .trace path.js-line").length,
-          bars: document.querySelectorAll(".barlayer .trace .point").length,
-        }));
-        assert.deepEqual(drawn, { lines: 1, bars: 2 });
-      });
-      assert.equal(hits, 1, "plotly.js is fetched once per page");
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
   });
 
   test("classic Notebook: figures draw live, again after a re-run, after save and reload; an untrusted notebook shows pictures", { skip: skipUnless(!!install.which("jupyter-notebook") && haveBrowser, "jupyter-notebook and chromium"), timeout: 300_000 }, async () => {

@@ -1,5 +1,6 @@
-// `npm start` (= tnlab lab) as root, as in most containers: Jupyter gets --allow-root, the
-// fallback to the classic Notebook is said aloud, the server answers over HTTP, and stopping
+// `npm start` (= tnlab lab) as root, as in most containers: Jupyter gets --allow-root, JupyterLab
+// opens where it is installed (TN_JUPYTER_PYTHON or PATH), the fallback to the classic Notebook
+// is said aloud, the server answers over HTTP, and stopping
 // tnlab (SIGTERM) stops Jupyter with it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -44,7 +45,11 @@ test("npm start as root opens Jupyter on the given port and stops with its child
     const specs = (await answer.json()) as { kernelspecs: Record<string, unknown> };
     assert.ok("tnlab" in specs.kernelspecs, JSON.stringify(Object.keys(specs.kernelspecs)));
     assert.match(stderr, /running as root, so Jupyter gets --allow-root/);
-    if (!install.which("jupyter-lab")) assert.match(stderr, /JupyterLab is not installed, so this opens the classic Notebook/);
+    if (process.env.TN_JUPYTER_PYTHON || install.which("jupyter-lab")) {
+      // JupyterLab (TN_JUPYTER_PYTHON's, as .ci/run sets it, or one on PATH) serves its page.
+      assert.equal((await fetch(`${base}/lab?token=${token}`)).status, 200, `JupyterLab's page: ${stderr}`);
+      assert.doesNotMatch(stderr, /JupyterLab is not installed/);
+    } else assert.match(stderr, /JupyterLab is not installed, so this opens the classic Notebook/);
     // SIGTERM to npm alone (as a process manager would send): npm passes it to tnlab, tnlab to
     // Jupyter; the server goes down and no process of the group is left.
     process.kill(child.pid!, "SIGTERM");

@@ -1,6 +1,7 @@
 // `tnlab lab [--notebook] [jupyter args]` (= npm start): JupyterLab on notebooks/ with the tnlab
-// kernel, or the classic Notebook where JupyterLab is not installed.
-import { spawn } from "node:child_process";
+// kernel, or the classic Notebook where JupyterLab is not installed. TN_JUPYTER_PYTHON names the
+// Python of a virtualenv that has JupyterLab (as .ci/run makes from local wheels).
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
@@ -13,23 +14,46 @@ function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
+const LAB_INSTALL =
+  "python3 -m venv ~/tnlab-lab && ~/tnlab-lab/bin/pip install jupyterlab ipywidgets plotly " +
+  "(offline from a folder of wheels: add --no-index --find-links DIR), then TN_JUPYTER_PYTHON=~/tnlab-lab/bin/python npm start; " +
+  "or conda env create -f environment.yml && conda activate tnlab";
+
+/**
+ * The Jupyter to run: TN_JUPYTER_PYTHON's (`python -m jupyterlab`, or `-m notebook` with
+ * --notebook), else jupyter-lab / jupyter-notebook on PATH (an activated virtualenv or conda env).
+ */
+function findJupyter(inst: InstallModule, classic: boolean): { argv: string[]; lab: boolean } | { error: string } {
+  const py = process.env.TN_JUPYTER_PYTHON;
+  if (py) {
+    const mod = classic ? "notebook" : "jupyterlab";
+    const r = spawnSync(py, ["-c", `import ${mod}`], { encoding: "utf8" });
+    if (r.status !== 0) return { error: `tnlab lab: TN_JUPYTER_PYTHON = ${py}: expected a Python with ${mod} installed (${(r.stderr || r.error?.message || "").trim().split("\n").pop()})` };
+    return { argv: [py, "-m", mod], lab: !classic };
+  }
+  const lab = !classic && inst.which("jupyter-lab");
+  if (lab) return { argv: ["jupyter-lab"], lab: true };
+  if (inst.which("jupyter-notebook")) return { argv: ["jupyter-notebook"], lab: false };
+  return {
+    error:
+      "tnlab lab: Jupyter is not installed. Install it with one of:\n" +
+      `  ${LAB_INSTALL}\n` +
+      "  sudo apt-get install jupyter-notebook        (Debian/Ubuntu: the classic Notebook)\n" +
+      "then run `npm start` (it installs the kernel for this user when needed).",
+  };
+}
+
 export async function run(args: string[]): Promise<number> {
   const root = packageRoot();
   const inst = require(join(root, "kernel", "install.js")) as InstallModule;
   const classic = args.includes("--notebook");
   const rest = args.filter((a) => a !== "--notebook");
-  const lab = !classic && inst.which("jupyter-lab");
-  const nb = inst.which("jupyter-notebook");
-  if (!lab && !nb) {
-    console.error(
-      "tnlab lab: Jupyter is not installed. Install it with one of:\n" +
-        "  conda env create -f environment.yml && conda activate tnlab\n" +
-        "  pip install jupyterlab\n" +
-        "  sudo apt-get install jupyter-notebook        (Debian/Ubuntu)\n" +
-        "then run `npx tnlab kernel install --user` and `npm start`.",
-    );
+  const jupyter = findJupyter(inst, classic);
+  if ("error" in jupyter) {
+    console.error(jupyter.error);
     return 1;
   }
+  const lab = jupyter.lab;
   inst.ensureSelfLink(root);
   const installed = [inst.kernelsDir({ user: true }), "/usr/local/share/jupyter/kernels", "/usr/share/jupyter/kernels"].some((d) =>
     existsSync(join(d, inst.NAME, "kernel.json")),
@@ -38,15 +62,15 @@ export async function run(args: string[]): Promise<number> {
     const dir = inst.install({ user: true, root });
     console.error(`tnlab lab: installed the kernel in ${dir}`);
   }
-  const cmd = lab ? "jupyter-lab" : "jupyter-notebook";
+  const [cmd, ...cmdArgs] = jupyter.argv;
   if (!lab && !classic) {
     console.error(
       "tnlab lab: JupyterLab is not installed, so this opens the classic Notebook (jupyter-notebook).\n" +
-        "  For JupyterLab: pip install jupyterlab, or conda env create -f environment.yml (Debian has no JupyterLab package).",
+        `  For JupyterLab (Debian has no package for it): ${LAB_INSTALL}`,
     );
   }
   // Jupyter refuses to start as root without --allow-root; containers usually run as root.
-  const jupyterArgs = [...rest];
+  const jupyterArgs = [...cmdArgs, ...rest];
   if (isRoot() && !jupyterArgs.some((a) => a === "--allow-root" || a.startsWith("--allow-root="))) {
     jupyterArgs.push("--allow-root");
     console.error("tnlab lab: running as root, so Jupyter gets --allow-root");

@@ -1,0 +1,93 @@
+// Driving a notebook page of JupyterLab 4 or Notebook 7 through window.jupyterapp (exposed by
+// --LabServerApp.expose_app_in_browser): the application's own commands, as a user's menu
+// clicks would run them, and waits on the kernel's status rather than on time.
+type Page = any;
+
+/** Opens the notebook `path` (in the served folder) and waits until its kernel is connected and idle. */
+export async function openNotebook(page: Page, url: string, path: string): Promise<void> {
+  await page.goto(url);
+  // The restored workspace may show another notebook first.
+  await page.waitForFunction((p: string) => (window as any).jupyterapp?.shell?.currentWidget?.context?.path === p, path, { timeout: 120_000 });
+  await waitIdle(page, 120_000);
+}
+
+/** Waits until the current notebook's kernel is connected and idle. */
+export async function waitIdle(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const w = (window as any).jupyterapp?.shell?.currentWidget;
+      const k = w?.sessionContext?.session?.kernel;
+      return !!k && k.connectionStatus === "connected" && k.status === "idle" && w.context.isReady;
+    },
+    null,
+    { timeout },
+  );
+}
+
+/** The current notebook's kernel status ("busy", "idle", ...). */
+export function kernelStatus(page: Page): Promise<string> {
+  return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.status);
+}
+
+/**
+ * Starts an application command with the cell `index` active (null: leave the selection). Does
+ * not wait for it: the run commands' promises end only with the run (wait with waitIdle).
+ */
+export async function command(page: Page, id: string, index: number | null = null): Promise<void> {
+  await page.evaluate(
+    ([cmd, i]: [string, number | null]) => {
+      const app = (window as any).jupyterapp;
+      if (i !== null) app.shell.currentWidget.content.activeCellIndex = i;
+      (window as any).__tnlabLastCommand = app.commands.execute(cmd).catch((e: Error) => console.error(`${cmd}: ${e}`));
+    },
+    [id, index],
+  );
+}
+
+/** Runs every cell and waits for the kernel to be idle again. */
+export async function runAll(page: Page, timeout = 120_000): Promise<void> {
+  await command(page, "notebook:run-all-cells");
+  await waitIdle(page, timeout);
+}
+
+/** Saves the notebook and waits until the model is clean. */
+export async function save(page: Page): Promise<void> {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute("docmanager:save"));
+  await page.waitForFunction(() => !(window as any).jupyterapp.shell.currentWidget.context.model.dirty, null, { timeout: 30_000 });
+}
+
+/** Whether every code cell of the current notebook is trusted. */
+export function trusted(page: Page): Promise<boolean[]> {
+  return page.evaluate(() => {
+    const cells = (window as any).jupyterapp.shell.currentWidget.content.widgets;
+    return cells.filter((c: any) => c.model.type === "code").map((c: any) => !!c.model.trusted);
+  });
+}
+
+/** Number of elements matching `sel` in the output area of code cell `index` (0-based). */
+export function countIn(page: Page, index: number, sel: string): Promise<number> {
+  return page.evaluate(([i, s]: [number, string]) => {
+    const cell = (window as any).jupyterapp.shell.currentWidget.content.widgets[i];
+    return cell ? cell.node.querySelectorAll(".jp-OutputArea " + s).length : -1;
+  }, [index, sel]);
+}
+
+/** Waits until `test(n)` holds for n = the number of `sel` in the output area of cell `index`. */
+export async function waitIn(page: Page, index: number, sel: string, n: number, timeout = 90_000): Promise<void> {
+  await page.waitForFunction(
+    ([i, s, k]: [number, string, number]) => {
+      const cell = (window as any).jupyterapp.shell.currentWidget.content.widgets[i];
+      return !!cell && cell.node.querySelectorAll(".jp-OutputArea " + s).length === k;
+    },
+    [index, sel, n],
+    { timeout },
+  );
+}
+
+/** The text of the output area of cell `index`. */
+export function outputText(page: Page, index: number): Promise<string> {
+  return page.evaluate((i: number) => {
+    const cell = (window as any).jupyterapp.shell.currentWidget.content.widgets[i];
+    return cell?.node.querySelector(".jp-OutputArea")?.textContent ?? "";
+  }, index);
+}

@@ -1,0 +1,123 @@
+// The ipywidgets 8 slider for real, in headless Chromium with the network blocked: JupyterLab 4
+// on the teaching notebook 02-tt-svd (its "Try a rank" slider), Notebook 7 and the classic
+// Notebook 6 (with widgetsnbextension, ipywidgets 8's extension for it) on a small slider cell.
+// The widget manager must draw the slider from the kernel's comm messages, and a click on its
+// track must reach the kernel, whose callback replaces the output below it.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { builtOrFail, NOTEBOOKS, skipUnless } from "./helpers";
+import { withBrowser } from "./browser";
+import { LAB_HOWTO, labPython, notebookJson, startServer, type Server } from "./jupyter-server";
+import { openNotebook, outputText, runAll } from "./lab-page";
+
+type Page = any;
+const py = labPython();
+const haveBrowser = existsSync("/usr/bin/chromium");
+const skip = !py ? LAB_HOWTO : skipUnless(haveBrowser, "chromium");
+
+/** A Python whose `notebook` is the classic Notebook 6 (Debian's python3-notebook), or null. */
+function classicPython(): string | null {
+  for (const p of ["/usr/bin/python3", "python3"]) {
+    const r = spawnSync(p, ["-c", "import notebook; print(notebook.__version__)"], { encoding: "utf8" });
+    if (r.status === 0 && r.stdout.startsWith("6.")) return p;
+  }
+  return null;
+}
+
+const SLIDER_CELL = `import * as tn from "tnlab";
+tn.display.slider({ min: 1, max: 8, value: 3, description: "rank", onChange: (r) => tn.display.html(\`rank \${r} squared \${r * r}\`, { displayId: "view", update: true }) });
+tn.display.html("rank 3 squared 9", { displayId: "view" });`;
+
+/**
+ * Clicks the slider's track at 90 % of its width (a tap moves the handle there, as a user's
+ * click does) and returns the value its readout then shows.
+ */
+async function moveSlider(page: Page, root: string): Promise<number> {
+  const track = await page.waitForSelector(`${root} .widget-slider .noUi-target`, { timeout: 60_000 });
+  const before = Number(await page.textContent(`${root} .widget-slider .widget-readout`));
+  await track.scrollIntoViewIfNeeded();
+  const box = await track.boundingBox();
+  await page.mouse.click(box.x + 0.9 * box.width, box.y + box.height / 2);
+  await page.waitForFunction(([sel, b]: [string, number]) => Number(document.querySelector(sel)?.textContent) !== b, [`${root} .widget-slider .widget-readout`, before], { timeout: 30_000 });
+  return Number(await page.textContent(`${root} .widget-slider .widget-readout`));
+}
+
+/** In JupyterLab or Notebook 7: a selector for cell `i`'s node (marked by a data attribute). */
+async function markCell(page: Page, i: number): Promise<string> {
+  await page.evaluate((k: number) => (window as any).jupyterapp.shell.currentWidget.content.widgets[k].node.setAttribute("data-tnlab-test", String(k)), i);
+  return `[data-tnlab-test="${i}"]`;
+}
+
+let lab: Server | undefined;
+before(() => {
+  if (!skip) builtOrFail();
+});
+after(async () => {
+  await lab?.stop();
+});
+
+test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SVD in the kernel and replaces the line below", { skip, timeout: 300_000 }, async () => {
+  lab = await startServer({ argv: [py!, "-m", "jupyterlab"] });
+  copyFileSync(join(NOTEBOOKS, "02-tt-svd.ipynb"), join(lab.work, "02-tt-svd.ipynb"));
+  const s = lab;
+  await withBrowser({ allow: s.base }, async (page) => {
+    await openNotebook(page, s.url("/lab/tree/02-tt-svd.ipynb"), "02-tt-svd.ipynb");
+    await runAll(page, 240_000);
+    const cell = (await page.evaluate(() =>
+      (window as any).jupyterapp.shell.currentWidget.content.widgets.findIndex((c: any) => c.model.sharedModel.getSource().includes("tn.display.slider(")),
+    )) as number;
+    assert.ok(cell > 0, "02-tt-svd has a slider cell");
+    const root = await markCell(page, cell);
+    await page.waitForSelector(`${root} .jp-OutputArea .widget-slider`, { timeout: 60_000 });
+    assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
+    const v = await moveSlider(page, root);
+    assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
+    await page.waitForFunction(([i, k]: [number, number]) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].node.textContent.includes(`max TT rank ${k}:`), [cell, v], { timeout: 60_000 });
+    assert.doesNotMatch(await outputText(page, cell), /max TT rank 3:/, "the line was replaced, not appended to");
+  });
+  await lab.stop();
+  lab = undefined;
+});
+
+test("Notebook 7: the slider renders and moving it re-runs the callback in the kernel", { skip, timeout: 240_000 }, async () => {
+  lab = await startServer({ argv: [py!, "-m", "notebook"], files: { "slider.ipynb": notebookJson([SLIDER_CELL]) } });
+  const s = lab;
+  await withBrowser({ allow: s.base }, async (page) => {
+    await openNotebook(page, s.url("/notebooks/slider.ipynb"), "slider.ipynb");
+    await runAll(page);
+    const root = await markCell(page, 0);
+    const v = await moveSlider(page, root);
+    assert.ok(v > 3, `slider moved to ${v}`);
+    await page.waitForFunction(([sel, k]: [string, number]) => document.querySelector(sel)!.textContent!.includes(`rank ${k} squared ${k * k}`), [root, v], { timeout: 60_000 });
+    assert.doesNotMatch(await outputText(page, 0), /rank 3 squared 9/);
+  });
+  await lab.stop();
+  lab = undefined;
+});
+
+const classic = classicPython();
+test("the classic Notebook 6 with widgetsnbextension: the slider renders and moving it re-runs the callback in the kernel", { skip: skip || (!classic ? "the classic Notebook 6 is not installed (apt-get install jupyter-notebook)" : false), timeout: 240_000 }, async () => {
+  const prefix = spawnSync(py!, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).stdout.trim();
+  lab = await startServer({
+    argv: [classic!, "-m", "notebook"],
+    files: { "slider.ipynb": notebookJson([SLIDER_CELL]) },
+    // widgetsnbextension (installed with ipywidgets) puts its nbextension under <prefix>/share/jupyter.
+    jupyterPath: [join(prefix, "share", "jupyter")],
+    nbextensions: ["jupyter-js-widgets/extension"],
+  });
+  const s = lab;
+  await withBrowser({ allow: s.base }, async (page) => {
+    await page.goto(s.url("/notebooks/slider.ipynb"));
+    await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected(), null, { timeout: 90_000 });
+    await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+    const root = ".cell:nth-child(1) .output_area";
+    const v = await moveSlider(page, ".cell:nth-child(1)");
+    assert.ok(v > 3, `slider moved to ${v}`);
+    await page.waitForFunction(([sel, k]: [string, number]) => Array.from(document.querySelectorAll(sel)).some((e) => e.textContent!.includes(`rank ${k} squared ${k * k}`)), [root, v], { timeout: 60_000 });
+  });
+  await lab.stop();
+  lab = undefined;
+});
