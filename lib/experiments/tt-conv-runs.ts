@@ -241,6 +241,16 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
   }
 }
 
+/** Where the learning rate dropped (between epochs), as vertical marks for a curve plot. */
+export function lrDrops(r: RowRun): { at: number; label: string }[] {
+  return r.epochs.filter((e, i) => i > 0 && e.lr < r.epochs[i - 1].lr).map((e) => ({ at: e.epoch - 0.5, label: "LR ÷ 10" }));
+}
+
+/** A row's epochs with the averaged weights' test accuracy (the number the card reports) as testAcc. */
+export function averagedHistory(r: RowRun): { label: string; epochs: EpochRecord[] } {
+  return { label: r.id.replace(/^ttconv\./, ""), epochs: r.epochs.map((e, i) => ({ ...e, testAcc: r.emaAcc[i] / 100 })) };
+}
+
 /**
  * Where finished rows are kept: a `Map` (one session) or a `tn.papers.RunStore` (a folder, so a
  * re-executed notebook or a later session skips the rows already trained).

@@ -120,3 +120,13 @@ test("the thesis recipe learns: the conv baseline on 1,000 images x 2 epochs cle
   assert.equal(r.epochs.length, 2);
 });
 
+
+test("lrDrops marks the epochs after which the rate fell; averagedHistory reports the averaged weights' accuracy per epoch", () => {
+  const epochs = [0.1, 0.1, 0.01, 0.01, 0.001].map((lr, i) => ({ epoch: i + 1, lr, trainLoss: 2 - i / 10, trainAcc: 0.3, testAcc: 0.2 + i / 100, seconds: 1 }));
+  const r = { id: "ttconv.t1.conv", epochs, emaAcc: [21, 23, 25, 26, 27] } as unknown as runs.RowRun;
+  assert.deepEqual(runs.lrDrops(r), [{ at: 2.5, label: "LR ÷ 10" }, { at: 4.5, label: "LR ÷ 10" }]);
+  const h = runs.averagedHistory(r);
+  assert.equal(h.label, "t1.conv");
+  assert.deepEqual(h.epochs.map((e) => e.testAcc), [0.21, 0.23, 0.25, 0.26, 0.27]);
+  assert.deepEqual(h.epochs.map((e) => e.trainLoss), epochs.map((e) => e.trainLoss), "the rest of each record is kept");
+});
