@@ -159,6 +159,16 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   return server;
 }
 
+/** Runs `fn` with a server started from `opts`, and stops the server (and its kernels) whatever `fn` does. */
+export async function withServer<T>(opts: ServerOptions, fn: (server: Server) => Promise<T>): Promise<T> {
+  const server = await startServer(opts);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** A notebook of code cells for the tnlab kernel, as JSON text. */
 export function notebookJson(cells: string[]): string {
   return JSON.stringify({

@@ -3,14 +3,14 @@
 // Notebook 6 (with widgetsnbextension, ipywidgets 8's extension for it) on a small slider cell.
 // The widget manager must draw the slider from the kernel's comm messages, and a click on its
 // track must reach the kernel, whose callback replaces the output below it.
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { builtOrFail, NOTEBOOKS, skipUnless } from "./helpers";
 import { withBrowser } from "./browser";
-import { LAB_HOWTO, labPython, notebookJson, startServer, type Server } from "./jupyter-server";
+import { LAB_HOWTO, labPython, notebookJson, withServer } from "./jupyter-server";
 import { openNotebook, outputText, runAll } from "./lab-page";
 
 type Page = any;
@@ -36,7 +36,10 @@ tn.display.html("rank 3 squared 9", { displayId: "view" });`;
  * click does) and returns the value its readout then shows.
  */
 async function moveSlider(page: Page, root: string): Promise<number> {
-  const track = await page.waitForSelector(`${root} .widget-slider .noUi-target`, { timeout: 60_000 });
+  const track = await page.waitForSelector(`${root} .widget-slider .noUi-target`, { timeout: 60_000 }).catch(async (e: Error) => {
+    const shown = await page.evaluate((sel: string) => document.querySelector(sel)?.textContent ?? "(no such element)", root);
+    throw new Error(`the slider did not show in ${root} within 60 s; the cell shows: ${JSON.stringify(shown.slice(0, 2000))}\n${e.message}`);
+  });
   const before = Number(await page.textContent(`${root} .widget-slider .widget-readout`));
   await track.scrollIntoViewIfNeeded();
   const box = await track.boundingBox();
@@ -51,73 +54,64 @@ async function markCell(page: Page, i: number): Promise<string> {
   return `[data-tnlab-test="${i}"]`;
 }
 
-let lab: Server | undefined;
 before(() => {
   if (!skip) builtOrFail();
 });
-after(async () => {
-  await lab?.stop();
-});
 
 test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SVD in the kernel and replaces the line below", { skip, timeout: 300_000 }, async () => {
-  lab = await startServer({ argv: [py!, "-m", "jupyterlab"] });
-  copyFileSync(join(NOTEBOOKS, "02-tt-svd.ipynb"), join(lab.work, "02-tt-svd.ipynb"));
-  const s = lab;
-  await withBrowser({ allow: s.base }, async (page) => {
-    await openNotebook(page, s.url("/lab/tree/02-tt-svd.ipynb"), "02-tt-svd.ipynb");
-    await runAll(page, 240_000);
-    const cell = (await page.evaluate(() =>
-      (window as any).jupyterapp.shell.currentWidget.content.widgets.findIndex((c: any) => c.model.sharedModel.getSource().includes("tn.display.slider(")),
-    )) as number;
-    assert.ok(cell > 0, "02-tt-svd has a slider cell");
-    const root = await markCell(page, cell);
-    await page.waitForSelector(`${root} .jp-OutputArea .widget-slider`, { timeout: 60_000 });
-    assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
-    const v = await moveSlider(page, root);
-    assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
-    await page.waitForFunction(([i, k]: [number, number]) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].node.textContent.includes(`max TT rank ${k}:`), [cell, v], { timeout: 60_000 });
-    assert.doesNotMatch(await outputText(page, cell), /max TT rank 3:/, "the line was replaced, not appended to");
+  await withServer({ argv: [py!, "-m", "jupyterlab"] }, async (s) => {
+    copyFileSync(join(NOTEBOOKS, "02-tt-svd.ipynb"), join(s.work, "02-tt-svd.ipynb"));
+    await withBrowser({ allow: s.base }, async (page) => {
+      await openNotebook(page, s.url("/lab/tree/02-tt-svd.ipynb"), "02-tt-svd.ipynb");
+      await runAll(page, 240_000);
+      const cell = (await page.evaluate(() =>
+        (window as any).jupyterapp.shell.currentWidget.content.widgets.findIndex((c: any) => c.model.sharedModel.getSource().includes("tn.display.slider(")),
+      )) as number;
+      assert.ok(cell > 0, "02-tt-svd has a slider cell");
+      const root = await markCell(page, cell);
+      await page.waitForSelector(`${root} .jp-OutputArea .widget-slider`, { timeout: 60_000 });
+      assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
+      const v = await moveSlider(page, root);
+      assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
+      await page.waitForFunction(([i, k]: [number, number]) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].node.textContent.includes(`max TT rank ${k}:`), [cell, v], { timeout: 60_000 });
+      assert.doesNotMatch(await outputText(page, cell), /max TT rank 3:/, "the line was replaced, not appended to");
+    });
   });
-  await lab.stop();
-  lab = undefined;
 });
 
-test("Notebook 7: the slider renders and moving it re-runs the callback in the kernel", { skip, timeout: 240_000 }, async () => {
-  lab = await startServer({ argv: [py!, "-m", "notebook"], files: { "slider.ipynb": notebookJson([SLIDER_CELL]) } });
-  const s = lab;
-  await withBrowser({ allow: s.base }, async (page) => {
-    await openNotebook(page, s.url("/notebooks/slider.ipynb"), "slider.ipynb");
-    await runAll(page);
-    const root = await markCell(page, 0);
-    const v = await moveSlider(page, root);
-    assert.ok(v > 3, `slider moved to ${v}`);
-    await page.waitForFunction(([sel, k]: [string, number]) => document.querySelector(sel)!.textContent!.includes(`rank ${k} squared ${k * k}`), [root, v], { timeout: 60_000 });
-    assert.doesNotMatch(await outputText(page, 0), /rank 3 squared 9/);
+test("Notebook 7: the slider renders and moving it re-runs the callback in the kernel", { skip, timeout: 300_000 }, async () => {
+  await withServer({ argv: [py!, "-m", "notebook"], files: { "slider.ipynb": notebookJson([SLIDER_CELL]) } }, async (s) => {
+    await withBrowser({ allow: s.base }, async (page) => {
+      await openNotebook(page, s.url("/notebooks/slider.ipynb"), "slider.ipynb");
+      await runAll(page);
+      const root = await markCell(page, 0);
+      const v = await moveSlider(page, root);
+      assert.ok(v > 3, `slider moved to ${v}`);
+      await page.waitForFunction(([sel, k]: [string, number]) => document.querySelector(sel)!.textContent!.includes(`rank ${k} squared ${k * k}`), [root, v], { timeout: 60_000 });
+      assert.doesNotMatch(await outputText(page, 0), /rank 3 squared 9/);
+    });
   });
-  await lab.stop();
-  lab = undefined;
 });
 
 const classic = classicPython();
-test("the classic Notebook 6 with widgetsnbextension: the slider renders and moving it re-runs the callback in the kernel", { skip: skip || (!classic ? "the classic Notebook 6 is not installed (apt-get install jupyter-notebook)" : false), timeout: 240_000 }, async () => {
+test("the classic Notebook 6 with widgetsnbextension: the slider renders and moving it re-runs the callback in the kernel", { skip: skip || (!classic ? "the classic Notebook 6 is not installed (apt-get install jupyter-notebook)" : false), timeout: 300_000 }, async () => {
   const prefix = spawnSync(py!, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).stdout.trim();
-  lab = await startServer({
+  const opts = {
     argv: [classic!, "-m", "notebook"],
     files: { "slider.ipynb": notebookJson([SLIDER_CELL]) },
     // widgetsnbextension (installed with ipywidgets) puts its nbextension under <prefix>/share/jupyter.
     jupyterPath: [join(prefix, "share", "jupyter")],
     nbextensions: ["jupyter-js-widgets/extension"],
+  };
+  await withServer(opts, async (s) => {
+    await withBrowser({ allow: s.base }, async (page) => {
+      await page.goto(s.url("/notebooks/slider.ipynb"));
+      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected(), null, { timeout: 90_000 });
+      await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+      const root = ".cell:nth-child(1) .output_area";
+      const v = await moveSlider(page, ".cell:nth-child(1)");
+      assert.ok(v > 3, `slider moved to ${v}`);
+      await page.waitForFunction(([sel, k]: [string, number]) => Array.from(document.querySelectorAll(sel)).some((e) => e.textContent!.includes(`rank ${k} squared ${k * k}`)), [root, v], { timeout: 60_000 });
+    });
   });
-  const s = lab;
-  await withBrowser({ allow: s.base }, async (page) => {
-    await page.goto(s.url("/notebooks/slider.ipynb"));
-    await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected(), null, { timeout: 90_000 });
-    await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
-    const root = ".cell:nth-child(1) .output_area";
-    const v = await moveSlider(page, ".cell:nth-child(1)");
-    assert.ok(v > 3, `slider moved to ${v}`);
-    await page.waitForFunction(([sel, k]: [string, number]) => Array.from(document.querySelectorAll(sel)).some((e) => e.textContent!.includes(`rank ${k} squared ${k * k}`)), [root, v], { timeout: 60_000 });
-  });
-  await lab.stop();
-  lab = undefined;
 });
