@@ -12,31 +12,29 @@ import * as ttConv from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
 import * as ttFc from "./tt-fc";
 
-export interface LongRunKind {
+/** One kind of long run, with `T` the record its training stores (methods, so a kind of any `T` is a `LongRunKind`). */
+export interface LongRunKind<T extends object = object> {
   /** The paper whose report shows these runs. */
   paper: string;
   /** Training and test images of the full data sets the paper profile uses. */
   images: { train: number; test: number };
   /** The target a finished run's number is compared with, and that number. */
-  result(id: string, run: object): { target: string; value: number; note: string };
+  result(id: string, run: T): { target: string; value: number; note: string };
   /** What the ids are, for `tnlab train --list` and errors. */
   what: string;
   ids(profile: Profile): string[];
-  store(profile: Profile, engine: string, root?: string): RunStore<object>;
+  store(profile: Profile, engine: string, root?: string): RunStore<T>;
   /** Trains (or resumes) one id into the store. */
-  train(id: string, profile: Profile, store: RunStore<object>, info: BackendInfo, seed?: number): Promise<void>;
+  train(id: string, profile: Profile, store: RunStore<T>, info: BackendInfo, seed?: number): Promise<void>;
 }
 
-const ttConvKind: LongRunKind = {
+const ttConvKind: LongRunKind<ttConvRuns.RowRun> = {
   paper: "tt-conv",
   images: { train: 50000, test: 10000 },
-  result: (id, run) => {
-    const r = run as ttConvRuns.RowRun;
-    return { target: `${id}.acc`, value: Number(r.final.toFixed(2)), note: `averaged weights after the last epoch (best ${r.best.toFixed(2)}, raw ${r.finalRaw.toFixed(2)})` };
-  },
+  result: (id, r) => ({ target: `${id}.acc`, value: Number(r.final.toFixed(2)), note: `averaged weights after the last epoch (best ${r.best.toFixed(2)}, raw ${r.finalRaw.toFixed(2)})` }),
   what: "tt-conv rows of Tables 1-2 (tt-conv.md §5), the thesis recipe",
   ids: (p) => ttConvRuns.budget(p).rows,
-  store: (p, engine, root) => ttConvRuns.rowStore(p, ttConvRuns.budget(p), engine, root) as unknown as RunStore<object>,
+  store: (p, engine, root) => ttConvRuns.rowStore(p, ttConvRuns.budget(p), engine, root),
   async train(id, p, store, _info, seed) {
     ttConv.row(id);
     const b = ttConvRuns.budget(p);
@@ -46,16 +44,13 @@ const ttConvKind: LongRunKind = {
   },
 };
 
-const ttFcMnistKind: LongRunKind = {
+const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   paper: "tt-fc",
   images: { train: 60000, test: 10000 },
-  result: (id, run) => {
-    const r = run as ttFc.Run;
-    return { target: `${id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` };
-  },
+  result: (id, r) => ({ target: `${id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` }),
   what: "tt-fc MNIST models of Table 1 (tt-fc.md §5), SGD 0.001 momentum 0.9, best-test selection",
   ids: (p) => ttFc.budget(p).mnist.models,
-  store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root) as unknown as RunStore<object>,
+  store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root),
   async train(id, p, store, info, seed = 0) {
     if (!(ttFc.MNIST_IDS as readonly string[]).includes(id)) fail("id", id, `one of ${ttFc.MNIST_IDS.join(", ")}`);
     if (!ttFc.runnable(id, info.backend)) fail("id", id, `a model the ${info.backend} backend can train (the 262,144-wide models need the native backend: npx tnlab native)`);

@@ -284,7 +284,14 @@ export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCac
 
 /** The folder store of finished rows for a profile and budget (tn.papers.RunStore, "tt-conv"). */
 export function rowStore(profile: Profile, b: Budget, engine: string, root?: string): RunStore<RowRun> {
-  return runStore<RowRun>("tt-conv", profile, b, engine, root);
+  return runStore<RowRun>("tt-conv", profile, b, engine, root, rowBudget);
+}
+
+/** What a row's run depends on: the budget without its list of rows. */
+function rowBudget(b: unknown): unknown {
+  if (!b || typeof b !== "object") return b;
+  const { rows: _rows, ...perRow } = b as Budget;
+  return perRow;
 }
 
 /**

@@ -74,6 +74,12 @@ export interface RunStoreOptions {
    * where the committed runs are.
    */
   root?: string;
+  /**
+   * The part of a budget that decides whether a stored run is reused (default: all of it). A
+   * table's budget may list the rows to train; a row's run depends on its own budget only, so
+   * adding a row to the list must not invalidate the rows already stored.
+   */
+  reuseKey?: (budget: unknown) => unknown;
 }
 
 /** The machine a run is made on, as a reader of its record needs it. */
@@ -101,6 +107,8 @@ const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 export class RunStore<T extends object> {
   readonly dir: string;
   private readonly budgetKey: string;
+  /** Parsed records by file, valid while the file's size and mtime stay the same. */
+  private readonly seen = new Map<string, { stamp: string; rec: StoredTraining<T> }>();
 
   constructor(
     readonly name: string,
@@ -108,7 +116,11 @@ export class RunStore<T extends object> {
   ) {
     if (!SAFE_ID.test(name)) fail("name", name, "letters, digits, '.', '_' or '-' (a folder name)");
     this.dir = join(o.root ?? defaultRoot(), name, o.profile);
-    this.budgetKey = JSON.stringify(o.budget);
+    this.budgetKey = this.keyOf(o.budget);
+  }
+
+  private keyOf(budget: unknown): string {
+    return JSON.stringify(this.o.reuseKey ? this.o.reuseKey(budget) : budget);
   }
 
   file(id: string): string {
@@ -120,14 +132,19 @@ export class RunStore<T extends object> {
   record(id: string): StoredTraining<T> | undefined {
     const f = this.file(id);
     if (!existsSync(f)) return undefined;
-    let rec: StoredTraining<T>;
-    try {
-      rec = JSON.parse(readFileSync(f, "utf8")) as StoredTraining<T>;
-    } catch (e) {
-      throw new Error(`${f}: not a stored run (${(e as Error).message}); delete it to retrain ${id}`);
+    const st = statSync(f);
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    let rec = this.seen.get(f)?.stamp === stamp ? this.seen.get(f)!.rec : undefined;
+    if (!rec) {
+      try {
+        rec = JSON.parse(readFileSync(f, "utf8")) as StoredTraining<T>;
+      } catch (e) {
+        throw new Error(`${f}: not a stored run (${(e as Error).message}); delete it to retrain ${id}`);
+      }
+      if (!rec || typeof rec !== "object" || !rec.meta || !rec.run) throw new Error(`${f}: not a stored run (expected { meta, run }); delete it to retrain ${id}`);
+      this.seen.set(f, { stamp, rec });
     }
-    if (!rec || typeof rec !== "object" || !rec.meta || !rec.run) throw new Error(`${f}: not a stored run (expected { meta, run }); delete it to retrain ${id}`);
-    if (rec.meta.profile !== this.o.profile || JSON.stringify(rec.meta.budget) !== this.budgetKey) return undefined;
+    if (rec.meta.profile !== this.o.profile || this.keyOf(rec.meta.budget) !== this.budgetKey) return undefined;
     return rec;
   }
 
@@ -168,7 +185,7 @@ export class RunStore<T extends object> {
     if (!this.has(id)) return false;
     const f = this.weightsFile(id);
     const ck = readCheckpoint(f);
-    if (!ck || JSON.stringify(ck.header.meta?.budget) !== this.budgetKey) return false;
+    if (!ck || this.keyOf(ck.header.meta?.budget) !== this.budgetKey) return false;
     restoreModel(model, ck.model, f);
     return true;
   }
@@ -268,6 +285,6 @@ function strip<T extends object>(run: T): T {
 }
 
 /** The store of a notebook's runs: `tn.papers.runStore("20-tt-conv", profile, budget, engine)`. */
-export function runStore<T extends object>(name: string, profile: string, budget: unknown, engine: string, root?: string): RunStore<T> {
-  return new RunStore<T>(name, { profile, budget, engine, root });
+export function runStore<T extends object>(name: string, profile: string, budget: unknown, engine: string, root?: string, reuseKey?: (budget: unknown) => unknown): RunStore<T> {
+  return new RunStore<T>(name, { profile, budget, engine, root, reuseKey });
 }

@@ -197,18 +197,26 @@ std::vector<float*> cores(const Bytes& heap, const std::vector<double>& p, size_
   return out;
 }
 
+// A call's parameter block: `fixed` heap offsets, `perCore` offsets per core, then the chain's
+// [B, d, m.., n.., r..]. Its length fixes d; the stored d must agree.
+Chain readChain(const std::vector<double>& p, size_t fixed, size_t perCore, const char* what) {
+  const size_t tail = fixed + 3;  // the offsets, B, d and r_0
+  if (p.size() < tail + perCore + 3 || (p.size() - tail) % (perCore + 3) != 0)
+    throw std::runtime_error(std::string(what) + ": bad parameter block length " + std::to_string(p.size()));
+  const size_t d = (p.size() - tail) / (perCore + 3);
+  Chain c;
+  c.read(p, fixed + perCore * d);
+  if (size_t(c.d) != d) throw std::runtime_error(std::string(what) + ": the core count does not match the parameter block");
+  return c;
+}
+
 // ttChainForward(heap, [x, y, core_1..core_d, B, d, m.., n.., r..])
 napi_value TTChainForward(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args a = args(env, info, 2);
     Bytes heap = bytes(env, a.v[0], "heap");
     std::vector<double> p = numbers(env, a.v[1], "params");
-    if (p.size() < 3) throw std::runtime_error("ttChainForward: bad parameter block");
-    Chain c;
-    // The core count sits after the d + 2 offsets; find it from the layout's fixed tail length.
-    const int d = int((p.size() - 5) / 4);
-    c.read(p, size_t(2 + d));
-    if (c.d != d) throw std::runtime_error("ttChainForward: the core count does not match the parameter block");
+    const Chain c = readChain(p, 2, 1, "ttChainForward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     float* y = heapF32(heap, p[1], size_t(c.B) * c.N, "y");
     std::vector<float*> g = cores(heap, p, 2, c, "core");
@@ -229,16 +237,12 @@ napi_value TTChainBackward(napi_env env, napi_callback_info info) {
     Args a = args(env, info, 2);
     Bytes heap = bytes(env, a.v[0], "heap");
     std::vector<double> p = numbers(env, a.v[1], "params");
-    if (p.size() < 3) throw std::runtime_error("ttChainBackward: bad parameter block");
-    const int d = int((p.size() - 6) / 5);
-    Chain c;
-    c.read(p, size_t(3 + 2 * d));
-    if (c.d != d) throw std::runtime_error("ttChainBackward: the core count does not match the parameter block");
+    const Chain c = readChain(p, 3, 2, "ttChainBackward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     const float* dy = heapF32(heap, p[1], size_t(c.B) * c.N, "dy");
     float* dx = p[2] < 0 ? nullptr : heapF32(heap, p[2], size_t(c.B) * c.M, "dx");
     std::vector<float*> g = cores(heap, p, 3, c, "core");
-    std::vector<float*> dg = cores(heap, p, 3 + size_t(d), c, "dcore");
+    std::vector<float*> dg = cores(heap, p, 3 + size_t(c.d), c, "dcore");
     std::vector<float*> z(c.d, nullptr);  // z[k] = input of core k (z[0] is x, not stored)
     for (int k = 0; k + 1 < c.d; k++) {
       z[k + 1] = scratch(2 + k, c.size(k + 1));

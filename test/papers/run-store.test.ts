@@ -77,3 +77,19 @@ test("cachedRow: a stored row is not retrained; with keepModel its model is rebu
   const m = new Map([[id, fake]]);
   assert.equal((await runs.cachedRow(id, b, noData, m)).final, 42);
 });
+
+test("tt-conv rows are reused when the table's row list changes, not when a row's own budget does; a rewritten record is read again", () => {
+  const b = runs.budget("quick");
+  const id = "ttconv.t1.conv";
+  const fake: runs.RowRun = { id, table: 1, family: "conv", paperRatio: 1, compression: 1, params: 1, lr: 0.1, epochs: [], emaAcc: [50], final: 50, best: 50, finalRaw: 49, seconds: 1, trainImgPerSec: 1 };
+  runs.rowStore("quick", b, "e", root).set(id, fake);
+  assert.equal(runs.rowStore("quick", { ...b, rows: [id] }, "e", root).get(id)?.final, 50, "fewer rows listed: still reused");
+  assert.equal(runs.rowStore("quick", { ...b, epochs: b.epochs + 1 }, "e", root).get(id), undefined, "another epoch count: retrained");
+  assert.equal(runs.rowStore("quick", { ...b, train: 1000 }, "e", root).get(id), undefined, "another subset: retrained");
+  // Without a reuse key every field of the budget counts.
+  assert.equal(runStore<runs.RowRun>("tt-conv", "quick", { ...b, rows: [id] }, "e", root).get(id), undefined);
+  const store = runs.rowStore("quick", b, "e", root);
+  assert.equal(store.get(id)?.final, 50);
+  store.set(id, { ...fake, final: 51 });
+  assert.equal(store.get(id)?.final, 51, "the same store sees the rewritten record");
+});
