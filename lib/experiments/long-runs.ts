@@ -6,8 +6,10 @@
 import { describe, type BackendInfo } from "../backend";
 import { fail } from "../errors";
 import type { RunInProgressRow, StoredRun } from "../papers/compare";
-import { runStore, type RunStore } from "../papers/run-store";
+import { runStore, type RunStore, type StoredTraining } from "../papers/run-store";
 import type { Profile } from "./profile";
+import * as cpConv from "./cp-conv-mnist";
+import { cpConvMnistBase } from "../models/cp-conv-mnist";
 import * as ttConv from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
 import * as ttFc from "./tt-fc";
@@ -23,9 +25,11 @@ export interface LongRunKind<T extends object = object> {
   /** What the ids are, for `tnlab train --list` and errors. */
   what: string;
   ids(profile: Profile): string[];
+  /** The seed a run gets when none is named; its record is stored under the plain id. */
+  defaultSeed: number;
   store(profile: Profile, engine: string, root?: string): RunStore<T>;
-  /** Trains (or resumes) one id into the store. */
-  train(id: string, profile: Profile, store: RunStore<T>, info: BackendInfo, seed?: number): Promise<void>;
+  /** Trains (or resumes) one id with `seed` into the store, under the record name `key`. */
+  train(id: string, key: string, profile: Profile, store: RunStore<T>, info: BackendInfo, seed: number): Promise<void>;
 }
 
 const ttConvKind: LongRunKind<ttConvRuns.RowRun> = {
@@ -34,13 +38,14 @@ const ttConvKind: LongRunKind<ttConvRuns.RowRun> = {
   result: (id, r) => ({ target: `${id}.acc`, value: Number(r.final.toFixed(2)), note: `averaged weights after the last epoch (best ${r.best.toFixed(2)}, raw ${r.finalRaw.toFixed(2)})` }),
   what: "tt-conv rows of Tables 1-2 (tt-conv.md §5), the thesis recipe",
   ids: (p) => ttConvRuns.budget(p).rows,
+  defaultSeed: ttConvRuns.SETTINGS.seed,
   store: (p, engine, root) => ttConvRuns.rowStore(p, ttConvRuns.budget(p), engine, root),
-  async train(id, p, store, _info, seed) {
+  async train(id, key, p, store, _info, seed) {
     ttConv.row(id);
     const b = ttConvRuns.budget(p);
     const started = new Date();
-    const r = await ttConvRuns.trainRow(id, b, ttConvRuns.loadData(b), { seed, checkpointDir: store.checkpointDir(id) });
-    store.set(id, r, { seed: seed ?? ttConvRuns.SETTINGS.seed, started });
+    const r = await ttConvRuns.trainRow(id, b, ttConvRuns.loadData(b), { seed, checkpointDir: store.checkpointDir(key) });
+    store.set(key, r, { seed, started });
   },
 };
 
@@ -50,18 +55,59 @@ const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   result: (id, r) => ({ target: `${id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` }),
   what: "tt-fc MNIST models of Table 1 (tt-fc.md §5), SGD 0.001 momentum 0.9, best-test selection",
   ids: (p) => ttFc.budget(p).mnist.models,
+  defaultSeed: 0,
   store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root),
-  async train(id, p, store, info, seed = 0) {
+  async train(id, key, p, store, info, seed) {
     if (!(ttFc.MNIST_IDS as readonly string[]).includes(id)) fail("id", id, `one of ${ttFc.MNIST_IDS.join(", ")}`);
     if (!ttFc.runnable(id, info.backend)) fail("id", id, `a model the ${info.backend} backend can train (the 262,144-wide models need the native backend: npx tnlab native)`);
     const b = ttFc.budget(p);
     const started = new Date();
-    const r = await ttFc.mnistRun(id, b.mnist.epochs, ttFc.mnistData(b), seed, store.checkpointDir(id));
-    store.set(id, r, { seed, started });
+    const r = await ttFc.mnistRun(id, b.mnist.epochs, ttFc.mnistData(b), seed, store.checkpointDir(key));
+    store.set(key, r, { seed, started });
   },
 };
 
-export const LONG_RUNS: Record<string, LongRunKind> = { "tt-conv": ttConvKind, "tt-fc-mnist": ttFcMnistKind };
+/** cp-conv-mnist.md Table 1: NetBase and NetTens R = 3, 6, 9, one record per model and seed. */
+const CP_CONV_IDS = ["cpconv.base", ...cpConv.TABLE_RANKS.map((r) => `cpconv.cp_r${r}`)];
+
+const cpConvKind: LongRunKind<cpConv.Run> = {
+  paper: "cp-conv-mnist",
+  images: { train: 60000, test: 10000 },
+  result: (id, r) => ({ target: `${id}.acc`, value: r.finalAcc, note: `after the last of ${r.epochs.length} epochs (best ${r.bestAcc.toFixed(2)})` }),
+  what: "cp-conv Table 1 models (cp-conv-mnist.md §4), Adam 1e-4, batch 64, the last epoch's test accuracy; a few minutes each",
+  ids: () => CP_CONV_IDS,
+  defaultSeed: 0,
+  store: (p, engine, root) => {
+    const { train, test, epochs } = cpConv.budget(p);
+    return runStore<cpConv.Run>("cp-conv", p, { train, test, epochs }, engine, root);
+  },
+  async train(id, key, p, store, _info, seed) {
+    if (!CP_CONV_IDS.includes(id)) fail("id", id, `one of ${CP_CONV_IDS.join(", ")}`);
+    const b = cpConv.budget(p);
+    const rank = id === "cpconv.base" ? null : Number(id.slice("cpconv.cp_r".length));
+    const model = rank === null ? cpConvMnistBase({ seed }) : cpConv.cpNet(rank, seed);
+    const started = new Date();
+    try {
+      const r = await cpConv.train(model, cpConv.loadData(b), { epochs: b.epochs, seed, label: rank === null ? "NetBase" : `NetTens R=${rank}`, rank });
+      store.set(key, r, { seed, started });
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+export const LONG_RUNS: Record<string, LongRunKind> = { "cp-conv": cpConvKind, "tt-conv": ttConvKind, "tt-fc-mnist": ttFcMnistKind };
+
+/** The record name of `id` trained with `seed`: the plain id for the kind's default seed. */
+export function runKey(kind: LongRunKind, id: string, seed: number): string {
+  return seed === kind.defaultSeed ? id : `${id}.seed${seed}`;
+}
+
+/** The id and seed a record name stands for. */
+export function parseRunKey(kind: LongRunKind, key: string): { id: string; seed: number } {
+  const m = /^(.*)\.seed(\d+)$/.exec(key);
+  return m ? { id: m[1], seed: Number(m[2]) } : { id: key, seed: kind.defaultSeed };
+}
 
 export function longRunKind(name: string): LongRunKind {
   const k = LONG_RUNS[name];
@@ -69,22 +115,27 @@ export function longRunKind(name: string): LongRunKind {
   return k;
 }
 
-/** Trains the ids one after another, skipping finished ones; a run's checkpoints go once it is stored. */
-export async function trainLongRuns(name: string, ids: string[], profile: Profile, info: BackendInfo, o: { seed?: number; root?: string; log?: (line: string) => void } = {}): Promise<void> {
+/** Trains each id with each seed, one after another, skipping finished ones; a run's checkpoints go once it is stored. */
+export async function trainLongRuns(name: string, ids: string[], profile: Profile, info: BackendInfo, o: { seeds?: number[]; root?: string; log?: (line: string) => void } = {}): Promise<void> {
   const kind = longRunKind(name);
   const store = kind.store(profile, describe(info), o.root);
   const log = o.log ?? ((l: string) => console.log(l));
   const known = kind.ids(profile);
   for (const id of ids) if (!known.includes(id)) fail("id", id, `one of ${known.join(", ")}`);
-  for (const id of ids) {
-    if (store.has(id)) {
-      log(`${id}: finished before (${store.file(id)})`);
-      continue;
+  const seeds = o.seeds ?? [kind.defaultSeed];
+  for (const s of seeds) if (!(Number.isInteger(s) && s >= 0)) fail("seeds", s, "whole numbers >= 0");
+  for (const seed of seeds) {
+    for (const id of ids) {
+      const key = runKey(kind, id, seed);
+      if (store.has(key)) {
+        log(`${key}: finished before (${store.file(key)})`);
+        continue;
+      }
+      log(`${key}: training at ${profile}, seed ${seed}${store.inProgress().some((r) => r.id === key) ? ", resuming from its checkpoint" : ""}`);
+      await kind.train(id, key, profile, store, info, seed);
+      store.dropCheckpoints(key);
+      log(`${key}: finished, stored in ${store.file(key)}`);
     }
-    log(`${id}: training at ${profile}${store.inProgress().some((r) => r.id === id) ? ", resuming from its checkpoint" : ""}`);
-    await kind.train(id, profile, store, info, o.seed);
-    store.dropCheckpoints(id);
-    log(`${id}: finished, stored in ${store.file(id)}`);
   }
 }
 
@@ -99,15 +150,42 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
     if (!papers.includes(kind.paper)) continue;
     const store = kind.store("paper", "", root);
     const source = (f: string) => `notebooks/results/runs/${store.name}/paper/${f.slice(f.lastIndexOf("/") + 1)}`;
+    const groups = new Map<string, StoredTraining<object>[]>();
     for (const rec of store.records()) {
-      const r = kind.result(rec.meta.id, rec.run);
-      const epochs = (rec.run as { epochs?: unknown[] }).epochs?.length ?? 0;
-      stored.push({ id: r.target, label: rec.meta.id, value: r.value, epochs, ...kind.images, started: rec.meta.started, finished: rec.meta.finished, backend: rec.meta.engine, source: source(store.file(rec.meta.id)), note: `tnlab train ${name}: ${r.note}` });
+      const { id } = parseRunKey(kind, rec.meta.id);
+      groups.set(id, [...(groups.get(id) ?? []), rec]);
     }
+    for (const [id, recs] of groups) stored.push(storedRow(name, kind, id, recs, source(store.file(id))));
     for (const g of store.inProgress()) {
       const last = g.curve[g.curve.length - 1];
       inProgress.push({ id: g.id, epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, updated: g.updated, source: source(store.checkpointDir(g.id)) });
     }
   }
   return { stored, inProgress };
+}
+
+/** One report row for a run id: its one record, or the mean over its seeds with their spread. */
+function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], source: string): StoredRun {
+  const results = recs.map((rec) => kind.result(id, rec.run));
+  const values = results.map((r) => r.value);
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+  const seeds = recs.map((rec) => rec.meta.seed);
+  const first = recs[0];
+  const epochs = (first.run as { epochs?: unknown[] }).epochs?.length ?? 0;
+  const note = values.length > 1 ? `mean of ${values.length} seeds (${values.map((v) => v.toFixed(2)).join(", ")})` : results[0].note;
+  return {
+    id: results[0].target,
+    label: id,
+    value: Number(mean.toFixed(2)),
+    epochs,
+    ...kind.images,
+    started: recs.map((r) => r.meta.started).sort()[0],
+    finished: recs.map((r) => r.meta.finished).sort()[recs.length - 1],
+    backend: first.meta.engine,
+    source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
+    note: `tnlab train ${name}: ${note}`,
+    seeds,
+    spread: sd,
+  };
 }

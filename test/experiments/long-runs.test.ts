@@ -65,6 +65,7 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   assert.match(cli(["tt-conv", "ttconv.t9.nope", "--profile", "smoke"]).stderr, /id = "ttconv\.t9\.nope"/);
   assert.match(cli(["tt-conv", "x", "--profile", "fast"]).stderr, /--profile.*"fast".*smoke, quick, paper/);
   assert.match(cli(["tt-conv", "x", "--seed", "-1"]).stderr, /--seed/);
+  assert.match(cli(["cp-conv", "cpconv.base", "--seed", "4-1"]).stderr, /--seed = "4-1".*range A-B/);
   assert.match(cli(["tt-conv"]).stderr, /missing ids/);
   const list = cli(["tt-conv", "--list", "--profile", "smoke"]);
   assert.equal(list.status, 0, list.stderr);
@@ -92,6 +93,44 @@ test("the report shows finished paper-profile runs beside the paper and unfinish
   assert.equal(stored[0].source, "notebooks/results/runs/tt-fc-mnist/paper/ttfc.mnist.tt_tt.json");
   assert.deepEqual(inProgress.map((r) => [r.id, r.epochs, r.hoursLeft]), [["ttfc.mnist.tt_fc", "1/25", 24]]);
   const md = reportMarkdown([], { generated: "now", stored, inProgress });
-  assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 2 \| 60,000 \/ 10,000 \|/);
+  assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \|/);
   assert.match(md, /### In progress \(not results\)[\s\S]*\| `ttfc\.mnist\.tt_fc` \| 1\/25 \| 98\.12 \| 24\.0 \|/);
+});
+
+test("seeds: each seed is its own record (the default seed under the plain id), and the report gives their mean and spread", { timeout: 300_000 }, async () => {
+  const { parseSeeds } = await import("../../lib/cli/commands/train");
+  assert.deepEqual(parseSeeds("3"), [3]);
+  assert.deepEqual(parseSeeds("0-4"), [0, 1, 2, 3, 4]);
+  assert.deepEqual(parseSeeds("2,0,2"), [2, 0]);
+  assert.throws(() => parseSeeds("1,x"), /--seed/);
+  const { paperRunsForReport, runKey, parseRunKey } = await import("../../lib/experiments/long-runs");
+  const { reportMarkdown } = await import("../../lib/papers/compare");
+  const kind = longRunKind("cp-conv");
+  assert.equal(runKey(kind, "cpconv.cp_r3", 0), "cpconv.cp_r3");
+  assert.equal(runKey(kind, "cpconv.cp_r3", 2), "cpconv.cp_r3.seed2");
+  assert.deepEqual(parseRunKey(kind, "cpconv.cp_r3.seed2"), { id: "cpconv.cp_r3", seed: 2 });
+
+  // Two seeds of a real (smoke) cp-conv run: two records, different initial weights, so different curves.
+  const info = await use("wasm");
+  const root = join(dir, "seeds");
+  await trainLongRuns("cp-conv", ["cpconv.cp_r3"], "smoke", info, { seeds: [0, 1], root, log: () => {} });
+  const store = kind.store("smoke", "", root);
+  const [a, b] = [store.record("cpconv.cp_r3")!, store.record("cpconv.cp_r3.seed1")!];
+  assert.deepEqual([a.meta.seed, b.meta.seed], [0, 1]);
+  assert.notDeepEqual(a.run, b.run);
+  assert.ok((a.run as { finalAcc: number }).finalAcc > 0);
+
+  // At paper: three seeds of one id make one report row, their mean ± sample sd.
+  const paper = kind.store("paper", "tensorflow · test", root);
+  const epochs = [{ epoch: 1, lr: 1e-4, trainLoss: 0.1, trainAcc: 0.9, testLoss: 0.1, testAcc: 0.97, seconds: 60 }];
+  [97.0, 97.5, 98.0].forEach((acc, seed) =>
+    paper.set(runKey(kind, "cpconv.cp_r9", seed), { model: "NetTens R=9", rank: 9, seed, params: 1, convKernelParams: 1, epochs, finalAcc: acc, bestAcc: acc, seconds: 60 }, { seed }),
+  );
+  const { stored } = paperRunsForReport(["cp-conv-mnist"], root);
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].id, "cpconv.cp_r9.acc");
+  assert.equal(stored[0].value, 97.5);
+  assert.deepEqual(stored[0].seeds, [0, 1, 2]);
+  assert.ok(Math.abs(stored[0].spread! - 0.5) < 1e-9);
+  assert.match(reportMarkdown([], { generated: "now", stored }), /\| 97\.5 ± 0\.5 \| [^|]+ \| 3 \(0, 1, 2\), sd 0\.5 \| 1 \|/);
 });

@@ -70,7 +70,8 @@ export function storedRunRows(notebooksDir: string, papers: string[]): StoredRun
   // Loaded only here: the experiment module brings TensorFlow.js, which the runner itself never needs.
   const { storedRuns } = require("../../experiments/tt-fc") as typeof TtFc;
   return Object.values(storedRuns(file)).flatMap((r) => {
-    const common = { label: r.label, epochs: r.epochs.length, train: r.train, test: r.test, started: r.started, finished: r.finished, backend: r.backend, source };
+    // scripts/ttfc-mnist-paper.ts trains every model with seed 0.
+    const common = { label: r.label, epochs: r.epochs.length, train: r.train, test: r.test, started: r.started, finished: r.finished, backend: r.backend, source, seeds: [0] };
     return [
       { ...common, id: `${r.id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` },
       { ...common, id: `${r.id}.loss`, value: Number(r.lossAtBest.toFixed(2)), note: "at the best epoch" },

@@ -1,4 +1,4 @@
-// `tnlab train EXPERIMENT [ID ...] [--profile P] [--seed N] [--list]`: the runs too long for a
+// `tnlab train EXPERIMENT [ID ...] [--profile P] [--seed SEEDS] [--list]`: the runs too long for a
 // notebook cell, trained into notebooks/results/runs/<experiment>/<profile>/ with a checkpoint
 // every epoch; an interrupted run (Ctrl-C, the end of a session) resumes where it stopped.
 import type * as LongRuns from "../../experiments/long-runs";
@@ -6,30 +6,52 @@ import type { Profile } from "../../experiments/profile";
 import { CliArgumentError, parseChoice, parseCommandArgs, usageError, type CommandSpec } from "../args";
 import { PROFILES } from "./run";
 
-export const summary = "train long runs resumably into notebooks/results/runs: EXPERIMENT [ID ...] [--profile P] [--seed N] [--list]";
+export const summary = "train long runs resumably into notebooks/results/runs: EXPERIMENT [ID ...] [--profile P] [--seed SEEDS] [--list]";
 
-const USAGE = "usage: tnlab train EXPERIMENT [ID ...] [--profile smoke|quick|paper] [--seed N] [--list]   (EXPERIMENT: tt-conv, tt-fc-mnist)";
+const USAGE =
+  "usage: tnlab train EXPERIMENT [ID ...] [--profile smoke|quick|paper] [--seed N | N,M,... | A-B] [--list]   (EXPERIMENT: cp-conv, tt-conv, tt-fc-mnist; ID all: every id of the experiment)";
 
 const SPEC: CommandSpec = {
   options: {
     profile: { type: "string", expected: `one of ${PROFILES.join(", ")}` },
-    seed: { type: "string", expected: "a whole number >= 0" },
+    seed: { type: "string", expected: "a seed, a list N,M,... or a range A-B of whole numbers >= 0" },
     list: { type: "boolean" },
   },
   positionals: { min: 1, max: 1000, expected: "an experiment and the ids to train" },
 };
+
+/** "3", "0,2,5" or "0-4" → the seeds; anything else is an argument error. */
+export function parseSeeds(text: string): number[] {
+  const bad = () => new CliArgumentError("--seed", text, "a seed, a list N,M,... or a range A-B of whole numbers >= 0");
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (b < a) throw bad();
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  if (!/^\d+(,\d+)*$/.test(text)) throw bad();
+  return [...new Set(text.split(",").map(Number))];
+}
 
 function status(lr: typeof LongRuns, name: string, profile: Profile, engine: string): string[] {
   const kind = lr.longRunKind(name);
   const store = kind.store(profile, engine);
   const going = new Map(store.inProgress().map((r) => [r.id, r]));
   const lines = [`${name} at ${profile}: ${kind.what}; store ${store.dir}`];
+  const byId = new Map<string, string[]>();
+  for (const key of [...store.records().map((r) => r.meta.id), ...going.keys()]) {
+    const { id } = lr.parseRunKey(kind, key);
+    byId.set(id, [...new Set([...(byId.get(id) ?? []), key])]);
+  }
   for (const id of kind.ids(profile)) {
-    const rec = store.record(id);
-    const g = going.get(id);
-    if (rec) lines.push(`  ${id}: finished ${rec.meta.finished} on ${rec.meta.engine}`);
-    else if (g) lines.push(`  ${id}: in progress, ${g.epochsDone}/${g.planned} epochs, last test acc ${g.curve[g.curve.length - 1]?.toFixed(2)} %, about ${g.hoursLeft.toFixed(1)} h left at ${(g.secondsPerEpoch / 60).toFixed(1)} min/epoch`);
-    else lines.push(`  ${id}: not started`);
+    const keys = byId.get(id) ?? [id];
+    for (const key of keys.sort()) {
+      const rec = store.record(key);
+      const g = going.get(key);
+      if (rec) lines.push(`  ${key}: finished ${rec.meta.finished} on ${rec.meta.engine} (seed ${rec.meta.seed})`);
+      else if (g) lines.push(`  ${key}: in progress, ${g.epochsDone}/${g.planned} epochs, last test acc ${g.curve[g.curve.length - 1]?.toFixed(2)} %, about ${g.hoursLeft.toFixed(1)} h left at ${(g.secondsPerEpoch / 60).toFixed(1)} min/epoch`);
+      else lines.push(`  ${key}: not started`);
+    }
   }
   return lines;
 }
@@ -38,15 +60,14 @@ export async function run(args: string[]): Promise<number> {
   let name: string;
   let ids: string[];
   let profile: Profile;
-  let seed: number | undefined;
+  let seeds: number[] | undefined;
   let list: boolean;
   try {
     const { values, positionals } = parseCommandArgs(args, SPEC);
     [name, ...ids] = positionals;
     profile = parseChoice("--profile", values.profile as string | undefined, PROFILES) ?? "paper";
     const s = values.seed as string | undefined;
-    if (s !== undefined && !/^\d+$/.test(s)) throw new CliArgumentError("--seed", s, "a whole number >= 0");
-    seed = s === undefined ? undefined : Number(s);
+    seeds = s === undefined ? undefined : parseSeeds(s);
     list = values.list === true;
     if (!list && ids.length === 0) throw new CliArgumentError("ID", undefined, "one or more ids to train (or --list)", "missing ids to train; expected one or more ids, or --list to see them");
   } catch (e) {
@@ -63,7 +84,8 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     console.error(`tnlab train: ${backend.describe(info)}`);
-    await lr.trainLongRuns(name, ids, profile, info, { seed });
+    const kind = lr.longRunKind(name);
+    await lr.trainLongRuns(name, ids.length === 1 && ids[0] === "all" ? kind.ids(profile) : ids, profile, info, { seeds });
     return 0;
   } catch (e) {
     if (e instanceof CliArgumentError) return usageError("train", e, USAGE);
