@@ -10,6 +10,8 @@ import { trainableParams } from "../models/count";
 import { compressModel } from "../compress/compress";
 import { evaluate, fit } from "../train/fit";
 import { fail } from "../errors";
+import { runStore, type RunStore } from "../papers/run-store";
+import { target } from "../papers/registry";
 import { byProfile, type Profile } from "./profile";
 import { mnistSplit, secondsSince, testAccs, type RunResult, type Split } from "./shared";
 
@@ -228,4 +230,37 @@ export async function seedSpread(profile: Profile, opts: { data?: { train: Image
     out.push({ model: rank === null ? "NetBase" : `NetTens R=${rank}`, rank, accs, mean, std });
   }
   return out;
+}
+
+/** The Table 1 model ids, in the table's order. */
+export const TABLE_IDS = ["cpconv.base", ...TABLE_RANKS.map((r) => `cpconv.cp_r${r}`)];
+
+/** The store of Table 1 runs per model and seed (`tnlab train cp-conv all --seed 0-4`). */
+export function seedStore(profile: Profile, engine = "", root?: string): RunStore<Run> {
+  const { train, test, epochs } = budget(profile);
+  return runStore<Run>("cp-conv", profile, { train, test, epochs }, engine, root);
+}
+
+export interface SeedRow {
+  id: string;
+  model: string;
+  paper: number;
+  /** The seeds stored for this model, their last-epoch accuracies (%), mean and sample sd. */
+  seeds: number[];
+  accs: number[];
+  mean: number;
+  sd: number;
+}
+
+/** Table 1 over the seeds stored at `profile`: each model's mean ± sd beside the paper's single run. */
+export function seedTable(profile: Profile = "paper", root?: string): SeedRow[] {
+  const store = seedStore(profile, "", root);
+  const recs = store.records();
+  return TABLE_IDS.map((id) => {
+    const mine = recs.filter((r) => r.meta.id === id || r.meta.id.startsWith(`${id}.seed`)).sort((a, b) => a.meta.seed - b.meta.seed);
+    const accs = mine.map((r) => r.run.finalAcc);
+    const mean = accs.reduce((a, v) => a + v, 0) / accs.length;
+    const sd = accs.length > 1 ? Math.sqrt(accs.reduce((a, v) => a + (v - mean) ** 2, 0) / (accs.length - 1)) : NaN;
+    return { id, model: id === "cpconv.base" ? "NetBase" : `NetTens R=${id.slice("cpconv.cp_r".length)}`, paper: target(`${id}.acc`)!.value, seeds: mine.map((r) => r.meta.seed), accs, mean, sd };
+  });
 }

@@ -68,7 +68,7 @@ const ttFcMnistKind: LongRunKind<ttFc.Run> = {
 };
 
 /** cp-conv-mnist.md Table 1: NetBase and NetTens R = 3, 6, 9, one record per model and seed. */
-const CP_CONV_IDS = ["cpconv.base", ...cpConv.TABLE_RANKS.map((r) => `cpconv.cp_r${r}`)];
+const CP_CONV_IDS = cpConv.TABLE_IDS;
 
 const cpConvKind: LongRunKind<cpConv.Run> = {
   paper: "cp-conv-mnist",
@@ -77,10 +77,7 @@ const cpConvKind: LongRunKind<cpConv.Run> = {
   what: "cp-conv Table 1 models (cp-conv-mnist.md §4), Adam 1e-4, batch 64, the last epoch's test accuracy; a few minutes each",
   ids: () => CP_CONV_IDS,
   defaultSeed: 0,
-  store: (p, engine, root) => {
-    const { train, test, epochs } = cpConv.budget(p);
-    return runStore<cpConv.Run>("cp-conv", p, { train, test, epochs }, engine, root);
-  },
+  store: (p, engine, root) => cpConv.seedStore(p, engine, root),
   async train(id, key, p, store, _info, seed) {
     if (!CP_CONV_IDS.includes(id)) fail("id", id, `one of ${CP_CONV_IDS.join(", ")}`);
     const b = cpConv.budget(p);

@@ -133,4 +133,12 @@ test("seeds: each seed is its own record (the default seed under the plain id), 
   assert.deepEqual(stored[0].seeds, [0, 1, 2]);
   assert.ok(Math.abs(stored[0].spread! - 0.5) < 1e-9);
   assert.match(reportMarkdown([], { generated: "now", stored }), /\| 97\.5 ± 0\.5 \| [^|]+ \| 3 \(0, 1, 2\), sd 0\.5 \| 1 \|/);
+  // The notebook's table of the same runs.
+  const { seedTable } = await import("../../lib/experiments/cp-conv-mnist");
+  const rows = seedTable("paper", root);
+  assert.deepEqual(rows.map((r) => r.id), ["cpconv.base", "cpconv.cp_r3", "cpconv.cp_r6", "cpconv.cp_r9"]);
+  const r9 = rows[3];
+  assert.deepEqual([r9.seeds, r9.accs, r9.mean, r9.paper], [[0, 1, 2], [97, 97.5, 98], 97.5, 97.67]);
+  assert.ok(Math.abs(r9.sd - 0.5) < 1e-9);
+  assert.deepEqual(rows[0].seeds, [], "no stored runs of NetBase");
 });
