@@ -5,6 +5,8 @@ import { join } from "node:path";
 
 export interface Command {
   summary: string;
+  /** The command's usage line(s), shown by `tnlab COMMAND --help`. */
+  USAGE: string;
   run(args: string[]): Promise<number>;
 }
 
@@ -33,5 +35,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`tnlab: unknown command "${name}"; expected one of: ${names.join(", ")}`);
     return 2;
   }
-  return load(name).run(args);
+  const cmd = load(name);
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(`tnlab ${name}: ${cmd.summary}\n${cmd.USAGE}`);
+    return 0;
+  }
+  return cmd.run(args);
 }

@@ -128,3 +128,14 @@ test("run: --timeout abc, --timeout with no value, --out with no file and a bad 
     timeoutSec: 60,
   });
 });
+
+test("every command answers --help (and -h) with its summary and usage, exit 0, running nothing", async () => {
+  const { main } = await import("../../lib/cli/main");
+  for (const name of ["bench", "data", "info", "kernel", "lab", "native", "notebook", "reproduce", "run", "train"]) {
+    for (const flag of ["--help", "-h"]) {
+      const r = await capture(() => main([name, flag]));
+      assert.equal(r.code, 0, `${name} ${flag}: ${r.err}`);
+      assert.match(r.out, new RegExp(`^tnlab ${name}: .+\\n(usage: )?[^]*tnlab ${name}`), `${name} ${flag}`);
+    }
+  }
+});

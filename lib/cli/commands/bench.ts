@@ -17,7 +17,7 @@ function suites(): string[] {
     .sort();
 }
 
-const USAGE = "usage: tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE] [--reference-python PATH]";
+export const USAGE = "usage: tnlab bench <suite ...|all> [--backend wasm,cpu] [--quick] [--json FILE] [--reference-python PATH]";
 
 export const BENCH_ARGS: CommandSpec = {
   options: {

@@ -4,7 +4,7 @@ import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "check or fetch datasets: data check mnist|fashion-mnist|cifar10 [--dir D], data fetch cifar10|fashion-mnist [--dir D]";
 
-const USAGE =
+export const USAGE =
   "usage: tnlab data check mnist|fashion-mnist|cifar10 [--dir D]\n" +
   "       tnlab data fetch cifar10|fashion-mnist [--dir D] [--base-url URL] [--force]";
 

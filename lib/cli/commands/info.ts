@@ -1,6 +1,8 @@
 // `tnlab info [--backend NAME] [--json]`: which backend runs, its threads and SIMD, and the versions.
 import { describe, parseBackend, use, available } from "../../backend";
 import { parseCommandArgs, usageError, type CommandSpec } from "../args";
+
+export const USAGE = "usage: tnlab info [--backend NAME] [--json]";
 import { describeNative, nativeInfo } from "../../native";
 
 export const summary = "show the TensorFlow.js backend in use (threads, SIMD) and the versions";
@@ -17,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
     if (values.backend !== undefined) choice = values.backend as string;
     json = values.json === true;
   } catch (err) {
-    return usageError("info", err, "usage: tnlab info [--backend NAME] [--json]");
+    return usageError("info", err, USAGE);
   }
   const i = await use(parseBackend(choice, process.env.TN_BACKEND && choice === process.env.TN_BACKEND ? "TN_BACKEND" : "--backend"));
   const avail = await available();

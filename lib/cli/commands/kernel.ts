@@ -5,6 +5,8 @@ import { dirname, join } from "node:path";
 import type { InstallModule } from "../../../kernel/index";
 import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
+export const USAGE = "usage: tnlab kernel install|uninstall|show [--user | --prefix P | --sys-prefix]";
+
 export const summary = "install/uninstall/show the Jupyter kernel \"TypeScript (tnlab)\" (--user | --prefix P | --sys-prefix)";
 
 export function packageRoot(): string {
@@ -32,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     if (values["sys-prefix"]) opts.sysPrefix = true;
     if (values.prefix !== undefined) opts.prefix = values.prefix as string;
   } catch (err) {
-    return usageError("kernel", err, "usage: tnlab kernel install|uninstall|show [--user | --prefix P | --sys-prefix]");
+    return usageError("kernel", err, USAGE);
   }
   const root = packageRoot();
   const inst = require(join(root, "kernel", "install.js")) as InstallModule;

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import type { InstallModule } from "../../../kernel/index";
 import { packageRoot } from "./kernel";
 
+export const USAGE = "usage: tnlab lab [--notebook] [JUPYTER OPTIONS ...]   (npm start; --notebook: the classic Notebook)";
+
 export const summary = "open JupyterLab (or the classic Notebook) on notebooks/ with the tnlab kernel";
 
 function isRoot(): boolean {

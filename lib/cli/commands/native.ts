@@ -12,7 +12,7 @@ import { buildNative, installPackage, nativePackageDir, proveNative, readManifes
 
 export const summary = "build the native TensorFlow backend (tfjs-node) on a TensorFlow already on this machine; --undo removes it";
 
-const USAGE = `usage: tnlab native [--from-python [PY]] [--lib DIR [--include DIR]] [--copy] [--check]
+export const USAGE = `usage: tnlab native [--from-python [PY]] [--lib DIR [--include DIR]] [--copy] [--check]
        tnlab native --undo
   --from-python [PY]  use the TensorFlow of a Python (default python3): its wheel's libtensorflow_cc.so.2 and include/
   --lib DIR           a folder with libtensorflow.so* (or libtensorflow_cc.so*) and libtensorflow_framework.so*

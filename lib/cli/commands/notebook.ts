@@ -13,7 +13,7 @@ import { parseCommandArgs, usageError, type CommandSpec } from "../args";
 
 export const summary = "slim FILE... (plot outputs without plotly.js, from their stored figures) | html FILE [--out F] (export, plotly.js embedded once)";
 
-const USAGE = "usage: tnlab notebook slim [--force] FILE.ipynb...\n       tnlab notebook html FILE.ipynb [--out FILE.html]";
+export const USAGE = "usage: tnlab notebook slim [--force] FILE.ipynb...\n       tnlab notebook html FILE.ipynb [--out FILE.html]";
 
 function readNotebook(file: string): { cells: { cell_type: string; outputs?: any[] }[] } {
   let text: string;

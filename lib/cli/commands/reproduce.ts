@@ -28,7 +28,7 @@ export function reproductionNotebooks(dir: string): { file: string; paper: strin
     });
 }
 
-const USAGE = "usage: tnlab reproduce [--profile smoke|quick|paper] [--only ID] [--timeout SECONDS] [--out-dir results] [--notebooks DIR]";
+export const USAGE = "usage: tnlab reproduce [--profile smoke|quick|paper] [--only ID] [--timeout SECONDS] [--out-dir results] [--notebooks DIR]";
 
 export const REPRODUCE_ARGS: CommandSpec = {
   options: {

@@ -5,6 +5,8 @@ import type { NotebookModule } from "../../../kernel/index";
 import { CliArgumentError, parseChoice, parseCommandArgs, parseSeconds, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
 
+export const USAGE = "usage: tnlab run NOTEBOOK [--profile smoke|quick|paper] [--param k=v ...] [--out FILE] [--timeout SECONDS]";
+
 export const summary = "execute a notebook headless: --profile P, --param k=v, --out FILE, --timeout SECONDS (per cell)";
 
 export const PROFILES = ["smoke", "quick", "paper"] as const;
@@ -91,7 +93,7 @@ export async function run(args: string[]): Promise<number> {
   const nbm = require(join(packageRoot(), "kernel", "notebook.js")) as NotebookModule;
   const a = parseRunArgs(args, nbm);
   if (typeof a === "string") {
-    console.error(`tnlab run: ${a}\nusage: tnlab run NOTEBOOK [--profile smoke|quick|paper] [--param k=v ...] [--out FILE] [--timeout SECONDS]`);
+    console.error(`tnlab run: ${a}\n${USAGE}`);
     return 2;
   }
   const out = a.out ?? join("results", basename(a.notebook));
