@@ -67,6 +67,34 @@ const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   },
 };
 
+/** tt-fc.md Table 2 (CIFAR-10): both TT nets and the dense baseline, Adadelta, best-test selection. */
+const TT_FC_CIFAR_IDS: string[] = [...ttFc.TABLE2_IDS, ttFc.CIFAR_BASELINE];
+
+const ttFcCifarKind: LongRunKind<ttFc.Run> = {
+  paper: "tt-fc",
+  images: { train: 50000, test: 10000 },
+  result: (id, r) => ({ target: `${id}.acc`, value: Number(r.bestAcc.toFixed(2)), note: `best of ${r.epochs.length} epochs (last ${r.lastAcc.toFixed(2)} %)` }),
+  what: "tt-fc CIFAR-10 Table 2 models and the dense baseline (tt-fc.md §5), Adadelta, best-test selection",
+  ids: () => TT_FC_CIFAR_IDS,
+  defaultSeed: 0,
+  store: (p, engine, root) => {
+    const { train, test, table2Epochs } = ttFc.budget(p).cifar;
+    return runStore<ttFc.Run>("tt-fc-cifar", p, { train, test, table2Epochs }, engine, root);
+  },
+  async train(id, key, p, store, _info, seed) {
+    if (!TT_FC_CIFAR_IDS.includes(id)) fail("id", id, `one of ${TT_FC_CIFAR_IDS.join(", ")}`);
+    const b = ttFc.budget(p);
+    const model = ttFc.build(id, seed);
+    const started = new Date();
+    try {
+      const r = await ttFc.run(model, ttFc.cifarData(b), { id, label: id, epochs: b.cifar.table2Epochs, optimizer: { name: "adadelta" }, seed, checkpointDir: store.checkpointDir(key) });
+      store.set(key, r, { seed, started });
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
 /** cp-conv-mnist.md Table 1: NetBase and NetTens R = 3, 6, 9, one record per model and seed. */
 const CP_CONV_IDS = cpConv.TABLE_IDS;
 
@@ -93,7 +121,7 @@ const cpConvKind: LongRunKind<cpConv.Run> = {
   },
 };
 
-export const LONG_RUNS: Record<string, LongRunKind> = { "cp-conv": cpConvKind, "tt-conv": ttConvKind, "tt-fc-mnist": ttFcMnistKind };
+export const LONG_RUNS: Record<string, LongRunKind> = { "cp-conv": cpConvKind, "tt-conv": ttConvKind, "tt-fc-cifar": ttFcCifarKind, "tt-fc-mnist": ttFcMnistKind };
 
 /** The record name of `id` trained with `seed`: the plain id for the kind's default seed. */
 export function runKey(kind: LongRunKind, id: string, seed: number): string {

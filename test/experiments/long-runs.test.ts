@@ -61,7 +61,7 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "train", ...args], { encoding: "utf8", timeout: 110_000, env: { ...process.env, TNLAB_RUNS_DIR: join(dir, "cli"), TN_QUIET: "1" } });
   const bad = cli(["nonesuch", "x"]);
   assert.equal(bad.status, 2, bad.stderr);
-  assert.match(bad.stderr, /EXPERIMENT = "nonesuch".*tt-conv, tt-fc-mnist/);
+  assert.match(bad.stderr, /EXPERIMENT = "nonesuch".*cp-conv, tt-conv, tt-fc-cifar, tt-fc-mnist/);
   assert.match(cli(["tt-conv", "ttconv.t9.nope", "--profile", "smoke"]).stderr, /id = "ttconv\.t9\.nope"/);
   assert.match(cli(["tt-conv", "x", "--profile", "fast"]).stderr, /--profile.*"fast".*smoke, quick, paper/);
   assert.match(cli(["tt-conv", "x", "--seed", "-1"]).stderr, /--seed/);
@@ -141,4 +141,19 @@ test("seeds: each seed is its own record (the default seed under the plain id), 
   assert.deepEqual([r9.seeds, r9.accs, r9.mean, r9.paper], [[0, 1, 2], [97, 97.5, 98], 97.5, 97.67]);
   assert.ok(Math.abs(r9.sd - 0.5) < 1e-9);
   assert.deepEqual(rows[0].seeds, [], "no stored runs of NetBase");
+});
+
+test("tt-fc-cifar: a Table 2 model trains into its store with its epochs and parameter count", { timeout: 300_000 }, async (t) => {
+  const { cifarMissing } = await import("./helpers");
+  const missing = cifarMissing();
+  if (missing) return void t.skip(missing);
+  const info = await use("wasm");
+  const root = join(dir, "cifar");
+  const id = "ttfc.cifar.t2.p146814";
+  await trainLongRuns("tt-fc-cifar", [id], "smoke", info, { root, log: () => {} });
+  const rec = longRunKind("tt-fc-cifar").store("smoke", "", root).record(id)!;
+  const run = rec.run as ex.Run;
+  assert.equal(run.params, 146814);
+  assert.equal(run.epochs.length, ex.budget("smoke").cifar.table2Epochs);
+  assert.ok(run.bestAcc >= 0 && run.bestAcc <= 100);
 });
