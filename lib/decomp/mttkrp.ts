@@ -8,6 +8,7 @@
 //   are multiplied in once per contiguous block of X).
 // Khatri-Rao blocks are built only for the modes on one side of n and capped at INNER_LIMIT doubles.
 
+import { nativeGemmABt } from "../linalg/lapack";
 import { transposeData } from "../linalg/matmul";
 
 /** Doubles allowed for the precomputed inner Khatri-Rao block (32 MB). */
@@ -238,6 +239,8 @@ export function mttkrpPartial(
  * blocked to stay in cache. ~30 % faster than gemmABt on MTTKRP shapes.
  */
 export function gemmNarrow(A: Float64Array, Bt: Float64Array, m: number, k: number, n: number): Float64Array {
+  const native = nativeGemmABt(A, Bt, m, k, n);
+  if (native) return native;
   const C = new Float64Array(m * n);
   const KB = 512;
   for (let k0 = 0; k0 < k; k0 += KB) {

@@ -90,3 +90,11 @@ test("qr and solve: equal the TypeScript results; a singular matrix is still rej
   setNativeEnabled(true);
   assert.throws(() => la.solve(singular, la.ndarray([3], [1, 2, 3])), /non-singular/);
 });
+
+test("CP-ALS's MTTKRP products run on dgemm and give the TypeScript kernel's factors", { skip }, async () => {
+  const { cpAls } = await import("../../lib/decomp/cp");
+  const x = rand([12, 10, 9], 5);
+  const [nat, ts] = both("dgemm", () => cpAls(x, 4, { maxIter: 30, tol: 0, init: "random", seed: 1 }));
+  assert.ok(Math.abs(nat.error - ts.error) < 1e-9, `${nat.error} vs ${ts.error}`);
+  nat.factors.forEach((f, k) => assert.ok(maxDiff(f.data, ts.factors[k].data) < 1e-6, `factor ${k}`));
+});
