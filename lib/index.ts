@@ -11,6 +11,7 @@ export * as train from "./train";
 export * as models from "./models";
 export * as papers from "./papers";
 export * as flops from "./flops";
+export * as latency from "./latency";
 export * as display from "./display";
 export * as plot from "./display/plot";
 export * as experiments from "./experiments";

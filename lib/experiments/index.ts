@@ -10,6 +10,7 @@ export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
 export * as musco from "./musco";
 export * as ron from "./ron";
+export * as leti from "./leti";
 import * as ttConvConfigs from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
 /** tt-conv.md: configurations and counts (tt-conv.ts) and training runs (tt-conv-runs.ts). */

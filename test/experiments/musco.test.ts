@@ -1,6 +1,6 @@
 // musco / ron: known answers for the pieces (EVBMF on planted low-rank signals, the card's §2.8
 // rank vectors, VGG-S counts, RON exactness at full dimension, monotone multi-stage ranks) and the
-// smoke run of both notebooks through `tnlab reproduce`.
+// smoke run of the musco notebooks through `tnlab reproduce`.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -179,7 +179,7 @@ test("seeded runs repeat: musco.pretrain twice with the same seed gives bit-iden
   assert.equal(/DIGEST (\w+)/.exec(r.stdout)?.[1], a, `a fresh process with TN_WASM_THREADS=${threads}`);
 });
 
-test("tnlab reproduce --profile smoke --only musco: both notebooks run, the trained networks learned, settings are reported as settings", { skip: cifarMissing(), timeout: 420_000 }, () => {
+test("tnlab reproduce --profile smoke --only musco: every musco notebook runs, the trained networks learned, settings are reported as settings", { skip: cifarMissing(), timeout: 420_000 }, () => {
   const out = join(dir, "results");
   const byId = reproduceSmoke("musco", out, 410_000);
   // Learned something: the LeNets RON reduces are trained on 1,000 MNIST images for one epoch
@@ -201,5 +201,8 @@ test("tnlab reproduce --profile smoke --only musco: both notebooks run, the trai
     assert.ok(settings.includes(`\`${id}\``), `${id} is listed as a setting`);
   }
   assert.ok(results.includes("`musco.t3.setting.stages`"), "the stage count EVBMF needed is a result");
-  for (const f of ["50-musco.ipynb", "51-ron-maxvol.ipynb"]) assert.ok(existsSync(join(out, f)), `${f} written`);
+  for (const f of ["50-musco.ipynb", "51-ron-maxvol.ipynb", "52-leti.ipynb"]) assert.ok(existsSync(join(out, f)), `${f} written`);
+  // 52-leti re-fits its predictors on the committed smoke dataset; Table 15's sizes are settings.
+  for (const id of ["musco.a.leti_cpu.gcn.r2", "musco.a.leti_cpu.flops_ransac.acc10"]) assert.ok(byId.has(id), `${id} recorded`);
+  assert.ok(settings.includes("`musco.t15.setting.train_size`"), "the LETI training size is listed as a setting");
 });
