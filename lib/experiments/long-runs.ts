@@ -10,6 +10,8 @@ import { runStore, type RunStore, type StoredTraining } from "../papers/run-stor
 import type { Profile } from "./profile";
 import * as cpConv from "./cp-conv-mnist";
 import { cpConvMnistBase } from "../models/cp-conv-mnist";
+import * as r18 from "./resnet18-cp-tucker";
+import { resnet18Cifar } from "../models/resnet18";
 import * as ttConv from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
 import * as ttFc from "./tt-fc";
@@ -95,6 +97,58 @@ const ttFcCifarKind: LongRunKind<ttFc.Run> = {
   },
 };
 
+/** What a ResNet-18 run stores: Pure's epochs, or a decomposition's record (the models are not kept in it). */
+export type R18Run = Omit<r18.PureRun, "model"> | r18.Decomposed;
+
+/**
+ * resnet18-cp-tucker.md at the paper profile, from scratch (ImageNet weights are not available
+ * offline): Pure (checkpointed every epoch, its weights kept for the next two), then CPD and TKD
+ * decomposed from Pure's weights, each with its faithful and corrected recovery.
+ */
+const R18_IDS = ["r18.pure", "r18.cpd", "r18.tkd"];
+
+const r18Kind: LongRunKind<R18Run> = {
+  paper: "resnet18-cp-tucker",
+  images: { train: 50000, test: 10000 },
+  result: (id, r) => {
+    const acc = (e: { testAcc?: number }[]) => 100 * (e[e.length - 1]?.testAcc ?? NaN);
+    if ("corrected" in r) return { target: `r18.finetune.${id.slice(4)}`, value: Number(acc(r.corrected).toFixed(2)), note: `corrected mode, after ${r.corrected.length} epochs (right after decomposition ${r.accAfter.toFixed(2)} %; from scratch, not ImageNet)` };
+    return { target: "r18.finetune.pure", value: Number(acc(r.epochs).toFixed(2)), note: `after ${r.epochs.length} epochs from scratch (the paper starts from ImageNet weights)` };
+  },
+  what: "ResNet-18 Pure, CPD and TKD (resnet18-cp-tucker.md §4), from scratch; CPD and TKD start from Pure's stored weights",
+  ids: () => R18_IDS,
+  defaultSeed: 0,
+  store: (p, engine, root) => {
+    const { train, test, pureEpochs, postEpochs, cpIter } = r18.budget(p);
+    return runStore<R18Run>("resnet18", p, { train, test, pureEpochs, postEpochs, cpIter }, engine, root);
+  },
+  async train(id, key, p, store, _info, seed) {
+    if (!R18_IDS.includes(id)) fail("id", id, `one of ${R18_IDS.join(", ")}`);
+    const b = r18.budget(p);
+    const data = r18.loadData(b);
+    const started = new Date();
+    if (id === "r18.pure") {
+      const { model, ...run } = await r18.pure(data, b, { seed, checkpointDir: store.checkpointDir(key) });
+      try {
+        store.saveWeights(key, model);
+        store.set(key, run, { seed, started });
+      } finally {
+        model.dispose();
+      }
+      return;
+    }
+    const pureKey = runKey(r18Kind, "r18.pure", seed);
+    const base = resnet18Cifar({ seed });
+    try {
+      if (!store.loadWeights(pureKey, base)) fail("id", id, `a run after ${pureKey} has finished (train it first: npx tnlab train resnet18 r18.pure --profile ${p})`);
+      const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed);
+      store.set(key, d, { seed, started });
+    } finally {
+      base.dispose();
+    }
+  },
+};
+
 /** cp-conv-mnist.md Table 1: NetBase and NetTens R = 3, 6, 9, one record per model and seed. */
 const CP_CONV_IDS = cpConv.TABLE_IDS;
 
@@ -121,7 +175,7 @@ const cpConvKind: LongRunKind<cpConv.Run> = {
   },
 };
 
-export const LONG_RUNS: Record<string, LongRunKind> = { "cp-conv": cpConvKind, "tt-conv": ttConvKind, "tt-fc-cifar": ttFcCifarKind, "tt-fc-mnist": ttFcMnistKind };
+export const LONG_RUNS: Record<string, LongRunKind> = { "cp-conv": cpConvKind, resnet18: r18Kind, "tt-conv": ttConvKind, "tt-fc-cifar": ttFcCifarKind, "tt-fc-mnist": ttFcMnistKind };
 
 /** The record name of `id` trained with `seed`: the plain id for the kind's default seed. */
 export function runKey(kind: LongRunKind, id: string, seed: number): string {

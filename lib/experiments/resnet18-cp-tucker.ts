@@ -158,7 +158,7 @@ export async function testAccuracy(model: tf.LayersModel, test: ImageSet): Promi
 }
 
 /** Training with the card's optimiser (a new SGD each call), augmentation and normalisation. */
-export async function train(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, epochs: number, seed = 0): Promise<EpochRecord[]> {
+export async function train(model: tf.LayersModel, data: { train: ImageSet; test: ImageSet }, epochs: number, seed = 0, checkpointDir?: string): Promise<EpochRecord[]> {
   const r = await fit(model, data, {
     epochs,
     batchSize: SETTINGS.batchSize,
@@ -168,6 +168,8 @@ export async function train(model: tf.LayersModel, data: { train: ImageSet; test
     outputs: "logits",
     select: "last",
     seed,
+    // A checkpoint folder makes a long run resumable: re-running with the same folder continues it.
+    ...(checkpointDir ? { checkpointDir, resume: true } : {}),
   });
   return r.history.epochs;
 }
@@ -256,10 +258,10 @@ export interface PureRun {
 }
 
 /** Stage 1: ResNet-18 trained (from scratch, or from `weights` when given) for the budget's epochs. */
-export async function pure(data: { train: ImageSet; test: ImageSet }, b: Budget, opts: { seed?: number; weights?: string } = {}): Promise<PureRun> {
+export async function pure(data: { train: ImageSet; test: ImageSet }, b: Budget, opts: { seed?: number; weights?: string; checkpointDir?: string } = {}): Promise<PureRun> {
   const t0 = Date.now();
   const model = resnet18Cifar({ seed: opts.seed ?? 0 });
   if (opts.weights) loadWeights(model, opts.weights);
-  const epochs = await train(model, data, b.pureEpochs, opts.seed ?? 0);
+  const epochs = await train(model, data, b.pureEpochs, opts.seed ?? 0, opts.checkpointDir);
   return { model, epochs, counts: counts(model), inferenceMs: inferenceMs(model, b.timingBatches), pretrained: !!opts.weights, seconds: (Date.now() - t0) / 1000 };
 }

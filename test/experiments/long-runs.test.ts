@@ -61,7 +61,7 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "train", ...args], { encoding: "utf8", timeout: 110_000, env: { ...process.env, TNLAB_RUNS_DIR: join(dir, "cli"), TN_QUIET: "1" } });
   const bad = cli(["nonesuch", "x"]);
   assert.equal(bad.status, 2, bad.stderr);
-  assert.match(bad.stderr, /EXPERIMENT = "nonesuch".*cp-conv, tt-conv, tt-fc-cifar, tt-fc-mnist/);
+  assert.match(bad.stderr, /EXPERIMENT = "nonesuch".*cp-conv, resnet18, tt-conv, tt-fc-cifar, tt-fc-mnist/);
   assert.match(cli(["tt-conv", "ttconv.t9.nope", "--profile", "smoke"]).stderr, /id = "ttconv\.t9\.nope"/);
   assert.match(cli(["tt-conv", "x", "--profile", "fast"]).stderr, /--profile.*"fast".*smoke, quick, paper/);
   assert.match(cli(["tt-conv", "x", "--seed", "-1"]).stderr, /--seed/);
@@ -156,4 +156,23 @@ test("tt-fc-cifar: a Table 2 model trains into its store with its epochs and par
   assert.equal(run.params, 146814);
   assert.equal(run.epochs.length, ex.budget("smoke").cifar.table2Epochs);
   assert.ok(run.bestAcc >= 0 && run.bestAcc <= 100);
+});
+
+test("resnet18: CPD waits for Pure; Pure keeps its weights and TKD starts from them", { timeout: 600_000 }, async (t) => {
+  const { cifarMissing } = await import("./helpers");
+  const missing = cifarMissing();
+  if (missing) return void t.skip(missing);
+  const info = await use("wasm");
+  const root = join(dir, "r18");
+  await assert.rejects(trainLongRuns("resnet18", ["r18.cpd"], "smoke", info, { root, log: () => {} }), /r18\.pure has finished.*npx tnlab train resnet18 r18\.pure/);
+  await trainLongRuns("resnet18", ["r18.pure", "r18.tkd"], "smoke", info, { root, log: () => {} });
+  const store = longRunKind("resnet18").store("smoke", "", root);
+  assert.ok(existsSync(store.weightsFile("r18.pure")), "Pure's weights are stored");
+  const pure = store.record("r18.pure")!.run as { epochs: unknown[]; counts: { params: number } };
+  assert.equal(pure.epochs.length, 1);
+  assert.equal(pure.counts.params, 11181642);
+  const tkd = store.record("r18.tkd")!.run as { kind: string; corrected: unknown[]; counts: { params: number } };
+  assert.equal(tkd.kind, "tucker2");
+  assert.equal(tkd.corrected.length, 1);
+  assert.ok(tkd.counts.params < pure.counts.params, "the decomposed network is smaller");
 });

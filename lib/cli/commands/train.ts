@@ -9,7 +9,7 @@ import { PROFILES } from "./run";
 export const summary = "train long runs resumably into notebooks/results/runs: EXPERIMENT [ID ...] [--profile P] [--seed SEEDS] [--list]";
 
 export const USAGE =
-  "usage: tnlab train EXPERIMENT [ID ...] [--profile smoke|quick|paper] [--seed N | N,M,... | A-B] [--list]   (EXPERIMENT: cp-conv, tt-conv, tt-fc-cifar, tt-fc-mnist; ID all: every id of the experiment)";
+  "usage: tnlab train EXPERIMENT [ID ...] [--profile smoke|quick|paper] [--seed N | N,M,... | A-B] [--list]   (EXPERIMENT: cp-conv, resnet18, tt-conv, tt-fc-cifar, tt-fc-mnist; ID all: every id of the experiment)";
 
 const SPEC: CommandSpec = {
   options: {
