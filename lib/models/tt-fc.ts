@@ -79,6 +79,14 @@ export const TT_FC_MODELS: Record<string, FcNetSpec> = {
   "ttfc.mnist.tt_tt_fc": { id: "ttfc.mnist.tt_tt_fc", inputSize: 784, layers: [MNIST3_TT1, MNIST3_TT2, { kind: "dense", units: 10 }], provenance: "reconstructed" },
   "ttfc.cifar.t2.p146814": { id: "ttfc.cifar.t2.p146814", inputSize: 3072, layers: cifarTT([4, 4, 4, 4]), dropout: 0.2, provenance: "code" },
   "ttfc.cifar.t2.p225278": { id: "ttfc.cifar.t2.p225278", inputSize: 3072, layers: cifarTT([4, 14, 22, 22]), dropout: 0.2, provenance: "reconstructed" },
+  // The card's §7 item 3: Table 2's "4 × TT_FC – FC" with the dense head replaced by a fifth TT layer (an extra row, no paper value).
+  "ttfc.cifar.all_tt": {
+    id: "ttfc.cifar.all_tt",
+    inputSize: 3072,
+    layers: [...cifarTT([4, 4, 4, 4]).slice(0, 4), { kind: "tt", inModes: [4, 4, 4, 4, 4], outModes: [5, 2, 1, 1, 1], ranks: 4 }],
+    dropout: 0.2,
+    provenance: "derived",
+  },
   "ttfc.cifar.fc_baseline": {
     id: "ttfc.cifar.fc_baseline",
     inputSize: 3072,

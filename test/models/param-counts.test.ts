@@ -16,6 +16,8 @@ test("tt-fc: every Table 1/2 model has the paper's parameter count (thesis conve
     "ttfc.cifar.t2.p146814": 146_814,
     "ttfc.cifar.t2.p225278": 225_278,
     "ttfc.cifar.fc_baseline": 33_592_350,
+    // Not in the thesis: the card's all-TT variant (§7 item 3).
+    "ttfc.cifar.all_tt": 136_926,
   };
   for (const [id, n] of Object.entries(paper)) assert.equal(models.specParams(models.ttFcSpec(id)), n, id);
 });
