@@ -27,6 +27,8 @@ export interface ComparisonRow {
   kind: "result" | "setting";
   /** How the value equals the paper's by construction, when it does (not an independent check). */
   byConstruction?: string;
+  /** The seeds of the runs the value comes from (a mean over several, or one run), when recorded. */
+  seeds?: number[];
 }
 
 export function compare(records: RunRecord[]): ComparisonRow[] {
@@ -50,6 +52,7 @@ export function compare(records: RunRecord[]): ComparisonRow[] {
       note: r.note,
       kind: r.kind === "setting" || t?.setting ? "setting" : "result",
       ...(r.byConstruction ? { byConstruction: r.byConstruction } : {}),
+      ...(r.seeds ? { seeds: r.seeds } : {}),
     };
   });
 }
@@ -89,6 +92,8 @@ export interface StoredRun {
 
 export interface ReportMeta {
   profile?: string;
+  /** Per paper: what the profile trains (one line), printed above its table. */
+  budgets?: Record<string, string>;
   generated?: string;
   notebooks?: { notebook: string; paper?: string; ok: boolean; seconds: number; error?: string }[];
   /** Runs at the paper's settings stored in the repository, shown in their own section. */
@@ -161,9 +166,10 @@ export function reportMarkdown(rows: ComparisonRow[], meta: ReportMeta = {}): st
     if (rs.length === 0) continue;
     const info = papers.find((x) => x.id === p);
     out.push(`## ${info ? `${info.title} (\`${p}\`)` : "Other measurements"}`, "");
+    if (meta.budgets?.[p]) out.push(`Budget (profile \`${meta.profile ?? "?"}\`): ${meta.budgets[p]}. Engines: ${[...new Set(rs.map((r) => r.backend))].join("; ")}.`, "");
     const results = rs.filter((r) => r.kind !== "setting");
     const settings = rs.filter((r) => r.kind === "setting");
-    if (results.length) out.push("| id | meaning | unit | paper | reproduced | diff | rel. diff | profile | backend | note |", "|---|---|---|---:|---:|---:|---:|---|---|---|");
+    if (results.length) out.push("| id | meaning | unit | paper | reproduced | diff | rel. diff | profile | backend | seeds | note |", "|---|---|---|---:|---:|---:|---:|---|---|---|---|");
     for (const r of results) {
       const mark = (r.uncertain ? " *" : "") + (r.derived ? " d" : "") + (r.byConstruction ? " c" : "");
       const note = [r.byConstruction ? `by construction: ${r.byConstruction}` : "", r.note ?? ""].filter(Boolean).join("; ");
@@ -171,7 +177,7 @@ export function reportMarkdown(rows: ComparisonRow[], meta: ReportMeta = {}): st
       const diff = r.diff === null ? "–" : (r.diff > 0 ? "+" : "") + fmt(r.diff, r.unit);
       const tol = r.withinTolerance === null ? "" : r.withinTolerance ? " (in tolerance)" : " (outside tolerance)";
       out.push(
-        `| \`${r.id}\`${mark} | ${cellText(r.meaning)} | ${r.unit} | ${fmt(r.paperValue, r.unit)} | ${fmt(r.value, r.unit)} | ${diff}${tol} | ${rel} | ${r.profile} | ${r.backend} | ${cellText(note)} |`,
+        `| \`${r.id}\`${mark} | ${cellText(r.meaning)} | ${r.unit} | ${fmt(r.paperValue, r.unit)} | ${fmt(r.value, r.unit)} | ${diff}${tol} | ${rel} | ${r.profile} | ${r.backend} | ${r.seeds?.join(", ") ?? ""} | ${cellText(note)} |`,
       );
     }
     if (results.length) out.push("");

@@ -17,6 +17,8 @@ export interface RunRecord {
   kind?: "setting";
   /** Why the value equals the paper's by construction (e.g. ranks searched to reach its ratio). */
   byConstruction?: string;
+  /** The seeds of the runs the value comes from. */
+  seeds?: number[];
 }
 
 export interface RecordOptions {
@@ -30,6 +32,8 @@ export interface RecordOptions {
    * Targets marked `setting` are settings without this.
    */
   setting?: boolean;
+  /** The seeds of the runs the value comes from (one run: its seed; a mean: all of them). */
+  seeds?: number[];
   /**
    * The value matches the paper's by construction, not as an independent check: say how (e.g.
    * "ranks searched to reach the paper's ratio"). The report marks it.
@@ -81,11 +85,19 @@ export function record(id: string, value: number, opts: RecordOptions = {}): Run
     time: new Date().toISOString(),
     ...(opts.setting || target(id)?.setting ? { kind: "setting" as const } : {}),
     ...(opts.byConstruction ? { byConstruction: opts.byConstruction } : {}),
+    ...(opts.seeds ? { seeds: checkSeeds(id, opts.seeds) } : {}),
   };
   const i = recorded.findIndex((x) => x.id === id);
   if (i >= 0) recorded[i] = r;
   else recorded.push(r);
   return r;
+}
+
+function checkSeeds(id: string, seeds: unknown): number[] {
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw new TypeError(`seeds = ${JSON.stringify(seeds)}: expected a non-empty list of whole numbers >= 0 (for ${id})`);
+  }
+  return [...seeds];
 }
 
 export function records(): RunRecord[] {

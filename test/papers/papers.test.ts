@@ -85,7 +85,7 @@ test("record validates, save writes results/<paper>.json atomically, report writ
     const recs = papers.mergeRecords(saved, papers.loadRecordFile(join(dir, "cp-conv-mnist.json")));
     const rep = papers.report(recs, dir, { profile: "quick", notebooks: [{ notebook: "tt-fc.ipynb", paper: "tt-fc", ok: true, seconds: 3 }] });
     const md = readFileSync(rep.markdown, "utf8");
-    assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| % \| 98\.59 \| 97\.5 \| -1\.09 \| -1\.1 % \| quick \| wasm \| 1 epoch \|/);
+    assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| % \| 98\.59 \| 97\.5 \| -1\.09 \| -1\.1 % \| quick \| wasm \|  \| 1 epoch \|/);
     assert.match(md, /## Ganzha/);
     const json = JSON.parse(readFileSync(rep.json, "utf8"));
     assert.equal(json.rows.length, 2);
@@ -169,4 +169,21 @@ test("tnlab reproduce's report shows the committed 25-epoch tt-fc runs as stored
     const diff = fc.bestAcc - paper;
     assert.match(md, new RegExp(`\\| \`ttfc\\.mnist\\.fc_fc_fc\\.acc\` \\| .* \\| ${paper} \\| ${fc.bestAcc} \\| ${diff > 0 ? "\\+" : ""}${Number(diff.toFixed(2))} \\| 0 \\| 25 \\| 60,000 / 10,000 \\| ${fc.started.replace(/\./g, "\\.")} \\|`));
   }
+});
+
+test("the report gives each paper's budget and engines above its table, and the seeds a value comes from", async () => {
+  const { budgetLine } = await import("../../lib/experiments/budgets");
+  assert.match(budgetLine("tt-conv", "quick"), /^CIFAR-10 5,000 images × 10 epochs \(LR ÷ 10 every 3\), 10,000 test; seed 12345$/);
+  assert.match(budgetLine("cp-conv-mnist", "paper"), /^MNIST 60,000 images × 5 epochs/);
+  for (const p of ["tt-fc", "tt-conv", "cp-conv-mnist", "resnet18-cp-tucker", "musco"] as const) {
+    for (const profile of ["smoke", "quick", "paper"] as const) assert.ok(budgetLine(p, profile).length > 20, `${p} ${profile}`);
+  }
+  papers.clearRecords();
+  const rec = papers.record("cpconv.cp_r9.acc", 97.5, { profile: "paper", backend: "tensorflow", seeds: [0, 1, 2], note: "mean of 3 seeds" });
+  assert.deepEqual(rec.seeds, [0, 1, 2]);
+  assert.throws(() => papers.record("cpconv.cp_r9.acc", 97.5, { seeds: [-1] }), /seeds = \[-1\]: expected a non-empty list/);
+  const md = papers.reportMarkdown(papers.compare(papers.records()), { profile: "paper", budgets: { "cp-conv-mnist": budgetLine("cp-conv-mnist", "paper") } });
+  assert.match(md, /Budget \(profile `paper`\): MNIST 60,000 images × 5 epochs.*Engines: tensorflow\./);
+  assert.match(md, /\| `cpconv\.cp_r9\.acc` \* \|.*\| paper \| tensorflow \| 0, 1, 2 \| mean of 3 seeds \|/);
+  papers.clearRecords();
 });

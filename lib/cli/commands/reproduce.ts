@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { loadRecordFile, mergeRecords, report, type RunRecord, type StoredRun } from "../../papers";
+import { PAPER_PREFIX, type PaperId } from "../../papers/types";
+import type { Profile } from "../../experiments/profile";
 import type * as TtFc from "../../experiments/tt-fc";
 import type * as LongRuns from "../../experiments/long-runs";
 import { parseChoice, parseCommandArgs, parseSeconds, usageError, type CommandSpec } from "../args";
@@ -122,7 +124,9 @@ export async function run(args: string[]): Promise<number> {
   // Loaded only here: the experiment modules bring TensorFlow.js, which the runner itself never needs.
   const longRuns = (require("../../experiments/long-runs") as typeof LongRuns).paperRunsForReport(chosenPapers, join(nbDir, "results", "runs"));
   const stored = [...storedRunRows(nbDir, chosenPapers), ...longRuns.stored];
-  const rep = report(records, results, { profile, notebooks, stored, inProgress: longRuns.inProgress });
+  const { budgetLine } = require("../../experiments/budgets") as typeof import("../../experiments/budgets");
+  const budgets = Object.fromEntries(chosenPapers.filter((p): p is PaperId => p in PAPER_PREFIX).map((p) => [p, budgetLine(p, profile as Profile)]));
+  const rep = report(records, results, { profile, notebooks, stored, inProgress: longRuns.inProgress, budgets });
   const failed = notebooks.filter((n) => !n.ok).length;
   console.error(`tnlab reproduce: ${notebooks.length - failed}/${notebooks.length} notebooks ok, ${rep.rows.length} numbers; wrote ${rep.markdown} and ${rep.json}`);
   return signalExitCode ?? (failed === 0 ? 0 : 1);
