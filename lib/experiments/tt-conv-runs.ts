@@ -261,11 +261,16 @@ export interface RowCache {
   /** A store keeps the weights of rows trained with `keepModel`. */
   saveWeights?(id: string, model: tf.LayersModel): void;
   loadWeights?(id: string, model: tf.LayersModel): boolean;
+  /** A store checkpoints a row every epoch (a row interrupted by the end of a session resumes there). */
+  checkpointDir?(id: string): string;
+  dropCheckpoints?(id: string): void;
 }
 
 /**
  * One row from `cache`, else trained and added to it. With `keepModel` the run carries its model:
- * rebuilt from the store's weights when the row was trained before.
+ * rebuilt from the store's weights when the row was trained before. A store also checkpoints the
+ * row every epoch beside its record, so a row cut off by the end of a session resumes at its last
+ * epoch (its weight average restarts there: see trainRow); the checkpoints go when it is stored.
  */
 export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCache, o: TrainOptions = {}): Promise<RowRun> {
   const hit = cache.get(id);
@@ -276,9 +281,10 @@ export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCac
     model.dispose();
   }
   const started = new Date();
-  const r = await trainRow(id, b, data, o);
+  const r = await trainRow(id, b, data, { ...o, checkpointDir: o.checkpointDir ?? cache.checkpointDir?.(id) });
   if (o.keepModel && r.model && cache.saveWeights) cache.saveWeights(id, r.model);
   cache.set(id, r, { seed: o.seed ?? SETTINGS.seed, started });
+  if (!o.checkpointDir) cache.dropCheckpoints?.(id);
   return r;
 }
 

@@ -93,3 +93,28 @@ test("tt-conv rows are reused when the table's row list changes, not when a row'
   store.set(id, { ...fake, final: 51 });
   assert.equal(store.get(id)?.final, 51, "the same store sees the rewritten record");
 });
+
+test("a row trained through a store checkpoints every epoch beside its record and drops the checkpoints once stored", { timeout: 300_000 }, async (t) => {
+  const { cifarMissing } = await import("../experiments/helpers");
+  const missing = cifarMissing();
+  if (missing) return void t.skip(missing);
+  const { existsSync } = await import("node:fs");
+  await use(backendUnderTest("wasm"));
+  const id = "ttconv.t1.tt_3_23";
+  const b: runs.Budget = { train: 100, test: 100, epochs: 1, stepEvery: 1, rows: [id] };
+  const store = runs.rowStore("smoke", b, "e", join(root, "ckpt"));
+  const seen: string[] = [];
+  const cache: runs.RowCache = {
+    get: (k) => store.get(k),
+    set: (k, r, o) => store.set(k, r, o),
+    checkpointDir: (k) => (seen.push(`dir ${k}`), store.checkpointDir(k)),
+    dropCheckpoints: (k) => {
+      seen.push(`drop ${k}: checkpoint ${existsSync(join(store.checkpointDir(k), "checkpoint.tnckpt")) ? "written" : "missing"}`);
+      store.dropCheckpoints(k);
+    },
+  };
+  const r = await runs.cachedRow(id, b, runs.loadData(b), cache);
+  assert.deepEqual(seen, [`dir ${id}`, `drop ${id}: checkpoint written`]);
+  assert.equal(existsSync(store.checkpointDir(id)), false);
+  assert.equal(store.get(id)?.final, r.final);
+});
