@@ -46,7 +46,7 @@ export interface Budget {
 }
 
 /**
- * Beside musco.ts's budget. smoke: seconds on wasm. quick: the quick Pure (10,000-image subset),
+ * Beside musco.ts's budget. smoke: a few minutes (decomposing dominates, not training). quick: the quick Pure (10,000-image subset),
  * one epoch of it per run. paper: the card's §8 (3 + 3 epochs for MUSCO, 6 for one-shot) and the
  * card's 3 repetitions.
  */
