@@ -127,7 +127,7 @@ export const METHODS: Record<Method, MethodRow> = {
   tucker2: {
     accepts: ["Conv2D", "Tucker2Conv2D"],
     ranks: tucker2Ranks,
-    build: ({ layer }, ranks, opts) => Tucker2Conv2D.fromConv(layer, ranks as [number, number], opts),
+    build: ({ layer, plan: p }, ranks, opts) => Tucker2Conv2D.fromConv(layer, ranks as [number, number], { ...opts, maxIter: p.maxIter }),
     reported: (l) => [(l as Tucker2Conv2D).inRank, (l as Tucker2Conv2D).outRank],
     biasFanIn: (ranks) => (ranks as number[])[1],
   },

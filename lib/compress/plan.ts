@@ -44,7 +44,7 @@ export interface LayerPlan {
    * §2.2 builds its layer from TensorLy's 4-way `parafac`.
    */
   spatial?: "separable" | "full";
-  /** cp3 / cp4: CP-ALS iterations (default 100), start ("svd", the default, or "random") and seed. */
+  /** cp3 / cp4: CP-ALS iterations (default 100), start ("svd", the default, or "random") and seed; tucker2: HOOI sweeps (default 100). */
   maxIter?: number;
   init?: "svd" | "random";
   seed?: number;

@@ -9,6 +9,7 @@ export * as teaching from "./teaching";
 export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
 export * as musco from "./musco";
+export * as muscoResnet18 from "./musco-resnet18";
 export * as ron from "./ron";
 export * as leti from "./leti";
 import * as ttConvConfigs from "./tt-conv";

@@ -98,7 +98,7 @@ const ttFcCifarKind: LongRunKind<ttFc.Run> = {
 };
 
 /** What a ResNet-18 run stores: Pure's epochs, or a decomposition's record (the models are not kept in it). */
-export type R18Run = Omit<r18.PureRun, "model"> | r18.Decomposed;
+export type R18Run = r18.StoredRun;
 
 /**
  * resnet18-cp-tucker.md at the paper profile, from scratch (ImageNet weights are not available
@@ -118,10 +118,7 @@ const r18Kind: LongRunKind<R18Run> = {
   what: "ResNet-18 Pure, CPD and TKD (resnet18-cp-tucker.md §4), from scratch; CPD and TKD start from Pure's stored weights",
   ids: () => R18_IDS,
   defaultSeed: 0,
-  store: (p, engine, root) => {
-    const { train, test, pureEpochs, postEpochs, cpIter } = r18.budget(p);
-    return runStore<R18Run>("resnet18", p, { train, test, pureEpochs, postEpochs, cpIter }, engine, root);
-  },
+  store: (p, engine, root) => r18.store(p, engine, root),
   async train(id, key, p, store, _info, seed) {
     if (!R18_IDS.includes(id)) fail("id", id, `one of ${R18_IDS.join(", ")}`);
     const b = r18.budget(p);

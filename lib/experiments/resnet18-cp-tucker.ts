@@ -16,6 +16,7 @@ import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { fit } from "../train/fit";
 import type { EpochRecord } from "../train/history";
 import { fail } from "../errors";
+import { runStore, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
 import { CIFAR_NORMALIZE, CROP_FLIP, cifarSplit, inferenceMs as timeInference, testAccuracy as testAccAndLoss, type Split } from "./shared";
 
@@ -264,4 +265,19 @@ export async function pure(data: { train: ImageSet; test: ImageSet }, b: Budget,
   if (opts.weights) loadWeights(model, opts.weights);
   const epochs = await train(model, data, b.pureEpochs, opts.seed ?? 0, opts.checkpointDir);
   return { model, epochs, counts: counts(model), inferenceMs: inferenceMs(model, b.timingBatches), pretrained: !!opts.weights, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** What the `resnet18` run store holds: Pure's epochs, or a decomposition's record (the models are not kept in it). */
+export type StoredRun = Omit<PureRun, "model"> | Decomposed;
+
+/** The record name of Pure trained with the default seed 0 (its weights are kept beside it). */
+export const PURE_ID = "r18.pure";
+
+/**
+ * The run store `tnlab train resnet18` trains into (notebooks/results/runs/resnet18/<profile>/),
+ * here so that other experiments (musco-resnet18) read Pure's weights without importing long-runs.
+ */
+export function store(profile: Profile, engine = "", root?: string): RunStore<StoredRun> {
+  const { train, test, pureEpochs, postEpochs, cpIter } = budget(profile);
+  return runStore<StoredRun>("resnet18", profile, { train, test, pureEpochs, postEpochs, cpIter }, engine, root);
 }

@@ -34,14 +34,15 @@ export class Tucker2Conv2D extends FactorConv2D {
    * Tucker2Conv2D only its core is decomposed and the factors absorbed (musco.md §1.4.2, (1.13)):
    * θ'_in = θ_in · Û_in, θ'_out = Û_outᵀ · θ_out.
    */
-  static fromConv(source: tf.layers.Layer, ranks: [number, number], opts: FromConvOptions = {}): Decomposed<Tucker2Conv2D> {
+  /** `opts.maxIter` caps the HOOI sweeps (default tucker2's 100; a cheap smoke run takes a few). */
+  static fromConv(source: tf.layers.Layer, ranks: [number, number], opts: FromConvOptions & { maxIter?: number } = {}): Decomposed<Tucker2Conv2D> {
     const src = readConv(source, "Tucker2Conv2D.fromConv", opts);
     if (!Array.isArray(ranks) || ranks.length !== 2) fail(`${opts.argPrefix ?? "opts"}.ranks`, ranks, "[inRank, outRank] for tucker2");
     const [rIn, rOut] = ranks;
     let factors: tf.Tensor[];
     if (source instanceof Tucker2Conv2D) {
       const [inF, core, outF] = source.getWeights();
-      const t = tucker2(asNDArray(core, "core"), [rOut, rIn]);
+      const t = tucker2(asNDArray(core, "core"), [rOut, rIn], { maxIter: opts.maxIter });
       const [uIn, uOut] = [t.factors[2]!, t.factors[3]!];
       factors = [
         tf.tidy(() => tf.matMul(inF as tf.Tensor2D, toTensor(uIn) as tf.Tensor2D)),
@@ -49,7 +50,7 @@ export class Tucker2Conv2D extends FactorConv2D {
         tf.tidy(() => tf.matMul(toTensor(uOut) as tf.Tensor2D, outF as tf.Tensor2D, true, false)),
       ];
     } else {
-      const t = tucker2(src.kernel, [rOut, rIn]);
+      const t = tucker2(src.kernel, [rOut, rIn], { maxIter: opts.maxIter });
       factors = [toTensor(t.factors[2]!), toTensor(t.core), toTensor(transpose(t.factors[3]!))];
     }
     const layer = new Tucker2Conv2D({ ...convArgs(src), filters: src.kernel.shape[3], inRank: rIn, outRank: rOut });
