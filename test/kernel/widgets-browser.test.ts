@@ -36,10 +36,7 @@ tn.display.html("rank 3 squared 9", { displayId: "view" });`;
  * click does) and returns the value its readout then shows.
  */
 async function moveSlider(page: Page, root: string): Promise<number> {
-  const track = await page.waitForSelector(`${root} .widget-slider .noUi-target`, { timeout: 60_000 }).catch(async (e: Error) => {
-    const shown = await page.evaluate((sel: string) => document.querySelector(sel)?.textContent ?? "(no such element)", root);
-    throw new Error(`the slider did not show in ${root} within 60 s; the cell shows: ${JSON.stringify(shown.slice(0, 2000))}\n${e.message}`);
-  });
+  const track = await waitShown(page, root, ".widget-slider .noUi-target", 60_000);
   const before = Number(await page.textContent(`${root} .widget-slider .widget-readout`));
   await track.scrollIntoViewIfNeeded();
   const box = await track.boundingBox();
@@ -48,10 +45,39 @@ async function moveSlider(page: Page, root: string): Promise<number> {
   return Number(await page.textContent(`${root} .widget-slider .widget-readout`));
 }
 
-/** In JupyterLab or Notebook 7: a selector for cell `i`'s node (marked by a data attribute). */
+/**
+ * In JupyterLab or Notebook 7: a selector for cell `i`'s node (marked by a data attribute), with
+ * the cell scrolled into view. After "run all" the notebook shows its last cell, and a windowed
+ * notebook does not render (or lays out as invisible) cells outside the viewport.
+ */
 async function markCell(page: Page, i: number): Promise<string> {
-  await page.evaluate((k: number) => (window as any).jupyterapp.shell.currentWidget.content.widgets[k].node.setAttribute("data-tnlab-test", String(k)), i);
+  await page.evaluate(async (k: number) => {
+    const nb = (window as any).jupyterapp.shell.currentWidget.content;
+    nb.activeCellIndex = k;
+    if (typeof nb.scrollToItem === "function") await nb.scrollToItem(k, "start");
+    nb.widgets[k].node.setAttribute("data-tnlab-test", String(k));
+    nb.widgets[k].node.scrollIntoView({ block: "start" });
+  }, i);
   return `[data-tnlab-test="${i}"]`;
+}
+
+/**
+ * Waits for `inner` inside `root` to be in the page, scrolls it into view, then waits for it to be
+ * visible; when it does not come, the error says what `root` shows instead.
+ */
+async function waitShown(page: Page, root: string, inner: string, timeout: number): Promise<any> {
+  const sel = `${root} ${inner}`;
+  try {
+    const el = await page.waitForSelector(sel, { state: "attached", timeout });
+    await el.scrollIntoViewIfNeeded();
+    return await page.waitForSelector(sel, { state: "visible", timeout: 10_000 });
+  } catch (e) {
+    const shown = await page.evaluate((r: string) => {
+      const n = document.querySelector(r);
+      return n ? `text ${JSON.stringify((n.textContent ?? "").slice(0, 1500))}; classes of its outputs: ${Array.from(n.querySelectorAll("[class]")).map((x) => x.className).filter((c) => /output|widget|error/i.test(String(c))).slice(0, 20).join(" | ")}` : "(no such element)";
+    }, root);
+    throw new Error(`${inner} did not show in ${root} within ${timeout / 1000} s; ${root} shows: ${shown}\n${(e as Error).message}`);
+  }
 }
 
 before(() => {
@@ -69,7 +95,7 @@ test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SV
       )) as number;
       assert.ok(cell > 0, "02-tt-svd has a slider cell");
       const root = await markCell(page, cell);
-      await page.waitForSelector(`${root} .jp-OutputArea .widget-slider`, { timeout: 60_000 });
+      await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000);
       assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
       const v = await moveSlider(page, root);
       assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
