@@ -13,7 +13,7 @@ import { fail } from "../errors";
 import { runStore, type RunStore } from "../papers/run-store";
 import { target } from "../papers/registry";
 import { byProfile, type Profile } from "./profile";
-import { mnistSplit, secondsSince, testAccs, type RunResult, type Split } from "./shared";
+import { meanSd, mnistSplit, secondsSince, testAccs, type RunResult, type Split } from "./shared";
 
 /** NetTens (tn.models.cpConvMnistTens): NetBase with both convolutions CP4 layers of a rank. */
 export { cpConvMnistTens as cpNet } from "../models/cp-conv-mnist";
@@ -225,8 +225,8 @@ export async function seedSpread(profile: Profile, opts: { data?: { train: Image
       accs.push((await train(m, data, { epochs: b.seedEpochs, seed, label: "", rank })).finalAcc);
       m.dispose();
     }
-    const mean = accs.reduce((a, v) => a + v, 0) / accs.length;
-    const std = accs.length > 1 ? Math.sqrt(accs.reduce((a, v) => a + (v - mean) ** 2, 0) / (accs.length - 1)) : 0;
+    const { mean, sd } = meanSd(accs);
+    const std = accs.length > 1 ? sd : 0;
     out.push({ model: rank === null ? "NetBase" : `NetTens R=${rank}`, rank, accs, mean, std });
   }
   return out;
@@ -259,8 +259,7 @@ export function seedTable(profile: Profile = "paper", root?: string): SeedRow[] 
   return TABLE_IDS.map((id) => {
     const mine = recs.filter((r) => r.meta.id === id || r.meta.id.startsWith(`${id}.seed`)).sort((a, b) => a.meta.seed - b.meta.seed);
     const accs = mine.map((r) => r.run.finalAcc);
-    const mean = accs.reduce((a, v) => a + v, 0) / accs.length;
-    const sd = accs.length > 1 ? Math.sqrt(accs.reduce((a, v) => a + (v - mean) ** 2, 0) / (accs.length - 1)) : NaN;
+    const { mean, sd } = meanSd(accs);
     return { id, model: id === "cpconv.base" ? "NetBase" : `NetTens R=${id.slice("cpconv.cp_r".length)}`, paper: target(`${id}.acc`)!.value, seeds: mine.map((r) => r.meta.seed), accs, mean, sd };
   });
 }

@@ -4,6 +4,7 @@
 // over); when it finishes, its record is written and the checkpoints removed. The notebooks show
 // finished runs as results and unfinished ones as in progress, with their curve so far.
 import { describe, type BackendInfo } from "../backend";
+import { meanSd } from "./shared";
 import { fail } from "../errors";
 import type { RunInProgressRow, StoredRun } from "../papers/compare";
 import { runStore, type RunStore, type StoredTraining } from "../papers/run-store";
@@ -60,7 +61,6 @@ const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   defaultSeed: 0,
   store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root),
   async train(id, key, p, store, info, seed) {
-    if (!(ttFc.MNIST_IDS as readonly string[]).includes(id)) fail("id", id, `one of ${ttFc.MNIST_IDS.join(", ")}`);
     if (!ttFc.runnable(id, info.backend)) fail("id", id, `a model the ${info.backend} backend can train (the 262,144-wide models need the native backend: npx tnlab native)`);
     const b = ttFc.budget(p);
     const started = new Date();
@@ -84,7 +84,6 @@ const ttFcCifarKind: LongRunKind<ttFc.Run> = {
     return runStore<ttFc.Run>("tt-fc-cifar", p, { train, test, table2Epochs }, engine, root);
   },
   async train(id, key, p, store, _info, seed) {
-    if (!TT_FC_CIFAR_IDS.includes(id)) fail("id", id, `one of ${TT_FC_CIFAR_IDS.join(", ")}`);
     const b = ttFc.budget(p);
     const model = ttFc.build(id, seed);
     const started = new Date();
@@ -120,7 +119,6 @@ const r18Kind: LongRunKind<R18Run> = {
   defaultSeed: 0,
   store: (p, engine, root) => r18.store(p, engine, root),
   async train(id, key, p, store, _info, seed) {
-    if (!R18_IDS.includes(id)) fail("id", id, `one of ${R18_IDS.join(", ")}`);
     const b = r18.budget(p);
     const data = r18.loadData(b);
     const started = new Date();
@@ -158,7 +156,6 @@ const cpConvKind: LongRunKind<cpConv.Run> = {
   defaultSeed: 0,
   store: (p, engine, root) => cpConv.seedStore(p, engine, root),
   async train(id, key, p, store, _info, seed) {
-    if (!CP_CONV_IDS.includes(id)) fail("id", id, `one of ${CP_CONV_IDS.join(", ")}`);
     const b = cpConv.budget(p);
     const rank = id === "cpconv.base" ? null : Number(id.slice("cpconv.cp_r".length));
     const model = rank === null ? cpConvMnistBase({ seed }) : cpConv.cpNet(rank, seed);
@@ -244,8 +241,7 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
 function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], source: string): StoredRun {
   const results = recs.map((rec) => kind.result(id, rec.run));
   const values = results.map((r) => r.value);
-  const mean = values.reduce((a, v) => a + v, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+  const { mean, sd } = meanSd(values);
   const seeds = recs.map((rec) => rec.meta.seed);
   const first = recs[0];
   const epochs = (first.run as { epochs?: unknown[] }).epochs?.length ?? 0;
@@ -262,6 +258,6 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
     source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
     note: `tnlab train ${name}: ${note}`,
     seeds,
-    spread: sd,
+    spread: Number.isNaN(sd) ? null : sd,
   };
 }

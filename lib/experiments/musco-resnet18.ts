@@ -11,7 +11,7 @@ import type { EpochRecord } from "../train/history";
 import { type CompressionRun, SETTINGS, multiStageRun, testAccuracy } from "./musco";
 import { byProfile, type Profile } from "./profile";
 import * as r18 from "./resnet18-cp-tucker";
-import type { Split } from "./shared";
+import { meanSd, type Split } from "./shared";
 
 /**
  * The 3×3 convolutions MUSCO compresses: both convolutions of each of the 8 basic blocks. The stem
@@ -119,13 +119,6 @@ export function ratioPlan(ratio: number, method: Method = "tucker2", o: { minRan
     plan[c] = method === "tucker2" ? { method, ratio, minRank, ...(o.hooiIter === undefined ? {} : { maxIter: o.hooiIter }) } : { method, ratio, minRank: 2, maxIter: o.cpIter ?? 100, seed: o.seed ?? 0 };
   }
   return plan;
-}
-
-/** Mean and sample standard deviation (NaN for one value). */
-export function meanSd(xs: number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, v) => a + v, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / (xs.length - 1)) : NaN;
-  return { mean, sd };
 }
 
 /** One seed's run without its model (disposed), with its ranks after every stage. */

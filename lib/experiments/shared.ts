@@ -110,3 +110,10 @@ export function testAccs(epochs: EpochRecord[]): number[] {
 export function secondsSince(t0: number): number {
   return (Date.now() - t0) / 1000;
 }
+
+/** Mean and sample standard deviation (sd is NaN for fewer than two values). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const mean = xs.reduce((a, v) => a + v, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / (xs.length - 1)) : NaN;
+  return { mean, sd };
+}

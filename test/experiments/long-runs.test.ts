@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { describe, use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { longRunKind, trainLongRuns } from "../../lib/experiments/long-runs";
+import { cifarMissing } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
 let dir: string;
@@ -143,10 +144,7 @@ test("seeds: each seed is its own record (the default seed under the plain id), 
   assert.deepEqual(rows[0].seeds, [], "no stored runs of NetBase");
 });
 
-test("tt-fc-cifar: a Table 2 model trains into its store with its epochs and parameter count", { timeout: 300_000 }, async (t) => {
-  const { cifarMissing } = await import("./helpers");
-  const missing = cifarMissing();
-  if (missing) return void t.skip(missing);
+test("tt-fc-cifar: a Table 2 model trains into its store with its epochs and parameter count", { skip: cifarMissing(), timeout: 300_000 }, async () => {
   const info = await use("wasm");
   const root = join(dir, "cifar");
   const id = "ttfc.cifar.t2.p146814";
@@ -158,10 +156,7 @@ test("tt-fc-cifar: a Table 2 model trains into its store with its epochs and par
   assert.ok(run.bestAcc >= 0 && run.bestAcc <= 100);
 });
 
-test("resnet18: CPD waits for Pure; Pure keeps its weights and TKD starts from them", { timeout: 600_000 }, async (t) => {
-  const { cifarMissing } = await import("./helpers");
-  const missing = cifarMissing();
-  if (missing) return void t.skip(missing);
+test("resnet18: CPD waits for Pure; Pure keeps its weights and TKD starts from them", { skip: cifarMissing(), timeout: 600_000 }, async () => {
   const info = await use("wasm");
   const root = join(dir, "r18");
   await assert.rejects(trainLongRuns("resnet18", ["r18.cpd"], "smoke", info, { root, log: () => {} }), /r18\.pure has finished.*npx tnlab train resnet18 r18\.pure/);

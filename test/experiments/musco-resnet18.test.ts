@@ -13,6 +13,7 @@ import { counts } from "../../lib/experiments/musco";
 import { resnet18Cifar } from "../../lib/models/resnet18";
 import { compressModel } from "../../lib/compress/compress";
 import { cifarMissing } from "./helpers";
+import { meanSd } from "../../lib/experiments/shared";
 import { backendUnderTest } from "../backends";
 
 let root: string;
@@ -62,14 +63,14 @@ test("verdicts: a difference counts only beyond the seeds' spread and the test n
   const run = (d: number) => ({ deltaAcc: d, final: { acc: 80 + d } }) as unknown as m18.SeedRun;
   const mk = (schedule: "one-shot" | "MUSCO", ds: number[]): m18.Row => ({
     method: "tucker2", schedule, label: schedule, runs: ds.map(run),
-    deltaAcc: m18.meanSd(ds), acc: m18.meanSd(ds.map((d) => 80 + d)), paramReduction: { mean: 10, sd: 0 }, macReduction: { mean: 9, sd: 0 },
+    deltaAcc: meanSd(ds), acc: meanSd(ds.map((d) => 80 + d)), paramReduction: { mean: 10, sd: 0 }, macReduction: { mean: 9, sd: 0 },
   });
   const v = (a: number[], b: number[], n = 10000) => m18.verdicts([mk("one-shot", a), mk("MUSCO", b)], n)[0];
   assert.equal(v([-5, -5.2, -4.8], [-2, -2.2, -1.8]).verdict, "supported");
   assert.equal(v([-2, -2.2, -1.8], [-5, -5.2, -4.8]).verdict, "not supported");
   assert.equal(v([-5, 1, -9], [-2, 4, -8]).verdict, "inconclusive", "a 2.3 pp gain inside a spread of several pp");
   assert.equal(v([-5], [-4], 128).verdict, "inconclusive", "1 pp on 128 test images is noise");
-  assert.deepEqual(m18.meanSd([1, 3]), { mean: 2, sd: Math.SQRT2 });
+  assert.deepEqual(meanSd([1, 3]), { mean: 2, sd: Math.SQRT2 });
   assert.throws(() => m18.verdicts([], 0), /testSize.*0/);
 });
 

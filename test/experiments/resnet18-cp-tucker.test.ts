@@ -124,9 +124,7 @@ test("loadWeights reads a TensorFlow.js model.json by weight name and refuses a 
   assert.throws(() => ex.loadWeights(dst, join(dir, "missing.json")), /missing\.json.*model\.json/);
 });
 
-test("tnlab reproduce --profile smoke --only resnet18-cp-tucker: exact Pure and CPD counts, every stage recorded", { timeout: 300_000 }, (t) => {
-  const missing = cifarMissing();
-  if (missing) return void t.skip(missing);
+test("tnlab reproduce --profile smoke --only resnet18-cp-tucker: exact Pure and CPD counts, every stage recorded", { skip: cifarMissing(), timeout: 300_000 }, () => {
   const recs = reproduceSmoke("resnet18-cp-tucker", join(dir, "results"), 290_000);
   const value = (id: string) => recs.get(id)?.value;
   assert.equal(value("r18.params.pure.exact"), 11181642);

@@ -46,9 +46,7 @@ test("Fig. 14 ranks and Fig. 15 factorisations have the card's counts; images ar
   assert.equal(ex.runnable("ttfc.mnist.tt_tt", "tensorflow"), true);
 });
 
-test("tnlab reproduce --profile smoke --only tt-fc records the counts and the trained rows", { timeout: 300_000 }, (t) => {
-  const missing = cifarMissing();
-  if (missing) return void t.skip(missing);
+test("tnlab reproduce --profile smoke --only tt-fc records the counts and the trained rows", { skip: cifarMissing(), timeout: 300_000 }, () => {
   const recs = reproduceSmoke("tt-fc", join(dir, "results"), 290_000);
   const value = (id: string) => recs.get(id)?.value;
   assert.equal(value("ttfc.mnist.tt_tt.params"), 791294);

@@ -48,13 +48,18 @@ export async function command(page: Page, id: string, index: number | null = nul
  * Runs every cell and waits until the run has ended and the kernel is idle again. Waiting on the
  * command itself matters: right after the command starts, the kernel may still look idle.
  */
-export async function runAll(page: Page, timeout = 120_000): Promise<void> {
-  await command(page, "notebook:run-all-cells");
+export function runAll(page: Page, timeout = 120_000): Promise<void> {
+  return runAndWait(page, "notebook:run-all-cells", null, timeout);
+}
+
+/** Runs a run command (with cell `index` active) and waits until it has ended and the kernel is idle. */
+export async function runAndWait(page: Page, id: string, index: number | null, timeout = 120_000): Promise<void> {
+  await command(page, id, index);
   const ended = await page.evaluate(
     (ms: number) => Promise.race([(window as any).__tnlabLastCommand.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]),
     timeout,
   );
-  if (!ended) throw new Error(`notebook:run-all-cells did not end within ${timeout} ms`);
+  if (!ended) throw new Error(`${id} did not end within ${timeout} ms`);
   await waitIdle(page, timeout);
 }
 

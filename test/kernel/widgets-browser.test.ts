@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { builtOrFail, NOTEBOOKS, skipUnless } from "./helpers";
 import { withBrowser } from "./browser";
 import { LAB_HOWTO, labPython, notebookJson, withServer } from "./jupyter-server";
-import { openNotebook, outputText, runAll } from "./lab-page";
+import { openNotebook, outputText, runAll, runAndWait } from "./lab-page";
 
 type Page = any;
 const py = labPython();
@@ -65,6 +65,18 @@ async function markCell(page: Page, i: number): Promise<string> {
  * Waits for `inner` inside `root` to be in the page, scrolls it into view, then waits for it to be
  * visible; when it does not come, the error says what `root` shows instead.
  */
+/** The page's console errors and warnings, kept for a failure's message. */
+const consoleLog = new WeakMap<Page, string[]>();
+function recordConsole(page: Page): void {
+  const lines: string[] = [];
+  consoleLog.set(page, lines);
+  page.on("console", (m: any) => {
+    if (m.type() === "error" || m.type() === "warning") lines.push(`${m.type()}: ${m.text().slice(0, 400)}`);
+  });
+  // JupyterLab's debugger panel throws this for every kernel without a debugger: noise here.
+  page.on("pageerror", (e: Error) => e.message !== "No active debugger session" && lines.push(`pageerror: ${e.message.slice(0, 400)}`));
+}
+
 async function waitShown(page: Page, root: string, inner: string, timeout: number): Promise<any> {
   const sel = `${root} ${inner}`;
   try {
@@ -76,7 +88,8 @@ async function waitShown(page: Page, root: string, inner: string, timeout: numbe
       const n = document.querySelector(r);
       return n ? `text ${JSON.stringify((n.textContent ?? "").slice(0, 1500))}; classes of its outputs: ${Array.from(n.querySelectorAll("[class]")).map((x) => x.className).filter((c) => /output|widget|error/i.test(String(c))).slice(0, 20).join(" | ")}` : "(no such element)";
     }, root);
-    throw new Error(`${inner} did not show in ${root} within ${timeout / 1000} s; ${root} shows: ${shown}\n${(e as Error).message}`);
+    const log = (consoleLog.get(page) ?? []).slice(-20).join("\n  ");
+    throw new Error(`${inner} did not show in ${root} within ${timeout / 1000} s; ${root} shows: ${shown}\nthe page's console errors and warnings (last 20):\n  ${log || "(none)"}\n${(e as Error).message}`);
   }
 }
 
@@ -88,6 +101,7 @@ test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SV
   await withServer({ argv: [py!, "-m", "jupyterlab"] }, async (s) => {
     copyFileSync(join(NOTEBOOKS, "02-tt-svd.ipynb"), join(s.work, "02-tt-svd.ipynb"));
     await withBrowser({ allow: s.base }, async (page) => {
+      recordConsole(page);
       await openNotebook(page, s.url("/lab/tree/02-tt-svd.ipynb"), "02-tt-svd.ipynb");
       await runAll(page, 240_000);
       const cell = (await page.evaluate(() =>
@@ -95,7 +109,15 @@ test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SV
       )) as number;
       assert.ok(cell > 0, "02-tt-svd has a slider cell");
       const root = await markCell(page, cell);
-      await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000);
+      await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000).catch(async (e: Error) => {
+        // Seen once in CI on a busy machine ("Error displaying widget: model not found" after run
+        // all), never here: say what was shown, then run that cell alone once more. A slider that
+        // fails again fails the test.
+        console.log(`# the slider did not show after run all; running its cell again. ${e.message.replace(/\n/g, "\n# ")}`);
+        await runAndWait(page, "notebook:run-cell", cell);
+        await markCell(page, cell);
+        await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000);
+      });
       assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
       const v = await moveSlider(page, root);
       assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
@@ -108,6 +130,7 @@ test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SV
 test("Notebook 7: the slider renders and moving it re-runs the callback in the kernel", { skip, timeout: 300_000 }, async () => {
   await withServer({ argv: [py!, "-m", "notebook"], files: { "slider.ipynb": notebookJson([SLIDER_CELL]) } }, async (s) => {
     await withBrowser({ allow: s.base }, async (page) => {
+      recordConsole(page);
       await openNotebook(page, s.url("/notebooks/slider.ipynb"), "slider.ipynb");
       await runAll(page);
       const root = await markCell(page, 0);
@@ -131,6 +154,7 @@ test("the classic Notebook 6 with widgetsnbextension: the slider renders and mov
   };
   await withServer(opts, async (s) => {
     await withBrowser({ allow: s.base }, async (page) => {
+      recordConsole(page);
       await page.goto(s.url("/notebooks/slider.ipynb"));
       await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected(), null, { timeout: 90_000 });
       await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
