@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fail } from "../errors";
+import { chooseOpenblasCore } from "./openblas-core";
 
 /** The addon's functions (native/src/*.cc documents each parameter block). */
 export interface Addon {
@@ -35,6 +36,7 @@ let tried = false;
 let why: string | undefined;
 let enabled = true;
 let threadCount = 0;
+let coreChoice: "user" | "flags" | "openblas" = "openblas";
 
 /** The project root: the folder above lib/ (source) or dist/lib/ (built). */
 function findAddon(): string | undefined {
@@ -74,6 +76,7 @@ export function addon(): Addon | undefined {
   // Both libraries start their thread pools when first called. Their workers spin-wait a while
   // after each call before sleeping, stealing the cores the wasm backend's threads run on next:
   // keep that short (libgomp reads these when it loads, OpenBLAS when it starts its threads).
+  coreChoice = chooseOpenblasCore();
   process.env.GOMP_SPINCOUNT ??= "10000";
   process.env.OPENBLAS_THREAD_TIMEOUT ??= "18"; // 2^18 cycles, ~0.1 ms
   try {
@@ -107,7 +110,8 @@ export interface NativeInfo {
   active: boolean;
   /** Why not, when it is not. */
   reason?: string;
-  openblas?: { version: string; threads: number };
+  /** `core`: OpenBLAS's kernel family; `chosenBy`: OPENBLAS_CORETYPE set by the user, by tnlab from the CPU's flags, or OpenBLAS's own detection. */
+  openblas?: { version: string; threads: number; core: string; chosenBy: "user" | "flags" | "openblas" };
   onednn?: { version: string; threads: number };
   lapack?: string;
 }
@@ -117,17 +121,20 @@ export function nativeInfo(): NativeInfo {
   if (!a) return { active: false, reason: why };
   const t = a.threads();
   const version = /OpenBLAS\s+(\S+)/.exec(t.openblasConfig)?.[1] ?? t.openblasConfig;
+  // openblas_get_config(): "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
+  const core = t.openblasConfig.split(/\s+/).find((w, i) => i > 1 && !/^(DYNAMIC_ARCH|NO_AFFINITY|USE_OPENMP|NO_LAPACK.*|MAX_THREADS=.*)$/.test(w)) ?? "unknown";
   return {
     active: enabled,
     ...(enabled ? {} : { reason: "switched off (setNativeEnabled(false))" }),
-    openblas: { version, threads: t.openblas },
+    openblas: { version, threads: t.openblas, core, chosenBy: coreChoice },
     onednn: { version: a.dnnlVersion(), threads: t.openmp || threadCount },
     lapack: "LAPACKE over OpenBLAS",
   };
 }
 
-/** One line for people: "OpenBLAS 0.3.21 (2 threads), oneDNN 2.6.3 (2 threads), LAPACKE". */
+/** One line for people: "OpenBLAS 0.3.21 (SkylakeX kernels, …; 2 threads), oneDNN 2.6.3 (2 threads), LAPACKE". */
 export function describeNative(i: NativeInfo): string {
   if (!i.openblas || !i.onednn) return `native kernels off: ${i.reason}`;
-  return `native kernels ${i.active ? "on" : "off"}: OpenBLAS ${i.openblas.version} (${i.openblas.threads} threads), oneDNN ${i.onednn.version} (${i.onednn.threads} threads), ${i.lapack}`;
+  const by = { user: "OPENBLAS_CORETYPE", flags: "chosen from the CPU's flags", openblas: "OpenBLAS's detection" }[i.openblas.chosenBy];
+  return `native kernels ${i.active ? "on" : "off"}: OpenBLAS ${i.openblas.version} (${i.openblas.core} kernels, ${by}; ${i.openblas.threads} threads), oneDNN ${i.onednn.version} (${i.onednn.threads} threads), ${i.lapack}`;
 }

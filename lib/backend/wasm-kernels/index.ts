@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from "./conv-gradients";
 import { cpuFallback } from "./cpu-fallback";
 import { untransposedMatMul } from "./matmul-transpose";
+import { sharedIdentity } from "./shared-identity";
 import { registerAvgPoolGradFix } from "../avg-pool-grad";
 
 /**
@@ -46,6 +47,12 @@ export function registerWasmTrainingKernels(): void {
   for (const kernelName of FALLBACK_KERNELS) {
     if (tf.getKernel(kernelName, "wasm")) continue;
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: cpuFallback(kernelName) });
+  }
+  const identity = tf.getKernel("Identity", "wasm");
+  if (identity && !(identity.kernelFunc as { shared?: boolean }).shared) {
+    const kernelFunc = Object.assign(sharedIdentity(identity.kernelFunc), { shared: true });
+    tf.unregisterKernel("Identity", "wasm");
+    tf.registerKernel({ ...identity, kernelFunc });
   }
   registerAvgPoolGradFix("wasm");
 }
