@@ -230,3 +230,21 @@ test("one tensor's data multiplied as two shapes (a reshape shares the data id) 
   const got = await on("wasm", fn);
   ["[3,12]", "[9,4]", "[1,6,6]"].forEach((s, i) => assertClose(got[i], ref[i], `product with the weight as ${s}`));
 });
+
+test("a clone on wasm shares its input's memory (Identity by reference count) and outlives the input", async () => {
+  await use("wasm");
+  const b = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number; refCount: number } | undefined; has(id: object): boolean } };
+  const x = tf.tensor2d(randn([64], 9), [8, 8]);
+  const want = Array.from(x.dataSync());
+  const c = tf.clone(x);
+  assert.equal(b.dataIdMap.get(c.dataId)!.memoryOffset, b.dataIdMap.get(x.dataId)!.memoryOffset, "no copy");
+  x.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), want, "the clone keeps the values after its input is disposed");
+  const id = c.dataId;
+  c.dispose();
+  assert.equal(b.dataIdMap.has(id), false, "the memory is freed with the last reference");
+  const t = tf.tensor1d(["a", "b"], "string");
+  const s = tf.clone(t);
+  assert.deepEqual(s.dataSync(), ["a", "b"], "string tensors still clone");
+  tf.dispose([t, s]);
+});
