@@ -188,16 +188,16 @@ export interface PaperRun extends Run {
 
 /**
  * The finished runs of `npx tnlab train tt-fc-mnist ID|all` at `profile` (the 25-epoch runs at
- * paper), by card id: each model's default-seed run (seed 0; other seeds are records of their own).
+ * paper), by card id in Table 1's order: each model's default-seed run (seed 0; other seeds are records of their own).
  * `root` as for runStore (default: TNLAB_RUNS_DIR, or runs/ in TNLAB_RESULTS_DIR, when set; else
  * the committed notebooks/results/runs).
  */
 export function paperRuns(profile: Profile = "paper", root?: string): Record<string, PaperRun> {
   const store = mnistStore(profile, "", root);
   const out: Record<string, PaperRun> = {};
-  for (const { meta, run } of store.records()) {
-    if (!(MNIST_IDS as readonly string[]).includes(meta.id)) continue;
-    out[meta.id] = { ...run, started: meta.started, finished: meta.finished, backend: meta.engine, machine: meta.machine, seed: meta.seed };
+  for (const id of MNIST_IDS) {
+    const rec = store.record(id);
+    if (rec) out[id] = { ...rec.run, started: rec.meta.started, finished: rec.meta.finished, backend: rec.meta.engine, machine: rec.meta.machine, seed: rec.meta.seed };
   }
   if (Object.keys(out).length === 0) fail("tt-fc-mnist runs", store.dir, `finished Table 1 runs at the ${profile} profile (none under its budget stored there; train them with: npx tnlab train tt-fc-mnist ID|all --profile ${profile})`);
   return out;
