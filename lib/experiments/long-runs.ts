@@ -25,6 +25,8 @@ export interface LongRunKind<T extends object = object> {
   images: { train: number; test: number };
   /** The target a finished run's number is compared with, and that number. */
   result(id: string, run: T): { target: string; value: number; note: string };
+  /** Further numbers of a finished run (e.g. its loss), each a report row of its own. */
+  more?(id: string, run: T): { target: string; value: number; note: string }[];
   /** What the ids are, for `tnlab train --list` and errors. */
   what: string;
   ids(profile: Profile): string[];
@@ -59,7 +61,8 @@ const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   what: "tt-fc MNIST models of Table 1 (tt-fc.md §5), SGD 0.001 momentum 0.9, best-test selection",
   ids: (p) => ttFc.budget(p).mnist.models,
   defaultSeed: 0,
-  store: (p, engine, root) => runStore<ttFc.Run>("tt-fc-mnist", p, ttFc.budget(p).mnist, engine, root),
+  more: (id, r) => [{ target: `${id}.loss`, value: Number(r.lossAtBest.toFixed(2)), note: "at the best epoch" }],
+  store: (p, engine, root) => ttFc.mnistStore(p, engine, root),
   async train(id, key, p, store, info, seed) {
     if (!ttFc.runnable(id, info.backend)) fail("id", id, `a model the ${info.backend} backend can train (the 262,144-wide models need the native backend: npx tnlab native)`);
     const b = ttFc.budget(p);
@@ -228,7 +231,11 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
       const { id } = parseRunKey(kind, rec.meta.id);
       groups.set(id, [...(groups.get(id) ?? []), rec]);
     }
-    for (const [id, recs] of groups) stored.push(storedRow(name, kind, id, recs, source(store.file(id))));
+    for (const [id, recs] of groups) {
+      // Each record's numbers, the result first; row i averages number i over the records (seeds).
+      const numbers = recs.map((rec) => [kind.result(id, rec.run), ...(kind.more?.(id, rec.run) ?? [])]);
+      for (let i = 0; i < numbers[0].length; i++) stored.push(storedRow(name, kind, id, recs, numbers.map((n) => n[i]), source(store.file(id))));
+    }
     for (const g of store.inProgress()) {
       const last = g.curve[g.curve.length - 1];
       inProgress.push({ id: g.id, epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, updated: g.updated, source: source(store.checkpointDir(g.id)) });
@@ -237,9 +244,8 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
   return { stored, inProgress };
 }
 
-/** One report row for a run id: its one record, or the mean over its seeds with their spread. */
-function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], source: string): StoredRun {
-  const results = recs.map((rec) => kind.result(id, rec.run));
+/** One report row for one number of a run id (`results`, one per record): its one record, or the mean over its seeds with their spread. */
+function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], results: { target: string; value: number; note: string }[], source: string): StoredRun {
   const values = results.map((r) => r.value);
   const { mean, sd } = meanSd(values);
   const seeds = recs.map((rec) => rec.meta.seed);

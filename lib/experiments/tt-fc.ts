@@ -16,7 +16,7 @@ import { rowLabel } from "../papers/registry";
 import type { ModelId } from "../papers/types";
 import { byProfile, type Profile } from "./profile";
 import { cifarSplit, mnistSplit, secondsSince, type RunResult, type Split } from "./shared";
-import { existsSync, readFileSync } from "node:fs";
+import { runStore, type RunStore } from "../papers/run-store";
 
 /** Model ids of Table 1 (MNIST); each is checked against the card's targets at compile time. */
 export const MNIST_IDS = ["ttfc.mnist.fc_fc", "ttfc.mnist.tt_tt", "ttfc.mnist.tt_fc", "ttfc.mnist.fc_fc_fc", "ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"] as const satisfies readonly ModelId[];
@@ -171,29 +171,36 @@ export async function initStudy(id: string, epochs: number, data: { train: Image
   return out;
 }
 
-/** A paper-setting run stored by scripts/ttfc-mnist-paper.ts, with where and when it ran. */
-export interface StoredRun extends Run {
-  started: string;
-  finished: string;
-  backend: string;
-  train: number;
-  test: number;
+/** The store `npx tnlab train tt-fc-mnist` trains Table 1's models into, one record per model and seed. */
+export function mnistStore(profile: Profile, engine = "", root?: string): RunStore<Run> {
+  return runStore<Run>("tt-fc-mnist", profile, budget(profile).mnist, engine, root);
 }
 
-/** The runs stored in `file` by scripts/ttfc-mnist-paper.ts, by card id. */
-export function storedRuns(file: string): Record<string, StoredRun> {
-  if (!existsSync(file)) fail("file", file, "the JSON written by `node --import tsx scripts/ttfc-mnist-paper.ts <model>` (not found)");
-  let all: unknown;
-  try {
-    all = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    fail("file", file, `valid JSON (${(e as Error).message})`);
+/** A finished Table 1 run of the store, with where and when it ran (from its record's meta). */
+export interface PaperRun extends Run {
+  started: string;
+  finished: string;
+  /** The backend's description (engine, threads, versions). */
+  backend: string;
+  machine: string;
+  seed: number;
+}
+
+/**
+ * The finished runs of `npx tnlab train tt-fc-mnist ID|all` at `profile` (the 25-epoch runs at
+ * paper), by card id in Table 1's order: each model's default-seed run (seed 0; other seeds are records of their own).
+ * `root` as for runStore (default: TNLAB_RUNS_DIR, or runs/ in TNLAB_RESULTS_DIR, when set; else
+ * the committed notebooks/results/runs).
+ */
+export function paperRuns(profile: Profile = "paper", root?: string): Record<string, PaperRun> {
+  const store = mnistStore(profile, "", root);
+  const out: Record<string, PaperRun> = {};
+  for (const id of MNIST_IDS) {
+    const rec = store.record(id);
+    if (rec) out[id] = { ...rec.run, started: rec.meta.started, finished: rec.meta.finished, backend: rec.meta.engine, machine: rec.meta.machine, seed: rec.meta.seed };
   }
-  if (typeof all !== "object" || all === null) fail("file", file, "an object of runs by card id");
-  for (const [id, r] of Object.entries(all as Record<string, Partial<StoredRun>>)) {
-    if (!(MNIST_IDS as readonly string[]).includes(id) || !Array.isArray(r.epochs) || typeof r.bestAcc !== "number") fail(`${file}: run`, id, "a Table 1 id with epochs and bestAcc");
-  }
-  return all as Record<string, StoredRun>;
+  if (Object.keys(out).length === 0) fail("tt-fc-mnist runs", store.dir, `finished Table 1 runs at the ${profile} profile (none under its budget stored there; train them with: npx tnlab train tt-fc-mnist ID|all --profile ${profile})`);
+  return out;
 }
 
 /** Table 1 and Fig. 10: the MNIST models the backend can hold. */

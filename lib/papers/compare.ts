@@ -68,7 +68,7 @@ function cellText(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-/** A long run made outside the report at the paper's settings and committed (e.g. by scripts/). */
+/** A long run made outside the report at the paper's settings and committed (by `tnlab train`). */
 export interface StoredRun {
   /** The target its number is compared with, e.g. "ttfc.mnist.tt_tt_tt.acc". */
   id: string;

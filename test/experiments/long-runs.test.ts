@@ -86,12 +86,11 @@ test("the report shows finished paper-profile runs beside the paper and unfinish
   writeFileSync(join(store.checkpointDir("ttfc.mnist.tt_fc"), "history.json"), JSON.stringify({ epochs: epochs.slice(0, 1), selection: "best-test", bestEpoch: 1, bestMetric: 0.95, planned: 25, stoppedEarly: false, seconds: 3600 }));
   assert.deepEqual(paperRunsForReport(["musco"], root), { stored: [], inProgress: [] }, "only the chosen papers");
   const { stored, inProgress } = paperRunsForReport(["tt-fc"], root);
-  assert.equal(stored.length, 1);
-  assert.equal(stored[0].id, "ttfc.mnist.tt_tt.acc");
-  assert.equal(stored[0].value, 98.12);
+  assert.deepEqual(stored.map((s) => [s.id, s.value]), [["ttfc.mnist.tt_tt.acc", 98.12], ["ttfc.mnist.tt_tt.loss", 8]], "accuracy and loss of the run, once each");
   assert.equal(stored[0].epochs, 2);
   assert.equal(stored[0].backend, "tensorflow · test");
   assert.equal(stored[0].source, "notebooks/results/runs/tt-fc-mnist/paper/ttfc.mnist.tt_tt.json");
+  assert.equal(stored[1].note, "tnlab train tt-fc-mnist: at the best epoch");
   assert.deepEqual(inProgress.map((r) => [r.id, r.epochs, r.hoursLeft]), [["ttfc.mnist.tt_fc", "1/25", 24]]);
   const md = reportMarkdown([], { generated: "now", stored, inProgress });
   assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \|/);

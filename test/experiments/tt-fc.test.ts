@@ -2,13 +2,14 @@
 // Fig. 14-15 variants have the card's counts, and the smoke run records Tables 1 and 2.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { specParams, ttFcSpec } from "../../lib/models/tt-fc";
+import { runStore } from "../../lib/papers/run-store";
 import { cifarMissing, reproduceSmoke } from "./helpers";
 import { backendUnderTest } from "../backends";
 
@@ -83,13 +84,26 @@ test("init study: the thesis's per-core init gives implied weights far smaller t
   assert.ok(p.s < g.s / 50, `paper init is far smaller (${p.s} vs ${g.s})`);
 });
 
-test("storedRuns names the file and what it expected when the stored runs are missing or malformed", () => {
-  const missing = join(dir, "none.json");
-  assert.throws(() => ex.storedRuns(missing), /file = .*none\.json.*scripts\/ttfc-mnist-paper\.ts/);
-  const bad = join(dir, "bad.json");
-  writeFileSync(bad, JSON.stringify({ "ttfc.mnist.nope": { epochs: [], bestAcc: 1 } }));
-  assert.throws(() => ex.storedRuns(bad), /run = "ttfc\.mnist\.nope": expected a Table 1 id/);
-  const good = join(dir, "good.json");
-  writeFileSync(good, JSON.stringify({ "ttfc.mnist.tt_tt_tt": { epochs: [{ epoch: 1 }], bestAcc: 97.5 } }));
-  assert.equal(ex.storedRuns(good)["ttfc.mnist.tt_tt_tt"].bestAcc, 97.5);
+test("paperRuns reads the tt-fc-mnist store's finished runs by card id, with their meta, and names the folder when none is stored", () => {
+  const root = join(dir, "runs");
+  assert.throws(() => ex.paperRuns("paper", root), /tt-fc-mnist runs = ".*tt-fc-mnist[\\/]paper": expected finished Table 1 runs at the paper profile .*npx tnlab train tt-fc-mnist ID\|all --profile paper/);
+  const store = ex.mnistStore("paper", "wasm · test engine", root);
+  const epochs = [1, 2].map((epoch) => ({ epoch, lr: 0.001, trainLoss: 0.2, trainAcc: 0.95, testLoss: 0.09, testAcc: epoch === 1 ? 0.975 : 0.97, seconds: 60 }));
+  const run: ex.Run = { id: "ttfc.mnist.tt_tt_tt", label: "tt_tt_tt", params: 30574, epochs, bestAcc: 97.5, lastAcc: 97, lossAtBest: 9, lossLast: 9, seconds: 120 };
+  store.set(run.id, run, { seed: 0, started: new Date(Date.UTC(2026, 10, 1)) });
+  // Another seed's record of the same model is not the card id's run.
+  store.set(`${run.id}.seed1`, { ...run, bestAcc: 90 }, { seed: 1 });
+  const got = ex.paperRuns("paper", root);
+  assert.deepEqual(Object.keys(got), [run.id]);
+  const r = got[run.id];
+  assert.deepEqual(r.epochs, epochs);
+  assert.equal(r.bestAcc, 97.5);
+  assert.equal(r.backend, "wasm · test engine");
+  assert.equal(r.started, "2026-11-01T00:00:00.000Z");
+  assert.equal(r.seed, 0);
+  assert.ok(r.finished >= r.started && r.machine.length > 0);
+  // A record made under another budget (here 5 epochs) is not a paper run.
+  const other = join(dir, "other-budget");
+  runStore("tt-fc-mnist", "paper", { ...ex.budget("paper").mnist, epochs: 5 }, "", other).set(run.id, run);
+  assert.throws(() => ex.paperRuns("paper", other), /tt-fc-mnist runs = ".*other-budget.*": expected finished Table 1 runs at the paper profile \(none under its budget stored there/);
 });

@@ -1,4 +1,4 @@
-// 11-tt-fc-mnist-paper shows the stored 25-epoch runs: it runs headless at smoke, and its Table 1
+// 11-tt-fc-mnist-paper shows the 25-epoch runs of `tnlab train tt-fc-mnist`: it runs headless at smoke, and its Table 1
 // prints, for every stored model, the best accuracy and the gap to the paper that the stored run gives.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtOrFail, NOTEBOOKS } from "../kernel/helpers";
 import { runSmoke, SMOKE_TEST_TIMEOUT, text } from "./helpers";
-import { storedRuns } from "../../lib/experiments/tt-fc";
+import { paperRuns } from "../../lib/experiments/tt-fc";
 import { target } from "../../lib/papers";
 
 let dir: string;
@@ -18,7 +18,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("11-tt-fc-mnist-paper runs at smoke and its Table 1 shows every stored run against the paper", { timeout: SMOKE_TEST_TIMEOUT }, () => {
-  const stored = Object.values(storedRuns(join(NOTEBOOKS, "results", "tt-fc-mnist-paper.json")));
+  const stored = Object.values(paperRuns("paper", join(NOTEBOOKS, "results", "runs")));
   assert.ok(stored.length >= 1, "at least one stored paper-setting run");
   const cells = runSmoke("11-tt-fc-mnist-paper", dir);
   const table = cells.find((c) => text(c.source).includes("tn.display.table(ex.MNIST_IDS"));

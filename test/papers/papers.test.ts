@@ -147,23 +147,27 @@ test("settings are listed apart from results; values reached by construction are
   }
 });
 
-test("tnlab reproduce's report shows the committed 25-epoch tt-fc runs as stored runs at paper settings, with dates and backend", () => {
-  const { storedRunRows } = require("../../lib/cli/commands/reproduce") as typeof import("../../lib/cli/commands/reproduce");
-  const nb = join(__dirname, "..", "..", "notebooks");
-  assert.deepEqual(storedRunRows(nb, ["musco"]), [], "only when tt-fc is reproduced");
-  const stored = storedRunRows(nb, ["tt-fc"]);
-  const file = JSON.parse(readFileSync(join(nb, "results", "tt-fc-mnist-paper.json"), "utf8")) as Record<string, { bestAcc: number; started: string; backend: string; epochs: unknown[] }>;
-  assert.equal(stored.length, 2 * Object.keys(file).length, "accuracy and loss of every stored run");
-  for (const [id, run] of Object.entries(file)) {
+test("tnlab reproduce's report shows the committed 25-epoch tt-fc runs of the run store once each, with dates and backend", async () => {
+  const { paperRunsForReport } = await import("../../lib/experiments/long-runs");
+  const { paperRuns } = await import("../../lib/experiments/tt-fc");
+  const root = join(__dirname, "..", "..", "notebooks", "results", "runs");
+  const runs = paperRuns("paper", root);
+  const stored = paperRunsForReport(["tt-fc"], root).stored.filter((s) => s.id.startsWith("ttfc.mnist."));
+  const ids = stored.map((s) => s.id);
+  assert.equal(new Set(ids).size, ids.length, `each number once: ${ids.join(", ")}`);
+  assert.equal(stored.length, 2 * Object.keys(runs).length, "accuracy and loss of every stored run");
+  for (const [id, run] of Object.entries(runs)) {
     const acc = stored.find((s) => s.id === `${id}.acc`)!;
     assert.equal(acc.value, run.bestAcc);
     assert.equal(acc.started, run.started);
     assert.equal(acc.backend, run.backend);
     assert.equal(acc.epochs, run.epochs.length);
+    assert.equal(acc.source, `notebooks/results/runs/tt-fc-mnist/paper/${id}.json`);
+    assert.equal(stored.find((s) => s.id === `${id}.loss`)!.value, Number(run.lossAtBest.toFixed(2)));
   }
   const md = papers.reportMarkdown([], { generated: "now", stored });
   assert.match(md, /## Stored runs at paper settings/);
-  const fc = file["ttfc.mnist.fc_fc_fc"];
+  const fc = runs["ttfc.mnist.fc_fc_fc"];
   if (fc) {
     const paper = papers.target("ttfc.mnist.fc_fc_fc.acc")!.value;
     const diff = fc.bestAcc - paper;

@@ -3,10 +3,9 @@
 // from the records the notebooks saved with tn.papers.save() into results/<paper>.json.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { loadRecordFile, mergeRecords, report, type RunRecord, type StoredRun } from "../../papers";
+import { loadRecordFile, mergeRecords, report, type RunRecord } from "../../papers";
 import { PAPER_PREFIX, type PaperId } from "../../papers/types";
 import type { Profile } from "../../experiments/profile";
-import type * as TtFc from "../../experiments/tt-fc";
 import type * as LongRuns from "../../experiments/long-runs";
 import { parseChoice, parseCommandArgs, parseSeconds, usageError, type CommandSpec } from "../args";
 import { packageRoot } from "./kernel";
@@ -61,26 +60,6 @@ export function parseReproduceArgs(args: string[]): ReproduceArgs {
   };
 }
 
-/**
- * The committed runs at the paper's settings of the chosen papers: tt-fc's 25-epoch MNIST runs of
- * scripts/ttfc-mnist-paper.ts (notebooks/results/tt-fc-mnist-paper.json), accuracy and loss.
- */
-export function storedRunRows(notebooksDir: string, papers: string[]): StoredRun[] {
-  const file = join(notebooksDir, "results", "tt-fc-mnist-paper.json");
-  if (!papers.includes("tt-fc") || !existsSync(file)) return [];
-  const source = `notebooks/results/${basename(file)}`;
-  // Loaded only here: the experiment module brings TensorFlow.js, which the runner itself never needs.
-  const { storedRuns } = require("../../experiments/tt-fc") as typeof TtFc;
-  return Object.values(storedRuns(file)).flatMap((r) => {
-    // scripts/ttfc-mnist-paper.ts trains every model with seed 0.
-    const common = { label: r.label, epochs: r.epochs.length, train: r.train, test: r.test, started: r.started, finished: r.finished, backend: r.backend, source, seeds: [0] };
-    return [
-      { ...common, id: `${r.id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` },
-      { ...common, id: `${r.id}.loss`, value: Number(r.lossAtBest.toFixed(2)), note: "at the best epoch" },
-    ];
-  });
-}
-
 export async function run(args: string[]): Promise<number> {
   let parsed: ReproduceArgs;
   try {
@@ -123,10 +102,9 @@ export async function run(args: string[]): Promise<number> {
   const chosenPapers = [...new Set(chosen.map((n) => n.paper))];
   // Loaded only here: the experiment modules bring TensorFlow.js, which the runner itself never needs.
   const longRuns = (require("../../experiments/long-runs") as typeof LongRuns).paperRunsForReport(chosenPapers, join(nbDir, "results", "runs"));
-  const stored = [...storedRunRows(nbDir, chosenPapers), ...longRuns.stored];
   const { budgetLine } = require("../../experiments/budgets") as typeof import("../../experiments/budgets");
   const budgets = Object.fromEntries(chosenPapers.filter((p): p is PaperId => p in PAPER_PREFIX).map((p) => [p, budgetLine(p, profile as Profile)]));
-  const rep = report(records, results, { profile, notebooks, stored, inProgress: longRuns.inProgress, budgets });
+  const rep = report(records, results, { profile, notebooks, stored: longRuns.stored, inProgress: longRuns.inProgress, budgets });
   const failed = notebooks.filter((n) => !n.ok).length;
   console.error(`tnlab reproduce: ${notebooks.length - failed}/${notebooks.length} notebooks ok, ${rep.rows.length} numbers; wrote ${rep.markdown} and ${rep.json}`);
   return signalExitCode ?? (failed === 0 ? 0 : 1);
