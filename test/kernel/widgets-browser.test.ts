@@ -93,6 +93,20 @@ async function waitShown(page: Page, root: string, inner: string, timeout: numbe
   }
 }
 
+/**
+ * In JupyterLab or Notebook 7: waits for cell `cell`'s slider. Seen once in CI on a busy machine
+ * ("Error displaying widget: model not found" after run all), never here: then says what was
+ * shown and runs that cell alone once more; a slider that fails again fails the test.
+ */
+async function sliderShown(page: Page, root: string, cell: number): Promise<void> {
+  await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000).catch(async (e: Error) => {
+    console.log(`# the slider did not show after run all; running its cell again. ${e.message.replace(/\n/g, "\n# ")}`);
+    await runAndWait(page, "notebook:run-cell", cell);
+    await markCell(page, cell);
+    await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000);
+  });
+}
+
 before(() => {
   if (!skip) builtOrFail();
 });
@@ -109,15 +123,7 @@ test("JupyterLab 4: 02-tt-svd's rank slider renders, and moving it re-runs TT-SV
       )) as number;
       assert.ok(cell > 0, "02-tt-svd has a slider cell");
       const root = await markCell(page, cell);
-      await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000).catch(async (e: Error) => {
-        // Seen once in CI on a busy machine ("Error displaying widget: model not found" after run
-        // all), never here: say what was shown, then run that cell alone once more. A slider that
-        // fails again fails the test.
-        console.log(`# the slider did not show after run all; running its cell again. ${e.message.replace(/\n/g, "\n# ")}`);
-        await runAndWait(page, "notebook:run-cell", cell);
-        await markCell(page, cell);
-        await waitShown(page, root, ".jp-OutputArea .widget-slider", 60_000);
-      });
+      await sliderShown(page, root, cell);
       assert.match(await outputText(page, cell), /max TT rank 3: ranks 1-3-3-3-1/);
       const v = await moveSlider(page, root);
       assert.ok(v > 3 && v <= 8, `slider moved to ${v}`);
@@ -134,6 +140,7 @@ test("Notebook 7: the slider renders and moving it re-runs the callback in the k
       await openNotebook(page, s.url("/notebooks/slider.ipynb"), "slider.ipynb");
       await runAll(page);
       const root = await markCell(page, 0);
+      await sliderShown(page, root, 0);
       const v = await moveSlider(page, root);
       assert.ok(v > 3, `slider moved to ${v}`);
       await page.waitForFunction(([sel, k]: [string, number]) => document.querySelector(sel)!.textContent!.includes(`rank ${k} squared ${k * k}`), [root, v], { timeout: 60_000 });
