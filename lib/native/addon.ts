@@ -13,6 +13,8 @@ export interface Addon {
   batchNormGrad(heap: Uint8Array, params: Float64Array): void;
   ttChainForward(heap: Uint8Array, params: Float64Array): void;
   ttChainBackward(heap: Uint8Array, params: Float64Array): void;
+  applyMomentum(heap: Uint8Array, params: Float64Array): void;
+  applyAdam(heap: Uint8Array, params: Float64Array): void;
   sumLeading(heap: Uint8Array, params: Float64Array): void;
   tile(heap: Uint8Array, params: Float64Array, xShape: Float64Array, reps: Float64Array): void;
   conv2dForward(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;

@@ -4,3 +4,4 @@ export { addon, active, setNativeEnabled, nativeInfo, describeNative, nativeThre
 export { nativeBatchNormGradCalls, BATCH_NORM_GRAD_KERNEL } from "./batchnorm-grad";
 export { registerNativeKernels, nativeKernelCalls, batchPairs, NATIVE_KERNELS, ACTIVATIONS } from "./wasm-kernels";
 export { nativeTTChain, nativeTTChainCalls, TT_CHAIN_KERNEL, TT_CHAIN_GRAD_KERNEL } from "./tt-chain";
+export { FusedMomentumOptimizer, FusedAdamOptimizer, nativeOptimizerCalls, APPLY_MOMENTUM_KERNEL, APPLY_ADAM_KERNEL } from "./optimizers";

@@ -1,8 +1,11 @@
 // Optimizers by name (tf.train.*) and setting the learning rate between epochs.
 // tfjs's SGD and Momentum optimizers read the rate from a cached scalar that only
 // setLearningRate() refreshes; Adam, Adadelta and RMSprop read the `learningRate` field.
+// Momentum and Adam come as lib/native's fused subclasses: the same results, one native pass
+// per variable on wasm with the addon, tfjs's own update everywhere else.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import { FusedAdamOptimizer, FusedMomentumOptimizer } from "../native/optimizers";
 
 export type OptimizerSpec =
   | { name: "sgd"; lr: number; momentum?: number; nesterov?: boolean }
@@ -23,10 +26,10 @@ export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
       positive("optimizer.lr", spec.lr);
       if (spec.momentum !== undefined && !(spec.momentum >= 0 && spec.momentum < 1)) fail("optimizer.momentum", spec.momentum, "a number in [0, 1)");
       if (spec.nesterov && !spec.momentum) fail("optimizer.nesterov", true, "a positive momentum with it");
-      return spec.momentum ? tf.train.momentum(spec.lr, spec.momentum, spec.nesterov ?? false) : tf.train.sgd(spec.lr);
+      return spec.momentum ? new FusedMomentumOptimizer(spec.lr, spec.momentum, spec.nesterov ?? false) : tf.train.sgd(spec.lr);
     case "adam":
       positive("optimizer.lr", spec.lr);
-      return tf.train.adam(spec.lr ?? 1e-3, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
+      return new FusedAdamOptimizer(spec.lr ?? 1e-3, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
     case "adadelta":
       positive("optimizer.lr", spec.lr);
       return tf.train.adadelta(spec.lr ?? 1, spec.rho ?? 0.9, spec.epsilon ?? 1e-6);

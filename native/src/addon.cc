@@ -148,6 +148,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tn::registerDnnl(env, exports);
   tn::registerLapack(env, exports);
   tn::registerTT(env, exports);
+  tn::registerOptim(env, exports);
   return exports;
 }
 

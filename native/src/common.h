@@ -58,6 +58,7 @@ void registerBlas(napi_env env, napi_value exports);
 void registerDnnl(napi_env env, napi_value exports);
 void registerLapack(napi_env env, napi_value exports);
 void registerTT(napi_env env, napi_value exports);
+void registerOptim(napi_env env, napi_value exports);
 void setMethod(napi_env env, napi_value obj, const char* name, napi_callback cb);
 
 }  // namespace tn
