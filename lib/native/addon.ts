@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fail } from "../errors";
-import { chooseOpenblasCore } from "./openblas-core";
+import { chooseOpenblasCore, type CoreChoice } from "./openblas-core";
 
 /** The addon's functions (native/src/*.cc documents each parameter block). */
 export interface Addon {
@@ -38,7 +38,7 @@ let tried = false;
 let why: string | undefined;
 let enabled = true;
 let threadCount = 0;
-let coreChoice: "user" | "flags" | "openblas" = "openblas";
+let coreChoice: CoreChoice = "openblas";
 
 /** The project root: the folder above lib/ (source) or dist/lib/ (built). */
 function findAddon(): string | undefined {
@@ -75,10 +75,11 @@ export function addon(): Addon | undefined {
     why = `not built (${ADDON_FILE} is missing: install OpenBLAS, LAPACKE and oneDNN, then npm install)`;
     return undefined;
   }
+  // OpenBLAS reads its kernel family once, when the addon loads it.
+  coreChoice = chooseOpenblasCore();
   // Both libraries start their thread pools when first called. Their workers spin-wait a while
   // after each call before sleeping, stealing the cores the wasm backend's threads run on next:
   // keep that short (libgomp reads these when it loads, OpenBLAS when it starts its threads).
-  coreChoice = chooseOpenblasCore();
   process.env.GOMP_SPINCOUNT ??= "10000";
   process.env.OPENBLAS_THREAD_TIMEOUT ??= "18"; // 2^18 cycles, ~0.1 ms
   try {
@@ -113,7 +114,7 @@ export interface NativeInfo {
   /** Why not, when it is not. */
   reason?: string;
   /** `core`: OpenBLAS's kernel family; `chosenBy`: OPENBLAS_CORETYPE set by the user, by tnlab from the CPU's flags, or OpenBLAS's own detection. */
-  openblas?: { version: string; threads: number; core: string; chosenBy: "user" | "flags" | "openblas" };
+  openblas?: { version: string; threads: number; core: string; chosenBy: CoreChoice };
   onednn?: { version: string; threads: number };
   lapack?: string;
 }

@@ -6,6 +6,9 @@
 // before the addon (and with it libopenblas) is loaded.
 import { readFileSync } from "node:fs";
 
+/** Who chose OpenBLAS's kernel family: the user (OPENBLAS_CORETYPE), tnlab from the CPU's flags, or OpenBLAS's own detection. */
+export type CoreChoice = "user" | "flags" | "openblas";
+
 /** The kernel family for these CPU flags and vendor, or undefined to let OpenBLAS decide. */
 export function coretypeFor(flags: ReadonlySet<string>, vendor: string): string | undefined {
   const avx512 = ["avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"].every((f) => flags.has(f));
@@ -24,7 +27,7 @@ export function parseCpuinfo(text: string): { flags: Set<string>; vendor: string
  * Sets OPENBLAS_CORETYPE from the CPU's flags unless the user has set it (or the flags are not
  * readable: not Linux). Returns where the choice came from, for `tnlab info`.
  */
-export function chooseOpenblasCore(env: NodeJS.ProcessEnv = process.env, cpuinfo = "/proc/cpuinfo"): "user" | "flags" | "openblas" {
+export function chooseOpenblasCore(env: NodeJS.ProcessEnv = process.env, cpuinfo = "/proc/cpuinfo"): CoreChoice {
   if (env.OPENBLAS_CORETYPE) return "user";
   let text: string;
   try {

@@ -68,6 +68,13 @@ std::vector<double> numbers(napi_env env, napi_value v, const char* what) {
   return out;
 }
 
+HeapCall heapCall(napi_env env, napi_callback_info info, size_t n) {
+  Args a = args(env, info, n);
+  Bytes heap = bytes(env, a.v[0], "heap");
+  std::vector<double> p = numbers(env, a.v[1], "params");
+  return {std::move(a), heap, std::move(p)};
+}
+
 float* heapF32(const Bytes& heap, double off, size_t count, const char* what) {
   if (!(off >= 0) || std::floor(off) != off || static_cast<size_t>(off) % 4 != 0)
     throw std::runtime_error(std::string(what) + ": bad heap offset " + std::to_string(off));

@@ -29,9 +29,7 @@ void applyActivation(float* y, size_t count, int act, float alpha) {
 // column (length n), 2: a full tensor of the output's size.
 static napi_value MatmulF32(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 3);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 3);
     std::vector<double> pairs = numbers(env, a.v[2], "pairs");
     if (p.size() < 12) throw std::runtime_error("matmulF32 needs 12 parameters");
     const int m = static_cast<int>(p[3]), n = static_cast<int>(p[4]), k = static_cast<int>(p[5]);
@@ -82,9 +80,7 @@ static napi_value MatmulF32(napi_env env, napi_callback_info info) {
 // innermost dimension out, each finished block is copied reps[d] - 1 times after itself.
 static napi_value Tile(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 4);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 4);
     std::vector<double> xs = numbers(env, a.v[2], "xShape");
     std::vector<double> reps = numbers(env, a.v[3], "reps");
     const size_t R = xs.size(), eb = static_cast<size_t>(p[2]);
@@ -142,9 +138,7 @@ static napi_value Tile(napi_env env, napi_callback_info info) {
 // formulas as tfjs-core's FusedBatchNorm_grad, sums in double.
 static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     if (p.size() < 13) throw std::runtime_error("batchNormGrad needs 13 parameters");
     const size_t M = size_t(p[10]), C = size_t(p[11]);
     const double eps = p[12];
@@ -191,9 +185,7 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
 // the end. Column sums accumulate in double, row after row, so the loop vectorises.
 static napi_value SumLeading(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     const size_t M = size_t(p[2]), C = size_t(p[3]);
     const float* x = heapF32(heap, p[0], M * C, "x");
     float* out = heapF32(heap, p[1], C, "out");

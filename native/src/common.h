@@ -33,6 +33,15 @@ std::vector<double> numbers(napi_env env, napi_value v, const char* what);
 // against the heap's length so a wrong offset is an error, never a stray write.
 float* heapF32(const Bytes& heap, double off, size_t count, const char* what);
 
+// What every kernel on the wasm heap reads first: its arguments (heap, parameter block, then
+// n - 2 more), the heap's bytes and the parameter block as numbers.
+struct HeapCall {
+  Args a;
+  Bytes heap;
+  std::vector<double> p;
+};
+HeapCall heapCall(napi_env env, napi_callback_info info, size_t n);
+
 template <class F>
 napi_value guard(napi_env env, F f) {
   try {

@@ -107,9 +107,7 @@ size_t count(double n) {
 // and c one float each (the optimizer's scalar tensors, read where TensorFlow.js reads them).
 napi_value ApplyMomentum(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     if (p.size() != 9) throw std::runtime_error("applyMomentum: expected 9 parameters, got " + std::to_string(p.size()));
     const size_t n = count(p[7]);
     const float m = *heapF32(heap, p[3], 1, "momentum");
@@ -125,9 +123,7 @@ napi_value ApplyMomentum(napi_env env, napi_callback_info info) {
 // float32 as TensorFlow.js does when it makes a scalar tensor of it.
 napi_value ApplyAdam(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     if (p.size() != 16) throw std::runtime_error("applyAdam: expected 16 parameters, got " + std::to_string(p.size()));
     const size_t n = count(p[9]);
     const float acc1 = *heapF32(heap, p[4], 1, "accBeta1");

@@ -213,9 +213,7 @@ Chain readChain(const std::vector<double>& p, size_t fixed, size_t perCore, cons
 // ttChainForward(heap, [x, y, core_1..core_d, B, d, m.., n.., r..])
 napi_value TTChainForward(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     const Chain c = readChain(p, 2, 1, "ttChainForward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     float* y = heapF32(heap, p[1], size_t(c.B) * c.N, "y");
@@ -234,9 +232,7 @@ napi_value TTChainForward(napi_env env, napi_callback_info info) {
 // Recomputes the forward intermediates (the batch's z_k) rather than keeping them between calls.
 napi_value TTChainBackward(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args a = args(env, info, 2);
-    Bytes heap = bytes(env, a.v[0], "heap");
-    std::vector<double> p = numbers(env, a.v[1], "params");
+    auto [a, heap, p] = heapCall(env, info, 2);
     const Chain c = readChain(p, 3, 2, "ttChainBackward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     const float* dy = heapF32(heap, p[1], size_t(c.B) * c.N, "dy");
