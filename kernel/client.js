@@ -97,7 +97,7 @@ class KernelClient {
     const addr = (p) => `tcp://127.0.0.1:${p}`;
     this.shell = new z.Dealer();
     this.control = new z.Dealer();
-    this.iopub = new z.Subscriber();
+    this.iopub = new z.Subscriber({ receiveHighWaterMark: 0 }); // never drop a message (see kernel/server.js)
     this.shell.connect(addr(this.conn.shell_port));
     this.control.connect(addr(this.conn.control_port));
     this.iopub.connect(addr(this.conn.iopub_port));

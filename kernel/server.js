@@ -319,7 +319,10 @@ class Kernel {
     const zmq = require(require.resolve("zeromq", { paths: [ROOT, path.dirname(require.resolve("tslab/package.json", { paths: [ROOT] }))] }));
     const c = this.conn;
     const addr = (port) => `${c.transport}://${c.ip}:${port}`;
-    this.iopub = new zmq.Publisher();
+    // No high-water mark: a PUB socket drops messages silently past it (1,000 by default), and a
+    // cell that outputs faster than a client reads lost its trailing outputs and the idle status
+    // that ends it, leaving the client waiting for ever.
+    this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });
     this.shell = new zmq.Router();
     this.control = new zmq.Router();
     this.stdin = new zmq.Router();

@@ -205,6 +205,18 @@ test("an unhandled promise rejection in a cell is that cell's error", T, async (
   assert.equal(next.reply.status, "ok");
 });
 
+test("a cell that outputs 20,000 times in a burst delivers every output and its end (iopub drops nothing)", T, async () => {
+  // Past ZeroMQ's default high-water mark (1,000) the kernel's PUB socket dropped messages, the
+  // idle status among them, and the client waited for ever.
+  const r = await k.execute('import { display } from "tslab";\nfor (let i = 0; i < 20000; i++) display.text("line " + i);', { timeoutMs: 120_000 });
+  assert.equal(r.timedOut, false, "the cell's idle status arrived");
+  assert.equal(r.reply.status, "ok", JSON.stringify(r.reply));
+  const texts = r.outputs.filter((o) => o.output_type === "display_data").map((o) => o.data!["text/plain"]);
+  assert.equal(texts.length, 20000);
+  assert.equal(texts[0], "line 0");
+  assert.equal(texts[19999], "line 19999");
+});
+
 test("a live chart is one display updated in place", T, async () => {
   const r = await k.execute(
     'import * as tn from "tnlab";\nconst c = tn.display.liveChart({ title: "t", series: ["loss"], throttleMs: 0 });\nfor (let e = 1; e <= 5; e++) c.push(e, { loss: 1 / e });\nc.done();',
