@@ -15,6 +15,7 @@ export interface Addon {
   ttChainBackward(heap: Uint8Array, params: Float64Array): void;
   applyMomentum(heap: Uint8Array, params: Float64Array): void;
   applyAdam(heap: Uint8Array, params: Float64Array): void;
+  /** [x, out, rows, cols, scale?]: Sum (scale 1) or Mean (1/rows) over leading axes. */
   sumLeading(heap: Uint8Array, params: Float64Array): void;
   tile(heap: Uint8Array, params: Float64Array, xShape: Float64Array, reps: Float64Array): void;
   conv2dForward(heap: Uint8Array, shape: Float64Array, params: Float64Array): void;

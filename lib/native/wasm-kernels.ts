@@ -117,23 +117,28 @@ function tile(a: Addon, b: BackendWasm, args: Args): Info | undefined {
   return out;
 }
 
-// ---- sum over leading axes ---------------------------------------------------------------
-// A bias's gradient sums dy over batch and space (the leading axes, channels last); wasm's Sum
-// transposes them to the end first, which measured the largest kernel of the reference CNN's
-// step once its convolutions were native. Other axes stay on wasm.
+// ---- sum and mean over leading axes -------------------------------------------------------
+// A bias's gradient sums dy over batch and space (the leading axes, channels last), and a
+// BatchNorm layer in training takes its batch moments as Means over the same axes. wasm's
+// reductions transpose those axes to the end first: that measured the largest kernel of the
+// reference CNN's step once its convolutions were native, and Mean a tenth of the 6-conv CIFAR
+// step. Other axes stay on wasm.
 
-function sumLeading(a: Addon, b: BackendWasm, args: Args): Info | undefined {
-  const { x } = args.inputs as Record<string, Info | undefined>;
-  if (!x || !allF32(x) || x.shape.length === 0) return undefined;
-  const axes = tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
-  const k = axes.length;
-  if (k === 0 || axes.some((ax, i) => ax !== i)) return undefined;
-  const M = tf.util.sizeFromShape(x.shape.slice(0, k));
-  const C = tf.util.sizeFromShape(x.shape.slice(k));
-  const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
-  const out = b.makeOutput(outShape, "float32");
-  a.sumLeading(heap(b), new Float64Array([offset(b, x), offset(b, out), M, C]));
-  return out;
+function reduceLeading(mean: boolean): Native {
+  return (a, b, args) => {
+    const { x } = args.inputs as Record<string, Info | undefined>;
+    if (!x || !allF32(x) || x.shape.length === 0) return undefined;
+    const axes = tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
+    const k = axes.length;
+    if (k === 0 || axes.some((ax, i) => ax !== i)) return undefined;
+    const M = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const C = tf.util.sizeFromShape(x.shape.slice(k));
+    if (mean && M === 0) return undefined;
+    const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const out = b.makeOutput(outShape, "float32");
+    a.sumLeading(heap(b), new Float64Array([offset(b, x), offset(b, out), M, C, mean ? 1 / M : 1]));
+    return out;
+  };
 }
 
 // ---- convolutions ----------------------------------------------------------------------
@@ -261,7 +266,8 @@ export const NATIVE_KERNELS: Readonly<Record<string, Native>> = {
   BatchMatMul: matmul,
   _FusedMatMul: matmul,
   Tile: tile,
-  Sum: sumLeading,
+  Sum: reduceLeading(false),
+  Mean: reduceLeading(true),
   Conv2D: convForward(false),
   FusedConv2D: convForward(false),
   Conv2DBackpropInput: convBackwardData(false),

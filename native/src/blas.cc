@@ -180,9 +180,10 @@ static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   });
 }
 
-// sumLeading(heap, [x, out, rows, cols]): out[c] = Σ_r x[r, c], the Sum over leading axes
-// (a bias gradient: dy summed over batch and space). wasm's Sum first transposes those axes to
-// the end. Column sums accumulate in double, row after row, so the loop vectorises.
+// sumLeading(heap, [x, out, rows, cols, scale?]): out[c] = scale · Σ_r x[r, c], the Sum (scale 1)
+// or Mean (scale 1/rows) over leading axes: a bias gradient, dy summed over batch and space, and
+// a BatchNorm's batch moments. wasm's reductions first transpose those axes to the end. Column
+// sums accumulate in double, row after row, so the loop vectorises.
 static napi_value SumLeading(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     auto [a, heap, p] = heapCall(env, info, 2);
@@ -194,7 +195,8 @@ static napi_value SumLeading(napi_env env, napi_callback_info info) {
       const float* row = x + m * C;
       for (size_t c = 0; c < C; c++) acc[c] += row[c];
     }
-    for (size_t c = 0; c < C; c++) out[c] = float(acc[c]);
+    const double scale = p.size() > 4 ? p[4] : 1.0;
+    for (size_t c = 0; c < C; c++) out[c] = float(acc[c] * scale);
     return undefined(env);
   });
 }

@@ -312,12 +312,24 @@ test("bench rows: withNative adds wasm+native after wasm when the addon is built
   tf.dispose([x, w]);
 });
 
-test("Sum over leading axes (a bias gradient) equals cpu; other axes fall back to wasm", { skip }, async () => {
+test("Sum and Mean over leading axes (a bias gradient, BatchNorm's moments) equal cpu; other axes fall back to wasm", { skip }, async () => {
   let seed = 1200;
   for (const [shape, axis, keepDims] of [[[3, 5, 7, 6], [0, 1, 2], false], [[3, 5, 7, 6], [1, 0], true], [[9, 4], 0, false], [[4, 3], [0, 1], false], [[2, 3, 4], -3, true]] as [number[], number | number[], boolean][]) {
     await compare(`sum ${shape} axis=${axis} keepDims=${keepDims}`, () => [tf.sum(tf.tensor(randn(shape, seed), shape), axis, keepDims)], ["Sum"]);
+    await compare(`mean ${shape} axis=${axis} keepDims=${keepDims}`, () => [tf.mean(tf.tensor(randn(shape, seed), shape), axis, keepDims)], ["Mean"]);
     seed++;
   }
+  // BatchNorm's moments and their gradient, through the native Mean.
+  await compare("moments over batch and space, with gradient", () => {
+    const x = tf.tensor(randn([4, 5, 3, 8], seed), [4, 5, 3, 8]);
+    const w = tf.tensor(randn([8], seed + 1), [8]);
+    const f = (t: tf.Tensor) => {
+      const { mean, variance } = tf.moments(t, [0, 1, 2]);
+      return tf.sum(tf.add(tf.mul(mean, w), tf.sqrt(tf.add(variance, 1e-3))));
+    };
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    return [mean, variance, tf.grad(f)(x)];
+  }, ["Mean"]);
   // Trailing axes are not this kernel's: the native counter must not move, the values still agree.
   setNativeEnabled(true);
   await use("wasm");
