@@ -66,6 +66,24 @@ function orderRanks(c: RankCandidate, method: LatencyMethod): number[] {
   return method === "tucker2" ? [g.input[2], g.filters] : [Math.max(g.input[2], g.filters)];
 }
 
+/** Each listed layer's options with the table's latencies (measuring what the table lacks). */
+async function layerOptions(model: tf.LayersModel, layers: Record<string, LatencyMethod>, table: LayerLatencyTable, grid?: GridOptions): Promise<{ inputs: SelectInput[]; cands: Record<string, RankCandidate[]> }> {
+  const inputs: SelectInput[] = [];
+  const cands: Record<string, RankCandidate[]> = {};
+  for (const [name, method] of Object.entries(layers)) {
+    const cs = rankCandidates(model.getLayer(name), method, grid);
+    await table.ensure(cs.map((c) => c.variant));
+    cands[name] = cs;
+    inputs.push({ layer: name, options: cs.map((c) => ({ ranks: orderRanks(c, method), latencyMs: table.layerMs(c.variant), energyLost: c.energyLost })) });
+  }
+  return { inputs, cands };
+}
+
+/** The smallest predicted latency the grid allows from `model` (every layer at its fastest rank): targets below it cannot be met. */
+export async function fastestPredictedMs(model: tf.LayersModel, layers: Record<string, LatencyMethod>, table: LayerLatencyTable, grid?: GridOptions): Promise<number> {
+  return fastestMs((await layerOptions(model, layers, table, grid)).inputs, table.overheadMs);
+}
+
 /** The RankStrategy that reaches `targetMs` (predicted) over `stages` stages. */
 export function latencyStrategy(o: LatencyStrategyOptions): RankStrategy {
   if (!(o.targetMs > 0) || !Number.isFinite(o.targetMs)) fail("targetMs", o.targetMs, "a positive, finite latency in milliseconds");
@@ -73,14 +91,7 @@ export function latencyStrategy(o: LatencyStrategyOptions): RankStrategy {
   if (!Object.keys(o.layers).length) fail("layers", o.layers, "at least one layer name with its method");
   let startMs: number | undefined;
   return async (stage: number, model: tf.LayersModel) => {
-    const inputs: SelectInput[] = [];
-    const cands: Record<string, RankCandidate[]> = {};
-    for (const [name, method] of Object.entries(o.layers)) {
-      const cs = rankCandidates(model.getLayer(name), method, o.grid);
-      await o.table.ensure(cs.map((c) => c.variant));
-      cands[name] = cs;
-      inputs.push({ layer: name, options: cs.map((c) => ({ ranks: orderRanks(c, method), latencyMs: o.table.layerMs(c.variant), energyLost: c.energyLost })) });
-    }
+    const { inputs, cands } = await layerOptions(model, o.layers, o.table, o.grid);
     const now = inputs.reduce((a, l) => a + l.options[0].latencyMs, o.table.overheadMs);
     if (startMs === undefined) {
       startMs = now;
