@@ -9,5 +9,5 @@ export { multiStage, type MultiStageOptions, type StageReport, type RankStrategy
 // each layer's grid ranks with the kernel energy they lose, the greedy choice, and the strategy.
 export { rankCandidates, DEFAULT_FRACTIONS, type RankCandidate, type GridOptions, type LatencyMethod } from "./rank-candidates";
 export { selectRanks, fastestMs, type LayerOption, type SelectInput, type Selection } from "./latency-select";
-export { latencyStrategy, predictedModelMs, fastestPredictedMs, targetMs, type LatencyTarget, type LatencyStrategyOptions, type StageSelection } from "./latency-strategy";
+export { latencyStrategy, latencyOptions, predictedModelMs, fastestPredictedMs, targetMs, type LatencyTarget, type LatencyStrategyOptions, type StageSelection } from "./latency-strategy";
 export { replaceLayers, type Replacement } from "./surgery";

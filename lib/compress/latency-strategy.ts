@@ -66,8 +66,12 @@ function orderRanks(c: RankCandidate, method: LatencyMethod): number[] {
   return method === "tucker2" ? [g.input[2], g.filters] : [Math.max(g.input[2], g.filters)];
 }
 
-/** Each listed layer's options with the table's latencies (measuring what the table lacks). */
-async function layerOptions(model: tf.LayersModel, layers: Record<string, LatencyMethod>, table: LayerLatencyTable, grid?: GridOptions): Promise<{ inputs: SelectInput[]; cands: Record<string, RankCandidate[]> }> {
+/**
+ * Each listed layer's options — as it is now, and every grid rank it may take — with the table's
+ * predicted latency of the layer in that form and the kernel energy it loses (measuring what the
+ * table lacks): the per-layer, per-rank latency model the selection works on.
+ */
+export async function latencyOptions(model: tf.LayersModel, layers: Record<string, LatencyMethod>, table: LayerLatencyTable, grid?: GridOptions): Promise<{ inputs: SelectInput[]; cands: Record<string, RankCandidate[]> }> {
   const inputs: SelectInput[] = [];
   const cands: Record<string, RankCandidate[]> = {};
   for (const [name, method] of Object.entries(layers)) {
@@ -81,7 +85,7 @@ async function layerOptions(model: tf.LayersModel, layers: Record<string, Latenc
 
 /** The smallest predicted latency the grid allows from `model` (every layer at its fastest rank): targets below it cannot be met. */
 export async function fastestPredictedMs(model: tf.LayersModel, layers: Record<string, LatencyMethod>, table: LayerLatencyTable, grid?: GridOptions): Promise<number> {
-  return fastestMs((await layerOptions(model, layers, table, grid)).inputs, table.overheadMs);
+  return fastestMs((await latencyOptions(model, layers, table, grid)).inputs, table.overheadMs);
 }
 
 /** The RankStrategy that reaches `targetMs` (predicted) over `stages` stages. */
@@ -91,7 +95,7 @@ export function latencyStrategy(o: LatencyStrategyOptions): RankStrategy {
   if (!Object.keys(o.layers).length) fail("layers", o.layers, "at least one layer name with its method");
   let startMs: number | undefined;
   return async (stage: number, model: tf.LayersModel) => {
-    const { inputs, cands } = await layerOptions(model, o.layers, o.table, o.grid);
+    const { inputs, cands } = await latencyOptions(model, o.layers, o.table, o.grid);
     const now = inputs.reduce((a, l) => a + l.options[0].latencyMs, o.table.overheadMs);
     if (startMs === undefined) {
       startMs = now;

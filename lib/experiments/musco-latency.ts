@@ -44,7 +44,8 @@ export interface LatencyTargetResult {
   /** Layer variants measured for the table. */
   tableSize: number;
   rows: LatencyTargetRow[];
-  timing: TimingOptions;
+  /** Warm-up and repeats of the layers alone and of the whole networks. */
+  timing: { layers: TimingOptions; networks: TimingOptions };
   /** Backend, machine and load before and after (timings share the CPUs with whatever else runs). */
   environment: MeasureEnvironment;
   loadAfter: number[];
@@ -53,11 +54,12 @@ export interface LatencyTargetResult {
 
 export interface LatencyTargetOptions {
   /**
-   * Default: three points of the reachable range, at 3/4, 1/2 and 1/4 of the way from the dense
-   * network's measured latency down to the fastest the grid allows. At batch 1 the per-call cost
-   * of each small layer weighs much, and factorizing a layer into three steps adds calls, so the
-   * reachable range can be a small share of the dense latency (VGG-S/2 on the native backend:
-   * about 15 %); a fixed "60 % of dense" would often be out of reach.
+   * Default: three targets in ms inside the reachable range, at 3/4, 1/2 and 1/4 of the way from
+   * the table's prediction for the dense network down to the fastest the grid allows. At batch 1
+   * the per-call cost of each small layer weighs much, and factorizing a layer into three steps
+   * adds calls, so the reachable range can be a small share of the dense latency (VGG-S/2 on the
+   * native backend, idle: about 15 %); a fixed "60 % of dense" would often be out of reach, and
+   * under load the measured dense latency can sit outside the table's range altogether.
    */
   targets?: LatencyTarget[];
   /** Stages of the MUSCO loop per target (default 2). */
@@ -75,6 +77,11 @@ export interface LatencyTargetOptions {
 
 const label = (t: LatencyTarget) => ("fraction" in t ? `${(t.fraction * 100).toFixed(1)} % of dense` : `${t.ms} ms`);
 
+/** The budget's timing: layers alone with at least 10 repeats, whole networks with at least 20 (their runs are longer and see more interruptions). */
+function timings(b: Budget): { layers: TimingOptions; networks: TimingOptions } {
+  return { layers: { warmup: 3, repeats: Math.max(b.timingRuns, 10) }, networks: { warmup: 3, repeats: Math.max(b.timingRuns, 20) } };
+}
+
 /**
  * For each target: MUSCO over `stages` stages with ranks from the layer latency table
  * (tn.compress.latencyStrategy), fine-tuned between stages, then measured. The table's constant
@@ -83,17 +90,17 @@ const label = (t: LatencyTarget) => ("fraction" in t ? `${(t.fraction * 100).toF
 export async function latencyTarget(base: tf.LayersModel, data: Data, b: Budget, o: LatencyTargetOptions = {}): Promise<LatencyTargetResult> {
   const t0 = Date.now();
   const env = await environment();
-  const timing: TimingOptions = { warmup: 3, repeats: Math.max(b.timingRuns, 10) };
+  const timing = timings(b);
   const method = o.method ?? "tucker2";
   const layers: Record<string, LatencyMethod> = {};
   for (const c of COMPRESSED_CONVS) layers[c] = method;
   for (const d of COMPRESSED_DENSE) layers[d] = "svd";
-  const table = new LayerLatencyTable({ timing, smooth: o.smooth ?? true });
+  const table = new LayerLatencyTable({ timing: timing.layers, smooth: o.smooth ?? true });
   const variantsOf = (m: tf.LayersModel) => COMPRESSED.map((n) => currentVariant(m.getLayer(n)));
-  const dense = await timeModel(base, timing);
+  const dense = await timeModel(base, timing.networks);
   const probe = await compressModel(base, ratioPlan(3.16, method === "tucker2" ? "tucker2" : method, { cpIter: b.cpIter, seed: o.seed }));
   try {
-    const probeMs = (await timeModel(probe.model, timing)).medianMs;
+    const probeMs = (await timeModel(probe.model, timing.networks)).medianMs;
     await table.ensure([...variantsOf(base), ...variantsOf(probe.model)]);
     await table.fitOverhead([
       { variants: variantsOf(base), latencyMs: dense.medianMs },
@@ -108,7 +115,7 @@ export async function latencyTarget(base: tf.LayersModel, data: Data, b: Budget,
   const rows: LatencyTargetRow[] = [];
   // The span runs from the table's own prediction for the dense network, so the first target asks for a change.
   const densePredicted = table.networkMs(variantsOf(base));
-  const span = (q: number): LatencyTarget => ({ fraction: Math.min(1, (fastest + q * (densePredicted - fastest)) / dense.medianMs) });
+  const span = (q: number): LatencyTarget => ({ ms: Number((fastest + q * (densePredicted - fastest)).toFixed(3)) });
   for (const target of o.targets ?? [span(0.75), span(0.5), span(0.25)]) {
     const tMs = targetMs(target, dense.medianMs);
     const empty = { predictedMs: NaN, measuredMs: NaN, iqrMs: NaN, accCompressed: NaN, acc: NaN, macs: NaN, params: NaN, ranks: {}, stages: [] };
@@ -120,7 +127,7 @@ export async function latencyTarget(base: tf.LayersModel, data: Data, b: Budget,
     const plan = latencyStrategy({ layers, table, targetMs: tMs, stages, grid: o.grid, plan: method === "tucker2" ? {} : { maxIter: b.cpIter, seed: o.seed ?? 0 }, onSelect: (s) => seen.push(s) });
     const run = await multiStageRun(base, data, { label: label(target), plan, stages, ftImages: o.ftImages ?? b.sweepFtImages, seed: o.seed, baseAcc });
     try {
-      const measured = await timeModel(run.model, timing);
+      const measured = await timeModel(run.model, timing.networks);
       const last = run.stages[run.stages.length - 1];
       rows.push({
         target: label(target),
@@ -140,7 +147,7 @@ export async function latencyTarget(base: tf.LayersModel, data: Data, b: Budget,
     }
   }
   // The dense network once more: how far the machine's speed drifted during the runs.
-  const denseAgain = await timeModel(base, timing);
+  const denseAgain = await timeModel(base, timing.networks);
   return {
     dense: { measuredMs: dense.medianMs, iqrMs: dense.iqrMs, measuredAfterMs: denseAgain.medianMs, predictedMs: densePredicted, acc: baseAcc },
     overheadMs: table.overheadMs,

@@ -118,6 +118,9 @@ test("rankCandidates: within each layer's bounds; SVD energy = the decomposition
     tf.dispose(d.weights);
     d.layer.release();
   }
+  const cp = rankCandidates(m.getLayer("c1"), "cp3", { fractions: [0.25, 0.5, 1], cpIter: 5 });
+  assert.deepEqual(cp.slice(1).map((c) => c.variant.ranks[0]), [3, 6, 12], "CP grid on max(C_in, C_out) = 12");
+  for (const c of cp.slice(1)) assert.ok(c.energyLost >= 0 && c.energyLost <= 1.0001, `CP rank ${c.variant.ranks[0]}: ${c.energyLost}`);
   assert.throws(() => rankCandidates(m.getLayer("d1"), "tucker2"), /d1 method = "tucker2": expected svd for a dense layer/);
   m.dispose();
   assert.equal(tf.memory().numTensors, before);
