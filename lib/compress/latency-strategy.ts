@@ -88,7 +88,11 @@ export async function fastestPredictedMs(model: tf.LayersModel, layers: Record<s
   return fastestMs((await latencyOptions(model, layers, table, grid)).inputs, table.overheadMs);
 }
 
-/** The RankStrategy that reaches `targetMs` (predicted) over `stages` stages. */
+/**
+ * The RankStrategy that reaches `targetMs` (predicted) over `stages` stages. It remembers the
+ * latency its first stage started from, so make one per run. For one compression without a loop:
+ * `compressModel(model, await latencyStrategy({ ..., stages: 1 })(1, model))`.
+ */
 export function latencyStrategy(o: LatencyStrategyOptions): RankStrategy {
   if (!(o.targetMs > 0) || !Number.isFinite(o.targetMs)) fail("targetMs", o.targetMs, "a positive, finite latency in milliseconds");
   if (!Number.isInteger(o.stages) || o.stages < 1) fail("stages", o.stages, "a positive integer");
