@@ -13,9 +13,16 @@ export interface StageReport {
   metricFineTuned?: number;
 }
 
+/**
+ * How a stage's ranks are chosen: a function of the stage (1-based) and the current model that
+ * returns the plan (EVBMF, a ratio, or a latency target, latency-strategy.ts), so the loop itself
+ * has no branch per rank rule.
+ */
+export type RankStrategy = (stage: number, model: tf.LayersModel) => Record<string, LayerPlan> | Promise<Record<string, LayerPlan>>;
+
 export interface MultiStageOptions {
-  /** The plan of every stage, or a function of the stage (1-based) and the current model. */
-  plan: Record<string, LayerPlan> | ((stage: number, model: tf.LayersModel) => Record<string, LayerPlan>);
+  /** The plan of every stage, or the strategy that makes each stage's plan. */
+  plan: Record<string, LayerPlan> | RankStrategy;
   stages: number;
   /** Trains the compressed model in place (the caller's optimizer, data and budget). */
   fineTune: (model: tf.LayersModel, stage: number) => Promise<void>;
@@ -30,7 +37,7 @@ export async function multiStage(model: tf.LayersModel, opts: MultiStageOptions)
   let current = model;
   const stages: StageReport[] = [];
   for (let s = 1; s <= opts.stages; s++) {
-    const plan = typeof opts.plan === "function" ? opts.plan(s, current) : opts.plan;
+    const plan = typeof opts.plan === "function" ? await opts.plan(s, current) : opts.plan;
     const { model: next, report } = await compressModel(current, plan);
     if (current !== model) current.dispose();
     current = next;

@@ -8,7 +8,10 @@ export * as cpConvMnist from "./cp-conv-mnist";
 export * as teaching from "./teaching";
 export * as resnet18CpTucker from "./resnet18-cp-tucker";
 export * as ttFc from "./tt-fc";
-export * as musco from "./musco";
+import * as muscoStudies from "./musco";
+import * as muscoLatency from "./musco-latency";
+/** musco.md: the chapter 1 studies (musco.ts, musco-ranks.ts) and ranks for a latency target (musco-latency.ts). */
+export const musco = { ...muscoStudies, ...muscoLatency };
 export * as muscoResnet18 from "./musco-resnet18";
 export * as ron from "./ron";
 export * as leti from "./leti";

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Standardization } from "../data/transform";
 import { compressModel, type CompressRow, type LayerPlan } from "../compress/compress";
-import { multiStage, type StageReport } from "../compress/multistage";
+import { multiStage, type RankStrategy, type StageReport } from "../compress/multistage";
 import { evbmf } from "../decomp/evbmf";
 import { weakenedRank } from "../decomp/ranks";
 import { tucker2 } from "../decomp/tucker";
@@ -275,7 +275,7 @@ function summarise(label: string, baseCounts: Counts & { acc: number }, stages: 
 export async function multiStageRun(
   base: tf.LayersModel,
   data: Data,
-  o: { label: string; plan: Record<string, LayerPlan> | ((stage: number, model: tf.LayersModel) => Record<string, LayerPlan>); stages: number; ftImages: number; seed?: number; baseAcc?: number },
+  o: { label: string; plan: Record<string, LayerPlan> | RankStrategy; stages: number; ftImages: number; seed?: number; baseAcc?: number },
 ): Promise<CompressionRun> {
   const t0 = Date.now();
   const baseCounts = { ...counts(base), acc: o.baseAcc ?? (await testAccuracy(base, data.test)) };

@@ -10,4 +10,7 @@ export { analyticCounts, featureVector, FEATURE_NAMES, depth } from "./features"
 export { accuracyWithin, rSquared } from "./metrics";
 export { saveDataset, loadDataset, DATASET_FORMAT, type LatencyDataset } from "./dataset";
 export * as predictors from "./predictors";
+// The same lookup table for factorized networks: a layer's geometry at one form and rank as a block.
+export { layerGeometry, currentVariant, variantKey, geometryKey, variantModel, measureVariants, type LayerGeometry, type ConvGeometry, type DenseGeometry, type LayerVariant, type VariantMethod, type VariantKey, type GeometryKey, type VariantTiming } from "./factorized";
+export { LayerLatencyTable, type LayerTableOptions, type MeasuredNetwork } from "./layer-table";
 export type { LatencyPredictor, LatencySample } from "./predictors";

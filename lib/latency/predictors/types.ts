@@ -21,7 +21,7 @@ export function notFitted(name: string): never {
 }
 
 /** Checks a training set: enough samples, finite positive latencies. */
-export function checkTrain(name: string, train: readonly LatencySample[], min: number): void {
+export function checkTrain(name: string, train: readonly Pick<LatencySample, "latencyMs">[], min: number): void {
   if (train.length < min) throw new Error(`${name}: train has ${train.length} samples: expected at least ${min}`);
   train.forEach((s, i) => {
     if (!(s.latencyMs > 0 && Number.isFinite(s.latencyMs))) throw new Error(`${name}: train[${i}].latencyMs = ${s.latencyMs}: expected a finite positive number of milliseconds`);
