@@ -99,6 +99,13 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
     });
     this.incrementIterations();
   }
+
+  // tfjs's MomentumOptimizer.dispose frees its momentum scalar and slots but not the learning-rate
+  // scalar it inherits from SGDOptimizer: one tensor lost per optimizer (each fine-tuning run).
+  override dispose(): void {
+    super.dispose();
+    (this as unknown as { c: tf.Scalar }).c.dispose();
+  }
 }
 
 /** tf.train.adam with a fused native update on wasm (same arguments, same results). */

@@ -162,3 +162,16 @@ test("fused optimizers fall back to tfjs's own on cpu and match it", { timeout: 
   }
   await use("wasm");
 });
+
+test("fused optimizers: dispose frees every tensor they made, the learning rate's too", { timeout: 300_000 }, async () => {
+  await use("cpu");
+  for (const kind of KINDS) {
+    const vars = makeVars(3);
+    const before = tf.memory().numTensors;
+    const opt = makeOpt(kind, true);
+    train(opt, vars, 0, 3, false);
+    opt.dispose();
+    assert.equal(tf.memory().numTensors, before, `${kind}: tensors after dispose against before the optimizer`);
+    tf.dispose(vars);
+  }
+});
