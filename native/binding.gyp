@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "tnlab_native",
-      "sources": ["src/addon.cc", "src/blas.cc", "src/dnnl.cc", "src/lapack.cc", "src/optim.cc", "src/tt.cc"],
+      "sources": ["src/addon.cc", "src/blas.cc", "src/dnnl.cc", "src/lapack.cc", "src/norm.cc", "src/optim.cc", "src/tt.cc"],
       "include_dirs": ["<!@(node find-libs.js include)"],
       "libraries": ["<!@(node find-libs.js libs)"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],

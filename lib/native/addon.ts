@@ -11,6 +11,8 @@ export interface Addon {
   threads(): { openblas: number; openmp: number; openblasConfig: string };
   matmulF32(heap: Uint8Array, params: Float64Array, pairs: Int32Array): void;
   batchNormGrad(heap: Uint8Array, params: Float64Array): void;
+  moments(heap: Uint8Array, params: Float64Array): void;
+  momentsGrad(heap: Uint8Array, params: Float64Array): void;
   ttChainForward(heap: Uint8Array, params: Float64Array): void;
   ttChainBackward(heap: Uint8Array, params: Float64Array): void;
   applyMomentum(heap: Uint8Array, params: Float64Array): void;

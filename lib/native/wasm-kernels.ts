@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active, addon, type Addon } from "./addon";
 import { registerNativeBatchNormGrad } from "./batchnorm-grad";
+import { registerNativeMoments } from "./moments";
 
 type Info = tf.TensorInfo;
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
@@ -315,5 +316,7 @@ export function registerNativeKernels(): string[] {
   }
   registerNativeBatchNormGrad();
   done.push("FusedBatchNorm gradient");
+  registerNativeMoments();
+  done.push("moments");
   return done;
 }

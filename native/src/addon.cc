@@ -156,6 +156,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tn::registerLapack(env, exports);
   tn::registerTT(env, exports);
   tn::registerOptim(env, exports);
+  tn::registerNorm(env, exports);
   return exports;
 }
 

@@ -1,5 +1,6 @@
 // float32 matrix products on the wasm heap through OpenBLAS's cblas_sgemm, with the fused
-// epilogue of TensorFlow.js's _FusedMatMul (bias, activation) applied in place.
+// epilogue of TensorFlow.js's _FusedMatMul (bias, activation) applied in place; Tile and the
+// Sum/Mean over leading axes.
 #include <cblas.h>
 
 #include <algorithm>
@@ -131,55 +132,6 @@ static napi_value Tile(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormGrad(heap, [x, dy, mean, variance, scale (-1: none), dx, dMean, dVariance, dScale,
-// dOffset, rows, channels, epsilon]): every gradient of TensorFlow.js's FusedBatchNorm for
-// per-channel statistics (x is rows×channels, channels last) in one pass, where its own
-// gradient builds them from a dozen whole-tensor ops (tile, products, sums). The same
-// formulas as tfjs-core's FusedBatchNorm_grad, sums in double.
-static napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  return guard(env, [&] {
-    auto [a, heap, p] = heapCall(env, info, 2);
-    if (p.size() < 13) throw std::runtime_error("batchNormGrad needs 13 parameters");
-    const size_t M = size_t(p[10]), C = size_t(p[11]);
-    const double eps = p[12];
-    const float* x = heapF32(heap, p[0], M * C, "x");
-    const float* dy = heapF32(heap, p[1], M * C, "dy");
-    const float* mean = heapF32(heap, p[2], C, "mean");
-    const float* var = heapF32(heap, p[3], C, "variance");
-    const float* scale = p[4] >= 0 ? heapF32(heap, p[4], C, "scale") : nullptr;
-    float* dx = heapF32(heap, p[5], M * C, "dx");
-    float* dMean = heapF32(heap, p[6], C, "dMean");
-    float* dVar = heapF32(heap, p[7], C, "dVariance");
-    float* dScale = heapF32(heap, p[8], C, "dScale");
-    float* dOffset = heapF32(heap, p[9], C, "dOffset");
-    // The same float32 steps as the op-by-op gradient for the per-channel factors.
-    std::vector<float> r(C), sr(C);
-    std::vector<double> sumDy(C, 0.0), sumDyXm(C, 0.0);
-    for (size_t c = 0; c < C; c++) {
-      r[c] = 1.f / std::sqrt(var[c] + static_cast<float>(eps));
-      sr[c] = (scale ? scale[c] : 1.f) * r[c];
-    }
-    for (size_t m = 0; m < M; m++) {
-      const float* xr = x + m * C;
-      const float* dr = dy + m * C;
-      float* o = dx + m * C;
-      for (size_t c = 0; c < C; c++) {
-        o[c] = dr[c] * sr[c];
-        sumDy[c] += dr[c];
-        sumDyXm[c] += double(dr[c]) * (xr[c] - mean[c]);
-      }
-    }
-    for (size_t c = 0; c < C; c++) {
-      const double s = scale ? scale[c] : 1.0;
-      dOffset[c] = float(sumDy[c]);
-      dScale[c] = float(sumDyXm[c] * r[c]);
-      dMean[c] = float(-double(r[c]) * s * sumDy[c]);
-      dVar[c] = float(-0.5 * double(r[c]) * r[c] * r[c] * s * sumDyXm[c]);
-    }
-    return undefined(env);
-  });
-}
-
 // sumLeading(heap, [x, out, rows, cols, scale?]): out[c] = scale · Σ_r x[r, c], the Sum (scale 1)
 // or Mean (scale 1/rows) over leading axes: a bias gradient, dy summed over batch and space, and
 // a BatchNorm's batch moments. wasm's reductions first transpose those axes to the end. Column
@@ -203,7 +155,6 @@ static napi_value SumLeading(napi_env env, napi_callback_info info) {
 
 void registerBlas(napi_env env, napi_value exports) {
   setMethod(env, exports, "sumLeading", SumLeading);
-  setMethod(env, exports, "batchNormGrad", BatchNormGrad);
   setMethod(env, exports, "matmulF32", MatmulF32);
   setMethod(env, exports, "tile", Tile);
 }

@@ -68,6 +68,7 @@ void registerDnnl(napi_env env, napi_value exports);
 void registerLapack(napi_env env, napi_value exports);
 void registerTT(napi_env env, napi_value exports);
 void registerOptim(napi_env env, napi_value exports);
+void registerNorm(napi_env env, napi_value exports);
 void setMethod(napi_env env, napi_value obj, const char* name, napi_callback cb);
 
 }  // namespace tn

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
-import { addon, nativeBatchNormGradCalls, nativeKernelCalls, setNativeEnabled, NATIVE_KERNELS, batchPairs } from "../../lib/native";
+import { addon, nativeBatchNormGradCalls, nativeKernelCalls, nativeMomentsCalls, setNativeEnabled, NATIVE_KERNELS, batchPairs } from "../../lib/native";
 import { assertClose as closeTo, on, randn } from "../backend/compare";
 
 const assertClose = (actual: Float32Array | number[], expected: Float32Array | number[], what: string, tol = 1e-4) => closeTo(actual, expected, what, tol, "native");
@@ -291,8 +291,66 @@ test("FusedBatchNorm's gradient (x, mean, variance, scale, offset) equals cpu, 4
     return out;
   };
   const before = nativeBatchNormGradCalls();
+  const momentsBefore = nativeMomentsCalls();
   await compare("BatchNormalization layer (training) gradients", layerGrads, [], ["dx", "dgamma", "dbeta"]);
   assert.ok(nativeBatchNormGradCalls() > before, "the native batch-norm gradient ran");
+  assert.ok(nativeMomentsCalls() > momentsBefore, "the layer's batch statistics ran natively");
+});
+
+test("tf.moments over leading axes (BatchNorm's batch statistics) and its gradient equal cpu; other axes and dtypes fall back", { skip }, async () => {
+  let seed = 1300;
+  const cases: [number[], number | number[], boolean][] = [[[4, 5, 3, 8], [0, 1, 2], false], [[4, 5, 3, 8], [2, 1, 0], true], [[9, 6], 0, false], [[9, 6], [0], true], [[3, 1, 17], [0, 1], false]];
+  for (const [shape, axis, keepDims] of cases) {
+    const c = shape[shape.length - 1];
+    // Both statistics used, only the mean, only the variance: the gradient of an unused output is absent.
+    for (const used of ["both", "mean", "variance"] as const) {
+      const fn = () => {
+        const x = tf.tensor(randn(shape, seed), shape);
+        const w = tf.tensor(randn([c], seed + 1), [c]);
+        const f = (t: tf.Tensor) => {
+          const { mean, variance } = tf.moments(t, axis, keepDims);
+          const m = tf.mul(tf.reshape(mean, [c]), w);
+          const v = tf.sqrt(tf.add(tf.reshape(variance, [c]), 1e-3));
+          return tf.sum(used === "mean" ? m : used === "variance" ? v : tf.add(m, v));
+        };
+        const { mean, variance } = tf.moments(x, axis, keepDims);
+        return [mean, variance, tf.grad(f)(x)];
+      };
+      const before = nativeMomentsCalls();
+      await compare(`moments ${shape} axis=${axis} keepDims=${keepDims} (${used})`, fn, [], ["mean", "variance", "dx"]);
+      assert.ok(nativeMomentsCalls() > before, `moments ${shape} axis=${axis}: the native kernel ran`);
+      const shapes: number[][][] = [];
+      for (const b of ["cpu", "wasm"] as const) {
+        await use(b);
+        const r = tf.moments(tf.zeros(shape), axis, keepDims);
+        shapes.push([r.mean.shape, r.variance.shape]);
+        tf.dispose([r.mean, r.variance]);
+      }
+      assert.deepEqual(shapes[1], shapes[0], `moments ${shape} axis=${axis} keepDims=${keepDims}: the shapes of mean and variance`);
+      seed += 2;
+    }
+  }
+  // Not leading axes, every axis, int32: tfjs-core's own moments, with the same values.
+  for (const [shape, axis] of [[[4, 5, 6], [1, 2]], [[4, 5, 6], [0, 1, 2]], [[4, 5, 6], undefined]] as [number[], number[] | undefined][]) {
+    setNativeEnabled(true);
+    await use("wasm");
+    const before = nativeMomentsCalls();
+    const got = tf.moments(tf.tensor(randn(shape, seed), shape), axis);
+    assert.equal(nativeMomentsCalls(), before, `moments ${shape} axis=${axis}: stays on tfjs-core's own`);
+    const ref = await on("cpu", () => { const r = tf.moments(tf.tensor(randn(shape, seed), shape), axis); return [r.mean, r.variance]; });
+    assertClose(got.mean.dataSync() as Float32Array, ref[0], `moments ${shape} axis=${axis} mean`);
+    assertClose(got.variance.dataSync() as Float32Array, ref[1], `moments ${shape} axis=${axis} variance`);
+    tf.dispose([got.mean, got.variance]);
+  }
+  // No tensor left behind by the forward and backward passes.
+  await use("wasm");
+  const x = tf.tensor(randn([4, 5, 3, 8], seed), [4, 5, 3, 8]);
+  const step = () => tf.tidy(() => tf.grad((t: tf.Tensor) => { const r = tf.moments(t, [0, 1, 2], true); return tf.sum(tf.add(r.mean, r.variance)); })(x).dataSync());
+  step();
+  const n = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) step();
+  assert.equal(tf.memory().numTensors, n, "tensors after 5 more steps");
+  x.dispose();
 });
 
 test("bench rows: withNative adds wasm+native after wasm when the addon is built, and useBench switches the kernels", { skip }, async () => {
@@ -319,16 +377,11 @@ test("Sum and Mean over leading axes (a bias gradient, BatchNorm's moments) equa
     await compare(`mean ${shape} axis=${axis} keepDims=${keepDims}`, () => [tf.mean(tf.tensor(randn(shape, seed), shape), axis, keepDims)], ["Mean"]);
     seed++;
   }
-  // BatchNorm's moments and their gradient, through the native Mean.
-  await compare("moments over batch and space, with gradient", () => {
+  // The mean of a mean's gradient (tf.grad of tf.mean), through the native Mean forward.
+  await compare("mean with gradient", () => {
     const x = tf.tensor(randn([4, 5, 3, 8], seed), [4, 5, 3, 8]);
     const w = tf.tensor(randn([8], seed + 1), [8]);
-    const f = (t: tf.Tensor) => {
-      const { mean, variance } = tf.moments(t, [0, 1, 2]);
-      return tf.sum(tf.add(tf.mul(mean, w), tf.sqrt(tf.add(variance, 1e-3))));
-    };
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    return [mean, variance, tf.grad(f)(x)];
+    return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, [0, 1, 2]), w)))(x)];
   }, ["Mean"]);
   // Trailing axes are not this kernel's: the native counter must not move, the values still agree.
   setNativeEnabled(true);
