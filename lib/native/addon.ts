@@ -10,6 +10,7 @@ export interface Addon {
   setThreads(n: number): void;
   threads(): { openblas: number; openmp: number; openblasConfig: string };
   matmulF32(heap: Uint8Array, params: Float64Array, pairs: Int32Array): void;
+  batchNormForward(heap: Uint8Array, params: Float64Array): void;
   batchNormGrad(heap: Uint8Array, params: Float64Array): void;
   moments(heap: Uint8Array, params: Float64Array): void;
   momentsGrad(heap: Uint8Array, params: Float64Array): void;

@@ -142,6 +142,24 @@ function reduceLeading(mean: boolean): Native {
   };
 }
 
+// ---- batch normalisation ----------------------------------------------------------------
+// FusedBatchNorm with one value per channel (channels last), as every BatchNormalization layer
+// here: the per-channel factor once, then one multiply-add per element. Other statistics
+// shapes stay on wasm.
+
+function batchNorm(a: Addon, b: BackendWasm, args: Args): Info | undefined {
+  const { x, mean, variance, offset: off, scale } = args.inputs as Record<string, Info | undefined>;
+  if (!x || !mean || !variance || x.dtype !== "float32" || x.shape.length === 0) return undefined;
+  const C = x.shape[x.shape.length - 1];
+  const perChannel = (t: Info | undefined) => t === undefined || (t.dtype === "float32" && t.shape.length === 1 && t.shape[0] === C);
+  if (![mean, variance, off, scale].every(perChannel) || tf.util.sizeFromShape(x.shape) === 0) return undefined;
+  const y = b.makeOutput([...x.shape], "float32");
+  const at = (t: Info | undefined) => (t ? offset(b, t) : -1);
+  const eps = Number(args.attrs.varianceEpsilon ?? 1e-3);
+  a.batchNormForward(heap(b), new Float64Array([offset(b, x), offset(b, mean), offset(b, variance), at(off), at(scale), offset(b, y), tf.util.sizeFromShape(x.shape) / C, C, eps]));
+  return y;
+}
+
 // ---- convolutions ----------------------------------------------------------------------
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -269,6 +287,7 @@ export const NATIVE_KERNELS: Readonly<Record<string, Native>> = {
   Tile: tile,
   Sum: reduceLeading(false),
   Mean: reduceLeading(true),
+  FusedBatchNorm: batchNorm,
   Conv2D: convForward(false),
   FusedConv2D: convForward(false),
   Conv2DBackpropInput: convBackwardData(false),

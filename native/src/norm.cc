@@ -1,6 +1,6 @@
 // Batch normalisation on the wasm heap for per-channel statistics (x is rows x channels,
 // channels last, as every BatchNormalization layer here): the batch moments with their gradient,
-// and FusedBatchNorm's gradient. TensorFlow.js builds each from several whole-tensor ops (a
+// and FusedBatchNorm with its gradient. TensorFlow.js builds each from several whole-tensor ops (a
 // subtraction, a square, two means, broadcast products and sums, tiles); these are one or two
 // passes, with sums in double.
 #include <cmath>
@@ -71,6 +71,37 @@ napi_value MomentsGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// batchNormForward(heap, [x, mean, variance, offset (-1: none), scale (-1: none), y, rows,
+// channels, epsilon]): TensorFlow.js's FusedBatchNorm for per-channel statistics,
+// y = (x - mean) · scale / sqrt(variance + epsilon) + offset, with the per-channel factor
+// computed once (wasm's kernel recomputes it per element, without SIMD across channels).
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    auto [a, heap, p] = heapCall(env, info, 2);
+    if (p.size() != 9) throw std::runtime_error("batchNormForward: expected 9 parameters, got " + std::to_string(p.size()));
+    const size_t M = size_t(p[6]), C = size_t(p[7]);
+    const float eps = float(p[8]);
+    const float* x = heapF32(heap, p[0], M * C, "x");
+    const float* mean = heapF32(heap, p[1], C, "mean");
+    const float* var = heapF32(heap, p[2], C, "variance");
+    const float* offset = p[3] >= 0 ? heapF32(heap, p[3], C, "offset") : nullptr;
+    const float* scale = p[4] >= 0 ? heapF32(heap, p[4], C, "scale") : nullptr;
+    float* y = heapF32(heap, p[5], M * C, "y");
+    std::vector<float> k(C), b(C), mu(C);
+    for (size_t c = 0; c < C; c++) {
+      k[c] = (scale ? scale[c] : 1.f) / std::sqrt(var[c] + eps);
+      b[c] = offset ? offset[c] : 0.f;
+      mu[c] = mean[c];
+    }
+    for (size_t m = 0; m < M; m++) {
+      const float* r = x + m * C;
+      float* o = y + m * C;
+      for (size_t c = 0; c < C; c++) o[c] = (r[c] - mu[c]) * k[c] + b[c];
+    }
+    return undefined(env);
+  });
+}
+
 // batchNormGrad(heap, [x, dy, mean, variance, scale (-1: none), dx, dMean, dVariance, dScale,
 // dOffset, rows, channels, epsilon]): every gradient of TensorFlow.js's FusedBatchNorm for
 // per-channel statistics (x is rows×channels, channels last) in one pass, where its own
@@ -125,6 +156,7 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
 void registerNorm(napi_env env, napi_value exports) {
   setMethod(env, exports, "moments", Moments);
   setMethod(env, exports, "momentsGrad", MomentsGrad);
+  setMethod(env, exports, "batchNormForward", BatchNormForward);
   setMethod(env, exports, "batchNormGrad", BatchNormGrad);
 }
 

@@ -297,6 +297,29 @@ test("FusedBatchNorm's gradient (x, mean, variance, scale, offset) equals cpu, 4
   assert.ok(nativeMomentsCalls() > momentsBefore, "the layer's batch statistics ran natively");
 });
 
+test("FusedBatchNorm with per-channel statistics, with and without offset and scale, equals cpu; other statistics shapes fall back", { skip }, async () => {
+  let seed = 1400;
+  for (const [shape, withOffset, withScale] of [[[3, 5, 7, 6], true, true], [[9, 6], false, true], [[2, 1, 4, 6], true, false], [[1, 1, 1, 6], false, false]] as [number[], boolean, boolean][]) {
+    await compare(`batchNorm ${shape} offset=${withOffset} scale=${withScale}`, () => {
+      const x = tf.tensor(randn(shape, seed), shape);
+      const mean = tf.tensor1d(randn([6], seed + 1));
+      const variance = tf.abs(tf.tensor1d(randn([6], seed + 2))).add(0.1) as tf.Tensor1D;
+      const offset = withOffset ? tf.tensor1d(randn([6], seed + 3)) : undefined;
+      const scale = withScale ? tf.tensor1d(randn([6], seed + 4)) : undefined;
+      return [tf.batchNorm(x, mean, variance, offset, scale, 1e-3)];
+    }, ["FusedBatchNorm"]);
+    seed += 5;
+  }
+  // Statistics broadcast from a full-rank tensor: wasm's own kernel, same values.
+  setNativeEnabled(true);
+  await use("wasm");
+  const before = nativeKernelCalls().FusedBatchNorm ?? 0;
+  const fn = () => [tf.batchNorm(tf.tensor(randn([2, 3, 4, 6], seed), [2, 3, 4, 6]), tf.tensor(randn([2, 3, 4, 6], seed + 1), [2, 3, 4, 6]), tf.ones([2, 3, 4, 6]))];
+  const got = tf.tidy(() => fn()[0].dataSync() as Float32Array);
+  assert.equal(nativeKernelCalls().FusedBatchNorm ?? 0, before, "full-rank statistics stay on wasm");
+  assertClose(got, (await on("cpu", fn))[0], "batchNorm with full-rank statistics");
+});
+
 test("tf.moments over leading axes (BatchNorm's batch statistics) and its gradient equal cpu; other axes and dtypes fall back", { skip }, async () => {
   let seed = 1300;
   const cases: [number[], number | number[], boolean][] = [[[4, 5, 3, 8], [0, 1, 2], false], [[4, 5, 3, 8], [2, 1, 0], true], [[9, 6], 0, false], [[9, 6], [0], true], [[3, 1, 17], [0, 1], false]];
