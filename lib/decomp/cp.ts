@@ -8,12 +8,10 @@ import { asNDArray, relError as relErr, size, type NDArray, type TensorLike } fr
 import { gemmABt, transposeData } from "../linalg/matmul";
 import { eigSymData } from "../linalg/eig";
 import { FactorizedTensor } from "./factorized";
-import { gemmNarrow, khatriRaoRows, mttkrpGemm, mttkrpPartial } from "./mttkrp";
+import { khatriRaoRows } from "./mttkrp";
+import { CpSweep } from "./cp-sweep";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
-
-/** Doubles allowed for the partial tensor X ×_last A_last of the dimension tree (32 MB). */
-const TREE_LIMIT = 1 << 22;
 
 export class CPTensor extends FactorizedTensor {
   readonly shape: readonly number[];
@@ -152,24 +150,15 @@ function cpAlsScaled(X: NDArray, rank: number, opts: CpAlsOptions): CPTensor {
 
   const history: number[] = [];
   const V = new Float64Array(R * R);
-  // Dimension tree: T = X ×_last A_last (one pass over X) serves every mode but the last, whose
-  // MTTKRP is a second pass over a cached transpose, so each sweep reads X twice, not N times.
   const last = N - 1;
-  const rowsT = X.data.length / dims[last];
-  const useTree = N >= 3 && rowsT * R <= TREE_LIMIT;
-  const xt = X.data.length <= 1 << 24 ? transposeData(X.data, rowsT, dims[last]) : undefined;
-  const headDims = dims.slice(0, last);
+  const sweep = new CpSweep(X.data, dims, R);
   let M: Float64Array = new Float64Array(0);
-  let T: Float64Array = new Float64Array(0);
   let iterations = 0;
   for (let it = 0; it < maxIter; it++) {
     for (let n = 0; n < N; n++) {
       V.fill(1);
       for (let k = 0; k < N; k++) if (k !== n) for (let j = 0; j < R * R; j++) V[j] *= G[k][j];
-      if (useTree && n < last) {
-        if (n === 0) T = gemmNarrow(X.data, transposeData(F[last], dims[last], R), rowsT, dims[last], R);
-        M = mttkrpPartial(T, headDims, F, R, n);
-      } else M = mttkrpGemm(X.data, dims, F, R, n, n === last ? xt : undefined);
+      M = sweep.mttkrp(n, F);
       F[n] = solveRight(M, V, dims[n], R);
       normalizeColumns(F[n], dims[n], R, weights);
       G[n] = gram(F[n], dims[n], R);
