@@ -10,7 +10,7 @@
 //   are multiplied in once per contiguous block of X).
 // Khatri-Rao blocks are built only for the modes on one side of n and capped at INNER_LIMIT doubles.
 
-import { nativeGemm, nativeGemmABt } from "../linalg/lapack";
+import { nativeGemm, nativeGemmABt, nativeMttkrpRanks } from "../linalg/lapack";
 import { transposeData } from "../linalg/matmul";
 
 /** Doubles allowed for the precomputed inner Khatri-Rao block (32 MB). */
@@ -271,6 +271,8 @@ export function contractFirst(U: Float64Array, dims: readonly number[], factors:
   const I = dims[N - 1];
   const K = khatriRaoRows(dims, factors, R, 1, N - 1);
   const Q = K.length / R;
+  const native = nativeMttkrpRanks(U, K, new Float64Array(R).fill(1), R, Q, I, 1);
+  if (native) return native;
   const M = new Float64Array(I * R);
   const acc = new Float64Array(I);
   for (let r = 0; r < R; r++) {
@@ -289,6 +291,7 @@ export function contractFirst(U: Float64Array, dims: readonly number[], factors:
  * `mttkrpPartial` on T stored rank-major, T[r, i_0, …, i_{d-1}] (what OpenBLAS's Fᵀ · Xᵀ gives):
  * each T[r] is contiguous, so for T viewed per rank as [a, i_n, b] the sum over b is a dot product
  * with column r of KR(modes after n), and the sum over a an axpy weighted by KR(modes before n).
+ * Natively the same sums are dgemv calls (nativeMttkrpRanks).
  */
 export function mttkrpPartialRankMajor(
   T: Float64Array,
@@ -304,6 +307,8 @@ export function mttkrpPartialRankMajor(
   const KB = khatriRaoRows(dims, factors, R, mode + 1, d);
   const A = KA.length / R;
   const B = KB.length / R;
+  const native = nativeMttkrpRanks(T, KA, KB, R, A, In, B);
+  if (native) return native;
   const M = new Float64Array(In * R);
   const kb = new Float64Array(B);
   const acc = new Float64Array(In);

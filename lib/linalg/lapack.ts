@@ -49,6 +49,19 @@ export function nativeGemm(
   return C;
 }
 
+/**
+ * M (I × R) with M[i, r] = Σ_a ka[a, r] · Σ_b T[r, a, i, b] · kb[b, r] for a rank-major T
+ * (R × A × I × B), ka A × R, kb B × R (CP-ALS's dimension tree), by dgemv; undefined when off.
+ */
+export function nativeMttkrpRanks(T: Float64Array, ka: Float64Array, kb: Float64Array, R: number, A: number, I: number, B: number): Float64Array | undefined {
+  const a = active();
+  if (!a || typeof a.mttkrpRanks !== "function") return undefined;
+  const M = new Float64Array(I * R);
+  a.mttkrpRanks(T, ka, kb, M, R, A, I, B);
+  count("mttkrpRanks");
+  return M;
+}
+
 /** Eigenvalues descending, eigenvectors as columns (n×n, row-major); consumes A. */
 export function nativeEigSym(A: Float64Array, n: number, vectors: boolean): { values: Float64Array; V: Float64Array } | undefined {
   const a = active();
