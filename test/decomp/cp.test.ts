@@ -9,7 +9,7 @@ import { gemmNarrow, mttkrp, mttkrpGemm, mttkrpLast, mttkrpPartial, mttkrpPartia
 import { CpSweep } from "../../lib/decomp/cp-sweep";
 import { nativeGemm, nativeLinalgCalls } from "../../lib/linalg/lapack";
 import { addon, setNativeEnabled } from "../../lib/native";
-import type { NDArray } from "../../lib/linalg/ndarray";
+import { relError, type NDArray } from "../../lib/linalg/ndarray";
 import { backendUnderTest } from "../backends";
 
 function randn(n: number, seed: number): Float64Array {
@@ -237,6 +237,8 @@ test("the error history never increases, and its cheap last value equals the exa
     }
     assert.ok(cp.error > 0.1, "a random tensor is not rank 4");
     assert.ok(Math.abs(cp.history[cp.history.length - 1] - cp.error) < 1e-9);
+    // The one-pass final error is relError's own sum, bit for bit.
+    assert.equal(cp.error, relError(x, cp.toDense()));
   }
 });
 
