@@ -5,7 +5,7 @@ import { use } from "../../lib/backend";
 import { TnArgumentError } from "../../lib/errors";
 import { rng } from "../../lib/random";
 import { cpAls, CPTensor } from "../../lib/decomp/cp";
-import { gemmNarrow, mttkrp, mttkrpGemm, mttkrpLast, mttkrpPartial, mttkrpPartialRankMajor } from "../../lib/decomp/mttkrp";
+import { contractFirst, gemmNarrow, mttkrp, mttkrpGemm, mttkrpLast, mttkrpPartial, mttkrpPartialRankMajor } from "../../lib/decomp/mttkrp";
 import { CpSweep } from "../../lib/decomp/cp-sweep";
 import { nativeGemm, nativeLinalgCalls } from "../../lib/linalg/lapack";
 import { addon, setNativeEnabled } from "../../lib/native";
@@ -135,6 +135,12 @@ test("mttkrpLast and the rank-major tree MTTKRP equal unfold · Khatri-Rao (nati
         const rows = x.data.length / dims[last];
         const got = mttkrpLast(x.data, dims, F, R);
         assert.ok(maxAbsDiff(got, naiveMttkrp(x, F, R, last)) < 1e-10, `${path} last, dims ${dims} R ${R}`);
+        // U[r, q] = Σ_i F_0[i, r] · X[i, q], then the small half of the last mode on its own
+        // (without the addon mttkrpLast never reaches it: this is its TypeScript loop's test).
+        const Q = x.data.length / dims[0];
+        const U = new Float64Array(R * Q);
+        for (let r = 0; r < R; r++) for (let i = 0; i < dims[0]; i++) for (let q = 0; q < Q; q++) U[r * Q + q] += F[0][i * R + r] * x.data[i * Q + q];
+        assert.ok(maxAbsDiff(contractFirst(U, dims, F, R), naiveMttkrp(x, F, R, last)) < 1e-10, `${path} contractFirst, dims ${dims} R ${R}`);
         if (dims.length < 3) continue;
         // Rank-major T[r, p] = Σ_k X[p, k] · F_last[k, r].
         const T = new Float64Array(R * rows);
