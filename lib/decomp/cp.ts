@@ -4,16 +4,15 @@
 // `absorbWeights(mode)` folds them into one factor (what a CP layer stores).
 import { fail } from "../errors";
 import { rng } from "../random";
-import { asNDArray, relError as relErr, size, type NDArray, type TensorLike } from "../linalg/ndarray";
+import { asNDArray, rangeScale, relError as relErr, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { gemmABt, transposeData } from "../linalg/matmul";
+import { nativeGemm } from "../linalg/lapack";
 import { eigSymData } from "../linalg/eig";
 import { FactorizedTensor } from "./factorized";
-import { gemmNarrow, khatriRaoRows, mttkrpGemm, mttkrpPartial } from "./mttkrp";
+import { khatriRaoRows } from "./mttkrp";
+import { CpSweep } from "./cp-sweep";
 import { factorizedBundle, JUPYTER_DISPLAY } from "./display";
 import { inSafeRange, scaleInPlace } from "./scale";
-
-/** Doubles allowed for the partial tensor X ×_last A_last of the dimension tree (32 MB). */
-const TREE_LIMIT = 1 << 22;
 
 export class CPTensor extends FactorizedTensor {
   readonly shape: readonly number[];
@@ -147,29 +146,26 @@ function cpAlsScaled(X: NDArray, rank: number, opts: CpAlsOptions): CPTensor {
   const G: Float64Array[] = F.map((f, n) => gram(f, dims[n], R));
   const weights = new Float64Array(R).fill(1);
   let normX2 = 0;
-  for (let i = 0; i < X.data.length; i++) normX2 += X.data[i] * X.data[i];
+  let maxX = 0;
+  for (let i = 0; i < X.data.length; i++) {
+    const v = X.data[i];
+    normX2 += v * v;
+    const a = Math.abs(v);
+    if (a > maxX || a !== a) maxX = a;
+  }
   const normX = Math.sqrt(normX2);
 
   const history: number[] = [];
   const V = new Float64Array(R * R);
-  // Dimension tree: T = X ×_last A_last (one pass over X) serves every mode but the last, whose
-  // MTTKRP is a second pass over a cached transpose, so each sweep reads X twice, not N times.
   const last = N - 1;
-  const rowsT = X.data.length / dims[last];
-  const useTree = N >= 3 && rowsT * R <= TREE_LIMIT;
-  const xt = X.data.length <= 1 << 24 ? transposeData(X.data, rowsT, dims[last]) : undefined;
-  const headDims = dims.slice(0, last);
+  const sweep = new CpSweep(X.data, dims, R);
   let M: Float64Array = new Float64Array(0);
-  let T: Float64Array = new Float64Array(0);
   let iterations = 0;
   for (let it = 0; it < maxIter; it++) {
     for (let n = 0; n < N; n++) {
       V.fill(1);
       for (let k = 0; k < N; k++) if (k !== n) for (let j = 0; j < R * R; j++) V[j] *= G[k][j];
-      if (useTree && n < last) {
-        if (n === 0) T = gemmNarrow(X.data, transposeData(F[last], dims[last], R), rowsT, dims[last], R);
-        M = mttkrpPartial(T, headDims, F, R, n);
-      } else M = mttkrpGemm(X.data, dims, F, R, n, n === last ? xt : undefined);
+      M = sweep.mttkrp(n, F);
       F[n] = solveRight(M, V, dims[n], R);
       normalizeColumns(F[n], dims[n], R, weights);
       G[n] = gram(F[n], dims[n], R);
@@ -204,8 +200,30 @@ function cpAlsScaled(X: NDArray, rank: number, opts: CpAlsOptions): CPTensor {
   );
   cp.history = history;
   cp.iterations = iterations;
-  cp.error = relErr(X, cp.toDense());
+  cp.error = finalError(X, cp.toDense(), maxX);
   return cp;
+}
+
+/**
+ * relError(X, X̂), in one pass over both instead of three when neither needs rescaling (the usual
+ * case: then relError sums exactly these terms in this order); otherwise relError itself.
+ */
+function finalError(X: NDArray, Xh: NDArray, maxX: number): number {
+  const x = X.data;
+  const h = Xh.data;
+  let num = 0;
+  let den = 0;
+  let maxH = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = h[i];
+    const a = Math.abs(v);
+    if (a > maxH || a !== a) maxH = a;
+    const e = x[i] - v;
+    num += e * e;
+    den += x[i] * x[i];
+  }
+  if (rangeScale(Math.max(maxX, maxH)) !== 1) return relErr(X, Xh);
+  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
 }
 
 function randomFactor(I: number, R: number, rand: ReturnType<typeof rng>): Float64Array {
@@ -250,6 +268,8 @@ function unfoldData(x: Float64Array, dims: readonly number[], n: number): Float6
 
 /** FᵀF (R × R) of a row-major I × R factor. */
 function gram(f: Float64Array, I: number, R: number): Float64Array {
+  const native = nativeGemm(f, f, R, I, R, true, false);
+  if (native) return native;
   const t = transposeData(f, I, R);
   return gemmABt(t, t, R, I, R, true);
 }

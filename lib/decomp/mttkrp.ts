@@ -2,13 +2,15 @@
 // MTTKRP_n = unfold(X, n) · khatriRao([A_k, k ≠ n])  (I_n × R). Three forms:
 // - `mttkrpGemm`: one narrow dense product per mode (X viewed as [A·I_n, B] times the Khatri-Rao
 //   block of the modes after n, then a weighted sum over the leading index a);
-// - `mttkrpPartial`: the cheap second half of CP-ALS's dimension tree, on T = X ×_last A_last;
+// - `mttkrpPartial` / `mttkrpPartialRankMajor`: the cheap second half of CP-ALS's dimension tree,
+//   on T = X ×_last A_last stored P × R or R × P (lib/decomp/cp-sweep.ts); `mttkrpLast` does the
+//   last mode from the other end, U = A_0ᵀ ×_0 X;
 // - `mttkrp`: a streaming fallback that never holds more than a bounded Khatri-Rao block (X viewed
 //   as [a, i_n, bo, bi]; only the inner trailing modes' block is built, left and outer factor rows
 //   are multiplied in once per contiguous block of X).
 // Khatri-Rao blocks are built only for the modes on one side of n and capped at INNER_LIMIT doubles.
 
-import { nativeGemmABt } from "../linalg/lapack";
+import { nativeGemm, nativeGemmABt, nativeMttkrpRanks } from "../linalg/lapack";
 import { transposeData } from "../linalg/matmul";
 
 /** Doubles allowed for the precomputed inner Khatri-Rao block (32 MB). */
@@ -229,6 +231,112 @@ export function mttkrpPartial(
       }
     }
     increment(leftIdx, dims, 0);
+  }
+  return M;
+}
+
+/** Doubles allowed for U = A_0ᵀ ×_0 X in `mttkrpLast` (32 MB). */
+const FIRST_LIMIT = 1 << 22;
+
+/**
+ * MTTKRP of the last mode. With the native addon: U (R × I_1 ⋯ I_last) = A_0ᵀ · X_(0), one product
+ * whose inner dimension is I_0, then M[i, r] = Σ_q U[r, q, i] · KR(A_1 … A_{N-2})[q, r]. The direct
+ * form Xᵀ · KR has a ~numel/I_last-long inner dimension, which OpenBLAS cannot share between
+ * threads without a synchronisation per block of it. Without the addon (or when U would exceed
+ * 32 MB): `mttkrpGemm`, with `xt` (X as P × I_last, transposed) computed by the caller on demand.
+ */
+export function mttkrpLast(
+  x: Float64Array,
+  dims: readonly number[],
+  factors: readonly Float64Array[],
+  rank: number,
+  xt?: () => Float64Array | undefined,
+  work: { U?: Float64Array } = {},
+): Float64Array {
+  const N = dims.length;
+  const R = rank;
+  const Q = x.length / dims[0];
+  if (N >= 2 && Q * R <= FIRST_LIMIT) {
+    // `work.U` keeps U's buffer from one call to the next (CP-ALS calls this once per sweep).
+    const U = nativeGemm(factors[0], x, R, dims[0], Q, true, false, work.U?.length === Q * R ? work.U : undefined);
+    if (U) return contractFirst((work.U = U), dims, factors, R);
+  }
+  return mttkrpGemm(x, dims, factors, R, N - 1, xt?.());
+}
+
+/** M[i, r] = Σ_q U[r, q, i] · KR(factors[1 .. N-2])[q, r] for U = A_0ᵀ ×_0 X (R × Q × I_last). */
+export function contractFirst(U: Float64Array, dims: readonly number[], factors: readonly Float64Array[], rank: number): Float64Array {
+  const N = dims.length;
+  const R = rank;
+  const I = dims[N - 1];
+  const K = khatriRaoRows(dims, factors, R, 1, N - 1);
+  const Q = K.length / R;
+  const native = nativeMttkrpRanks(U, K, new Float64Array(R).fill(1), R, Q, I, 1);
+  if (native) return native;
+  const M = new Float64Array(I * R);
+  const acc = new Float64Array(I);
+  for (let r = 0; r < R; r++) {
+    acc.fill(0);
+    let base = r * Q * I;
+    for (let q = 0; q < Q; q++, base += I) {
+      const w = K[q * R + r];
+      for (let i = 0; i < I; i++) acc[i] += w * U[base + i];
+    }
+    for (let i = 0; i < I; i++) M[i * R + r] = acc[i];
+  }
+  return M;
+}
+
+/**
+ * `mttkrpPartial` on T stored rank-major, T[r, i_0, …, i_{d-1}] (what OpenBLAS's Fᵀ · Xᵀ gives):
+ * each T[r] is contiguous, so for T viewed per rank as [a, i_n, b] the sum over b is a dot product
+ * with column r of KR(modes after n), and the sum over a an axpy weighted by KR(modes before n).
+ * Natively the same sums are dgemv calls (nativeMttkrpRanks).
+ */
+export function mttkrpPartialRankMajor(
+  T: Float64Array,
+  dims: readonly number[],
+  factors: readonly Float64Array[],
+  rank: number,
+  mode: number,
+): Float64Array {
+  const d = dims.length;
+  const R = rank;
+  const In = dims[mode];
+  const KA = khatriRaoRows(dims, factors, R, 0, mode);
+  const KB = khatriRaoRows(dims, factors, R, mode + 1, d);
+  const A = KA.length / R;
+  const B = KB.length / R;
+  const native = nativeMttkrpRanks(T, KA, KB, R, A, In, B);
+  if (native) return native;
+  const M = new Float64Array(In * R);
+  const kb = new Float64Array(B);
+  const acc = new Float64Array(In);
+  for (let r = 0; r < R; r++) {
+    for (let b = 0; b < B; b++) kb[b] = KB[b * R + r];
+    acc.fill(0);
+    let base = r * A * In * B;
+    for (let a = 0; a < A; a++, base += In * B) {
+      const wa = KA[a * R + r];
+      if (B === 1) {
+        const w = wa * kb[0];
+        for (let i = 0; i < In; i++) acc[i] += w * T[base + i];
+        continue;
+      }
+      for (let i = 0; i < In; i++) {
+        const o = base + i * B;
+        let s0 = 0;
+        let s1 = 0;
+        let b = 0;
+        for (; b + 1 < B; b += 2) {
+          s0 += T[o + b] * kb[b];
+          s1 += T[o + b + 1] * kb[b + 1];
+        }
+        if (b < B) s0 += T[o + b] * kb[b];
+        acc[i] += wa * (s0 + s1);
+      }
+    }
+    for (let i = 0; i < In; i++) M[i * R + r] = acc[i];
   }
   return M;
 }

@@ -25,6 +25,43 @@ export function nativeGemmABt(A: Float64Array, Bt: Float64Array, m: number, k: n
   return C;
 }
 
+/**
+ * C (m×n) = op(A)·op(B), row-major, written into `out` when given (else allocated): op(A) is A
+ * (m×k) or, with transA, Aᵀ for A stored k×m; likewise op(B) is B (k×n) or Bᵀ for B stored n×k.
+ * Lets callers hand OpenBLAS their arrays as they lie instead of transposing them first.
+ * Undefined when the native path is off or the product is too small to be worth the call.
+ */
+export function nativeGemm(
+  A: Float64Array,
+  B: Float64Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  out?: Float64Array,
+): Float64Array | undefined {
+  const a = active();
+  if (!a || m * k * n < GEMM_MIN_FLOPS) return undefined;
+  const C = out ?? new Float64Array(m * n);
+  a.dgemm(A, B, C, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+  count("dgemm");
+  return C;
+}
+
+/**
+ * M (I × R) with M[i, r] = Σ_a ka[a, r] · Σ_b T[r, a, i, b] · kb[b, r] for a rank-major T
+ * (R × A × I × B), ka A × R, kb B × R (CP-ALS's dimension tree), by dgemv; undefined when off.
+ */
+export function nativeMttkrpRanks(T: Float64Array, ka: Float64Array, kb: Float64Array, R: number, A: number, I: number, B: number): Float64Array | undefined {
+  const a = active();
+  if (!a || typeof a.mttkrpRanks !== "function") return undefined;
+  const M = new Float64Array(I * R);
+  a.mttkrpRanks(T, ka, kb, M, R, A, I, B);
+  count("mttkrpRanks");
+  return M;
+}
+
 /** Eigenvalues descending, eigenvectors as columns (n×n, row-major); consumes A. */
 export function nativeEigSym(A: Float64Array, n: number, vectors: boolean): { values: Float64Array; V: Float64Array } | undefined {
   const a = active();

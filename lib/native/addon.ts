@@ -33,6 +33,7 @@ export interface Addon {
   dgesdd(A: Float64Array, m: number, n: number, s: Float64Array, U: Float64Array, VT: Float64Array): void;
   qr(A: Float64Array, m: number, n: number, Q: Float64Array, R: Float64Array): void;
   dgesv(A: Float64Array, B: Float64Array, n: number, p: number): number;
+  mttkrpRanks(T: Float64Array, ka: Float64Array, kb: Float64Array, M: Float64Array, R: number, A: number, I: number, B: number): void;
 }
 
 export const ADDON_FILE = join("native", "build", "Release", "tnlab_native.node");

@@ -5,6 +5,7 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "common.h"
 
@@ -110,7 +111,44 @@ static napi_value Dgesv(napi_env env, napi_callback_info info) {
   });
 }
 
+// mttkrpRanks(T, ka, kb, M, R, A, I, B): the small half of CP-ALS's dimension tree, on a
+// rank-major partial tensor T (R × A × I × B): M (I × R, row-major, overwritten) with
+// M[i, r] = Σ_a ka[a, r] · Σ_b T[r, a, i, b] · kb[b, r], ka (A × R) and kb (B × R) the Khatri-Rao
+// rows of the modes before and after. Per rank one or two dgemv: T[r] · kb[:, r], then ·ka[:, r].
+static napi_value MttkrpRanks(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args a = args(env, info, 8);
+    int R = dim(env, a.v[4], "R"), A = dim(env, a.v[5], "A"), I = dim(env, a.v[6], "I"), B = dim(env, a.v[7], "B");
+    const size_t slab = size_t(A) * I * B;
+    const double* T = f64(env, a.v[0], size_t(R) * slab, "T");
+    const double* ka = f64(env, a.v[1], size_t(A) * R, "ka");
+    const double* kb = f64(env, a.v[2], size_t(B) * R, "kb");
+    double* M = f64(env, a.v[3], size_t(I) * R, "M");
+    if (R == 0 || I == 0) return undefined(env);
+    if (A == 0 || B == 0) {
+      std::fill(M, M + size_t(I) * R, 0.0);
+      return undefined(env);
+    }
+    blasThreadsFor(double(I) * R, double(slab) * R);
+    std::vector<double> tmp(B > 1 && A > 1 ? size_t(A) * I : 0);
+    for (int r = 0; r < R; r++) {
+      const double* Tr = T + size_t(r) * slab;
+      if (B == 1) {
+        // Σ_a (ka[a, r] kb[0, r]) T[r, a, :]: T[r] as A × I, transposed, times column r of ka.
+        cblas_dgemv(CblasRowMajor, CblasTrans, A, I, kb[r], Tr, I, ka + r, R, 0.0, M + r, R);
+      } else if (A == 1) {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, I, B, ka[r], Tr, B, kb + r, R, 0.0, M + r, R);
+      } else {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, A * I, B, 1.0, Tr, B, kb + r, R, 0.0, tmp.data(), 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, A, I, 1.0, tmp.data(), I, ka + r, R, 0.0, M + r, R);
+      }
+    }
+    return undefined(env);
+  });
+}
+
 void registerLapack(napi_env env, napi_value exports) {
+  setMethod(env, exports, "mttkrpRanks", MttkrpRanks);
   setMethod(env, exports, "dgemm", Dgemm);
   setMethod(env, exports, "dsyevd", Dsyevd);
   setMethod(env, exports, "dgesdd", Dgesdd);

@@ -5,8 +5,11 @@ import { use } from "../../lib/backend";
 import { TnArgumentError } from "../../lib/errors";
 import { rng } from "../../lib/random";
 import { cpAls, CPTensor } from "../../lib/decomp/cp";
-import { gemmNarrow, mttkrp, mttkrpGemm, mttkrpPartial } from "../../lib/decomp/mttkrp";
-import type { NDArray } from "../../lib/linalg/ndarray";
+import { contractFirst, gemmNarrow, mttkrp, mttkrpGemm, mttkrpLast, mttkrpPartial, mttkrpPartialRankMajor } from "../../lib/decomp/mttkrp";
+import { CpSweep } from "../../lib/decomp/cp-sweep";
+import { nativeGemm, nativeLinalgCalls } from "../../lib/linalg/lapack";
+import { addon, setNativeEnabled } from "../../lib/native";
+import { relError, type NDArray } from "../../lib/linalg/ndarray";
 import { backendUnderTest } from "../backends";
 
 function randn(n: number, seed: number): Float64Array {
@@ -94,6 +97,105 @@ test("the three MTTKRP kernels equal unfold · Khatri-Rao for every mode (short 
   }
 });
 
+/** Runs fn with the native addon on (when built) and off; `name`: the native routine that must run. */
+function onBothPaths(name: string, fn: (path: string) => void): void {
+  const paths: [string, boolean][] = addon() ? [["native", true], ["typescript", false]] : [["typescript", false]];
+  for (const [path, on] of paths) {
+    const before = setNativeEnabled(on);
+    try {
+      const calls = nativeLinalgCalls()[name] ?? 0;
+      fn(path);
+      if (on) assert.ok((nativeLinalgCalls()[name] ?? 0) > calls, `native ${name} ran`);
+    } finally {
+      setNativeEnabled(before);
+    }
+  }
+}
+
+// Small ones stay in TypeScript even with the addon (below nativeGemm's size floor); the larger
+// ones run the OpenBLAS products.
+const ODD_SHAPES = [
+  [3, 4, 5, 6],
+  [2, 9, 3, 10],
+  [7, 5, 11],
+  [5, 7],
+  [9, 13, 17],
+  [6, 7, 5, 11],
+  [41, 1, 37],
+  [37, 53],
+];
+
+test("mttkrpLast and the rank-major tree MTTKRP equal unfold · Khatri-Rao (native and TypeScript, odd shapes)", () => {
+  onBothPaths("mttkrpRanks", (path) => {
+    for (const dims of ODD_SHAPES) {
+      for (const R of [1, 3, 4]) {
+        const x = { shape: dims, data: randn(dims.reduce((p, v) => p * v, 1), 11) };
+        const F = dims.map((I, n) => randn(I * R, 200 + n));
+        const last = dims.length - 1;
+        const rows = x.data.length / dims[last];
+        const got = mttkrpLast(x.data, dims, F, R);
+        assert.ok(maxAbsDiff(got, naiveMttkrp(x, F, R, last)) < 1e-10, `${path} last, dims ${dims} R ${R}`);
+        // U[r, q] = Σ_i F_0[i, r] · X[i, q], then the small half of the last mode on its own
+        // (without the addon mttkrpLast never reaches it: this is its TypeScript loop's test).
+        const Q = x.data.length / dims[0];
+        const U = new Float64Array(R * Q);
+        for (let r = 0; r < R; r++) for (let i = 0; i < dims[0]; i++) for (let q = 0; q < Q; q++) U[r * Q + q] += F[0][i * R + r] * x.data[i * Q + q];
+        assert.ok(maxAbsDiff(contractFirst(U, dims, F, R), naiveMttkrp(x, F, R, last)) < 1e-10, `${path} contractFirst, dims ${dims} R ${R}`);
+        if (dims.length < 3) continue;
+        // Rank-major T[r, p] = Σ_k X[p, k] · F_last[k, r].
+        const T = new Float64Array(R * rows);
+        for (let r = 0; r < R; r++)
+          for (let p = 0; p < rows; p++) for (let k = 0; k < dims[last]; k++) T[r * rows + p] += x.data[p * dims[last] + k] * F[last][k * R + r];
+        for (let n = 0; n < last; n++) {
+          const part = mttkrpPartialRankMajor(T, dims.slice(0, last), F, R, n);
+          assert.ok(maxAbsDiff(part, naiveMttkrp(x, F, R, n)) < 1e-10, `${path} rank-major partial, dims ${dims} R ${R} mode ${n}`);
+        }
+      }
+    }
+  });
+});
+
+test("CpSweep gives every mode's MTTKRP with the factors updated so far (native and TypeScript)", () => {
+  onBothPaths("dgemm", (path) => {
+    for (const dims of ODD_SHAPES) {
+      const R = 3;
+      const x = { shape: dims, data: randn(dims.reduce((p, v) => p * v, 1), 13) };
+      const F = dims.map((I, n) => randn(I * R, 300 + n));
+      const sweep = new CpSweep(x.data, dims, R);
+      for (let s = 0; s < 2; s++) {
+        for (let n = 0; n < dims.length; n++) {
+          const got = sweep.mttkrp(n, F);
+          assert.ok(maxAbsDiff(got, naiveMttkrp(x, F, R, n)) < 1e-10, `${path} sweep ${s}, dims ${dims} mode ${n}`);
+          F[n] = randn(dims[n] * R, 400 + 10 * s + n); // as an ALS update would replace it
+        }
+      }
+    }
+  });
+});
+
+test("nativeGemm with transposed operands equals the textbook product (odd sizes)", { skip: addon() ? false : "the native addon is not built or TN_NATIVE=0" }, () => {
+  for (const [m, k, n] of [
+    [5, 301, 3],
+    [17, 257, 1],
+    [3, 101, 19],
+  ]) {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const A = randn(m * k, m * k + 1);
+        const B = randn(k * n, k * n + 2);
+        const a = (i: number, p: number) => (ta ? A[p * m + i] : A[i * k + p]);
+        const b = (p: number, j: number) => (tb ? B[j * k + p] : B[p * n + j]);
+        const want = new Float64Array(m * n);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) want[i * n + j] += a(i, p) * b(p, j);
+        const out = new Float64Array(m * n).fill(NaN);
+        const got = nativeGemm(A, B, m, k, n, ta, tb, out)!;
+        assert.equal(got, out, "writes into the given buffer");
+        assert.ok(maxAbsDiff(got, want) < 1e-10, `${m}x${k}x${n} transA ${ta} transB ${tb}`);
+      }
+    }
+  }
+});
+
 test("gemmNarrow equals the textbook product (odd sizes, k longer than one cache block)", () => {
   for (const [m, k, n] of [
     [5, 1100, 7],
@@ -141,6 +243,8 @@ test("the error history never increases, and its cheap last value equals the exa
     }
     assert.ok(cp.error > 0.1, "a random tensor is not rank 4");
     assert.ok(Math.abs(cp.history[cp.history.length - 1] - cp.error) < 1e-9);
+    // The one-pass final error is relError's own sum, bit for bit.
+    assert.equal(cp.error, relError(x, cp.toDense()));
   }
 });
 
