@@ -152,31 +152,50 @@ export function checkConvPadding(p: unknown): ConvPadding {
   return v as ConvPadding;
 }
 
-/** The tf op argument for a padding, restricted to the given spatial axes (for k×1 / 1×k steps). */
-export function padArg(p: ConvPadding, rows = true, cols = true): "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]] {
-  if (typeof p !== "number") return p;
-  return [[0, 0], rows ? [p, p] : [0, 0], cols ? [p, p] : [0, 0], [0, 0]];
-}
-
 /**
  * Numeric padding is applied with tf.pad and the convolution then runs "valid": the native
  * TensorFlow backend takes no explicit paddings in the convolution gradients ("TF Backend supports
  * only 'valid' and 'same' padding") nor in DepthwiseConv2dNative.
  */
-function padded(x: tf.Tensor4D, p: number, rows: boolean, cols: boolean): tf.Tensor4D {
-  return p === 0 ? x : tf.pad(x, padArg(p, rows, cols) as [number, number][]);
+function padded(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  return p === 0 ? x : tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
 }
 
-/** tf.depthwiseConv2d with our padding (numeric: on rows and/or columns only). */
-export function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], p: ConvPadding, rows = true, cols = true): tf.Tensor4D {
+/** tf.depthwiseConv2d with our padding. */
+export function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], p: ConvPadding): tf.Tensor4D {
   if (typeof p !== "number") return tf.depthwiseConv2d(x, filter, strides, p);
-  return tf.depthwiseConv2d(padded(x, p, rows, cols), filter, strides, "valid");
+  return tf.depthwiseConv2d(padded(x, p), filter, strides, "valid");
+}
+
+/**
+ * A kh×1 then a 1×kw depthwise convolution (CP-4's spatial factors) with strides `strides` and
+ * padding `p`, as one kh×kw convolution would pad. The whole stride goes to the second step and
+ * the first runs at stride 1: TensorFlow's own DepthwiseConv2dNative (the tensorflow backend on
+ * CPUs where TensorFlow does not use oneDNN, those without AVX-512 VNNI) takes only equal row
+ * and column strides, and [s, 1] then [1, s] are not. Unequal strides end in a subsampling.
+ */
+export function separableDepthwise(x: tf.Tensor4D, vertical: tf.Tensor4D, horizontal: tf.Tensor4D, strides: [number, number], p: ConvPadding): tf.Tensor4D {
+  const [kh, kw] = [vertical.shape[0], horizontal.shape[1]];
+  let pads: [number, number, number, number];
+  if (typeof p === "number") pads = [p, p, p, p];
+  else {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, [kh, kw, x.shape[3], 1], strides, 1, p);
+    pads = [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right];
+  }
+  const xp = pads.some((v) => v > 0) ? tf.pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]) : x;
+  const z = tf.depthwiseConv2d(xp, vertical, 1, "valid");
+  const [sh, sw] = strides;
+  if (sh === sw) return tf.depthwiseConv2d(z, horizontal, sh, "valid");
+  // Subsampled by gathers: tfjs has no gradient for StridedSlice.
+  const y = tf.depthwiseConv2d(z, horizontal, 1, "valid");
+  const every = (n: number, s: number) => tf.range(0, n, s, "int32");
+  return tf.gather(tf.gather(y, every(y.shape[1], sh), 1), every(y.shape[2], sw), 2) as tf.Tensor4D;
 }
 
 /** tf.conv2d with our padding. */
 export function conv(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], p: ConvPadding): tf.Tensor4D {
   if (typeof p !== "number") return tf.conv2d(x, filter, strides, p);
-  return tf.conv2d(padded(x, p, true, true), filter, strides, "valid");
+  return tf.conv2d(padded(x, p), filter, strides, "valid");
 }
 
 export function pair(arg: string, v: unknown, dflt: number): [number, number] {

@@ -12,7 +12,7 @@ import { cpAls, type CpAlsOptions } from "../decomp/cp";
 import { fail } from "../errors";
 import { transpose } from "../linalg/matmul";
 import { type NDArray, reshape, toTensor } from "../linalg/ndarray";
-import { chainStd, depthwise, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
+import { chainStd, depthwise, separableDepthwise, checkPositiveInt, normalInit, pointwise, targetVariance } from "./common";
 import { FactorConv2D, type FactorConv2DArgs } from "./factor-conv";
 import type { PathCosts } from "./factor-layer";
 import { type Decomposed, type FromConvOptions, convArgs, finish, readConv, scaleCols } from "./from-trained";
@@ -151,8 +151,7 @@ export class CPConv2D extends FactorConv2D {
     if (this.variant === "cp3") {
       z = depthwise(z, this.spatial[0].read() as tf.Tensor4D, this.strides, this.padding);
     } else {
-      z = depthwise(z, this.spatial[0].read() as tf.Tensor4D, [this.strides[0], 1], this.padding, true, false);
-      z = depthwise(z, this.spatial[1].read() as tf.Tensor4D, [1, this.strides[1]], this.padding, false, true);
+      z = separableDepthwise(z, this.spatial[0].read() as tf.Tensor4D, this.spatial[1].read() as tf.Tensor4D, this.strides, this.padding);
     }
     return pointwise(z, this.outFactor.read());
   }

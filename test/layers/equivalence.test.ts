@@ -26,6 +26,8 @@ const CASES: Case[] = [
   { name: "NaiveTTConv2D stride", input: [1, 7, 6, 3], make: (path) => new NaiveTTConv2D({ filters: 4, kernelSize: 3, ranks: 2, strides: [2, 1], seed: 7, path }) },
   { name: "CPConv2D cp3", input: [2, 6, 6, 4], make: (path) => new CPConv2D({ filters: 5, kernelSize: 3, rank: 3, variant: "cp3", padding: "same", seed: 8, path }) },
   { name: "CPConv2D cp4 stride", input: [2, 7, 8, 4], make: (path) => new CPConv2D({ filters: 3, kernelSize: 3, rank: 4, variant: "cp4", strides: 2, padding: "same", seed: 9, path }) },
+  { name: "CPConv2D cp4 strides [2, 1] same", input: [2, 7, 8, 4], make: (path) => new CPConv2D({ filters: 3, kernelSize: [3, 2], rank: 3, variant: "cp4", strides: [2, 1], padding: "same", seed: 14, path }) },
+  { name: "CPConv2D cp4 strides [1, 3] valid", input: [1, 6, 9, 3], make: (path) => new CPConv2D({ filters: 2, kernelSize: 3, rank: 2, variant: "cp4", strides: [1, 3], seed: 15, path }) },
   { name: "CPConv2D cp4 valid", input: [1, 6, 6, 3], make: (path) => new CPConv2D({ filters: 4, kernelSize: [3, 2], rank: 2, variant: "cp4", seed: 10, path }) },
   { name: "Tucker2Conv2D", input: [2, 6, 6, 5], make: (path) => new Tucker2Conv2D({ filters: 6, kernelSize: 3, inRank: 3, outRank: 4, padding: "same", seed: 11, path }) },
   { name: "Tucker2Conv2D stride valid", input: [2, 7, 7, 4], make: (path) => new Tucker2Conv2D({ filters: 3, kernelSize: 3, inRank: 2, outRank: 2, strides: 2, seed: 12, path }) },
@@ -164,6 +166,7 @@ test("explicit symmetric padding p (PyTorch's padding = p) equals ZeroPadding th
   const makers: [string, (path: ForwardPath) => FactorLayer][] = [
     ["cp3", (path) => new CPConv2D({ filters: 5, kernelSize: 3, rank: 3, variant: "cp3", padding: 1, seed: 1, path })],
     ["cp4 stride 2", (path) => new CPConv2D({ filters: 4, kernelSize: 3, rank: 3, variant: "cp4", padding: 1, strides: 2, seed: 2, path })],
+    ["cp4 strides [2, 3]", (path) => new CPConv2D({ filters: 3, kernelSize: [3, 2], rank: 2, variant: "cp4", padding: 1, strides: [2, 3], seed: 4, path })],
     ["tucker2 p=2", (path) => new Tucker2Conv2D({ filters: 4, kernelSize: 3, inRank: 2, outRank: 3, padding: 2, seed: 3, path })],
   ];
   for (const [name, make] of makers) {
