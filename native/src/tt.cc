@@ -2,7 +2,8 @@
 // the wasm heap. Through TensorFlow.js ops the chain costs a matmul, a 5-D transpose and several
 // reshapes per core and about three times as many kernels backward, each touching an
 // intermediate of the whole batch; here there is no transpose at all and nothing crosses the
-// kernel boundary but x, the cores and y.
+// kernel boundary but x, the cores, y and (when the caller keeps them for the backward pass, which
+// then skips recomputing them) the intermediates z_2..z_d.
 //
 // Layout: before core k the intermediate is z_k = [P_k, r_{k-1} m_k, Q_k] with P_k = B·∏_{l<k} n_l
 // and Q_k = ∏_{l>k} m_l (row-major multi-indices, first mode slowest). With the core as the

@@ -139,7 +139,7 @@ test("fused TT chain: training steps do not grow the tensor count; off, the Tens
 });
 
 // Odd shapes for the kept intermediates: d = 2..5, ranks 1..5, batch 1 and odd, a slice wider
-// than a 64-column block, and an intermediate made by the Q = 1 (OpenBLAS) step.
+// than a 64-column block, an intermediate made by the Q = 1 (OpenBLAS) step, and one real layer.
 const ODD: { m: number[]; n: number[]; r: number[]; B: number }[] = [
   { m: [3, 5], n: [2, 7], r: [1, 4, 1], B: 1 },
   { m: [1, 3], n: [3, 1], r: [1, 1, 1], B: 3 },
@@ -148,6 +148,7 @@ const ODD: { m: number[]; n: number[]; r: number[]; B: number }[] = [
   { m: [3, 2, 1, 5], n: [2, 3, 3, 1], r: [1, 2, 5, 3, 1], B: 1 },
   { m: [2, 3, 5, 17], n: [2, 1, 2, 3], r: [1, 5, 3, 4, 1], B: 3 }, // Q = 255: blocks and a tail
   { m: [2, 3, 2, 1, 3], n: [1, 2, 3, 2, 2], r: [1, 3, 4, 5, 2, 1], B: 5 },
+  { m: [2, 2, 8, 2, 64], n: [2, 2, 2, 8, 32], r: [1, 4, 4, 4, 4, 1], B: 100 }, // MNIST tt-tt-tt's second layer, multithreaded
 ];
 
 /** y, dx and every core's gradient of sum(chain(x) ⊙ g) through `chain`. */
