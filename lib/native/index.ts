@@ -4,5 +4,5 @@ export { addon, active, setNativeEnabled, nativeInfo, describeNative, nativeThre
 export { nativeBatchNormGradCalls, BATCH_NORM_GRAD_KERNEL } from "./batchnorm-grad";
 export { nativeMomentsCalls, MOMENTS_KERNEL, MOMENTS_GRAD_KERNEL } from "./moments";
 export { registerNativeKernels, nativeKernelCalls, batchPairs, NATIVE_KERNELS, ACTIVATIONS } from "./wasm-kernels";
-export { nativeTTChain, nativeTTChainCalls, TT_CHAIN_KERNEL, TT_CHAIN_GRAD_KERNEL } from "./tt-chain";
+export { nativeTTChain, nativeTTChainCalls, nativeTTChainKeptCalls, setTTChainKeepLimit, ttChainKeptSize, TT_CHAIN_KERNEL, TT_CHAIN_GRAD_KERNEL } from "./tt-chain";
 export { FusedMomentumOptimizer, FusedAdamOptimizer, nativeOptimizerCalls, APPLY_MOMENTUM_KERNEL, APPLY_ADAM_KERNEL } from "./optimizers";

@@ -2,7 +2,8 @@
 // the wasm heap. Through TensorFlow.js ops the chain costs a matmul, a 5-D transpose and several
 // reshapes per core and about three times as many kernels backward, each touching an
 // intermediate of the whole batch; here there is no transpose at all and nothing crosses the
-// kernel boundary but x, the cores and y.
+// kernel boundary but x, the cores, y and (when the caller keeps them for the backward pass, which
+// then skips recomputing them) the intermediates z_2..z_d.
 //
 // Layout: before core k the intermediate is z_k = [P_k, r_{k-1} m_k, Q_k] with P_k = B·∏_{l<k} n_l
 // and Q_k = ∏_{l>k} m_l (row-major multi-indices, first mode slowest). With the core as the
@@ -210,39 +211,58 @@ Chain readChain(const std::vector<double>& p, size_t fixed, size_t perCore, cons
   return c;
 }
 
-// ttChainForward(heap, [x, y, core_1..core_d, B, d, m.., n.., r..])
+// The intermediates z_2..z_d (inputs of cores 2..d) packed one after another: what the forward
+// pass can hand to the backward pass so that it does not recompute them.
+size_t keptSize(const Chain& c) {
+  size_t total = 0;
+  for (int k = 1; k < c.d; k++) total += c.size(k);
+  return total;
+}
+
+// ttChainForward(heap, [x, y, kept, core_1..core_d, B, d, m.., n.., r..]); kept < 0: the
+// intermediates go to scratch, else to kept (keptSize floats) for ttChainBackward.
 napi_value TTChainForward(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     auto [a, heap, p] = heapCall(env, info, 2);
-    const Chain c = readChain(p, 2, 1, "ttChainForward");
+    const Chain c = readChain(p, 3, 1, "ttChainForward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     float* y = heapF32(heap, p[1], size_t(c.B) * c.N, "y");
-    std::vector<float*> g = cores(heap, p, 2, c, "core");
+    float* kept = p[2] < 0 || c.d < 2 ? nullptr : heapF32(heap, p[2], keptSize(c), "kept");
+    std::vector<float*> g = cores(heap, p, 3, c, "core");
     const float* z = x;
     for (int k = 0; k < c.d; k++) {
-      float* out = k == c.d - 1 ? y : scratch(k & 1, c.size(k + 1));
+      float* out = k == c.d - 1 ? y : kept ? kept : scratch(k & 1, c.size(k + 1));
       forwardStep(c, k, g[k], z, out);
       z = out;
+      if (kept && k < c.d - 1) kept += c.size(k + 1);
     }
     return undefined(env);
   });
 }
 
-// ttChainBackward(heap, [x, dy, dx, core_1..core_d, dcore_1..dcore_d, B, d, m.., n.., r..])
-// Recomputes the forward intermediates (the batch's z_k) rather than keeping them between calls.
+// ttChainBackward(heap, [x, dy, dx, kept, core_1..core_d, dcore_1..dcore_d, B, d, m.., n.., r..])
+// kept: the forward pass's intermediates (ttChainForward's kept), or < 0 to recompute them here;
+// both give the same bits (the same forwardStep on the same inputs).
 napi_value TTChainBackward(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     auto [a, heap, p] = heapCall(env, info, 2);
-    const Chain c = readChain(p, 3, 2, "ttChainBackward");
+    const Chain c = readChain(p, 4, 2, "ttChainBackward");
     const float* x = heapF32(heap, p[0], size_t(c.B) * c.M, "x");
     const float* dy = heapF32(heap, p[1], size_t(c.B) * c.N, "dy");
     float* dx = p[2] < 0 ? nullptr : heapF32(heap, p[2], size_t(c.B) * c.M, "dx");
-    std::vector<float*> g = cores(heap, p, 3, c, "core");
-    std::vector<float*> dg = cores(heap, p, 3 + size_t(c.d), c, "dcore");
-    std::vector<float*> z(c.d, nullptr);  // z[k] = input of core k (z[0] is x, not stored)
+    float* kept = p[3] < 0 || c.d < 2 ? nullptr : heapF32(heap, p[3], keptSize(c), "kept");
+    std::vector<float*> g = cores(heap, p, 4, c, "core");
+    std::vector<float*> dg = cores(heap, p, 4 + size_t(c.d), c, "dcore");
+    std::vector<const float*> z(c.d, nullptr);  // z[k] = input of core k (z[0] is x, not stored)
     for (int k = 0; k + 1 < c.d; k++) {
-      z[k + 1] = scratch(2 + k, c.size(k + 1));
-      forwardStep(c, k, g[k], k == 0 ? x : z[k], z[k + 1]);
+      if (kept) {
+        z[k + 1] = kept;
+        kept += c.size(k + 1);
+        continue;
+      }
+      float* out = scratch(2 + k, c.size(k + 1));
+      forwardStep(c, k, g[k], k == 0 ? x : z[k], out);
+      z[k + 1] = out;
     }
     // dz_k alternates between scratch slots 0 and 1 (the forward pass's, free here).
     const float* dout = dy;

@@ -2,7 +2,8 @@
 // uses on wasm with the addon: values and gradients against the TensorFlow.js chain on cpu
 // (ttApplyRows there; test/layers/tt-chain.test.ts checks it against ttApply), the
 // layer against the dense layer rebuilt from its cores, gradients against finite differences,
-// and no tensor growth over training steps. Shapes cover the native code's branches: one core,
+// and no tensor growth over training steps. The intermediates the forward kernel keeps for the
+// backward one: the same bits as recomputing them, the size limit, no leaks. Shapes cover the native code's branches: one core,
 // slices wider than a 64-column block and with ragged tails, odd core dimensions. Skipped when
 // the addon is not built (TN_NATIVE=0 or no OpenBLAS): then the TensorFlow.js chain runs.
 import { test } from "node:test";
@@ -10,7 +11,8 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { TTDense } from "../../lib/layers";
-import { addon, nativeTTChain, nativeTTChainCalls, setNativeEnabled } from "../../lib/native";
+import { ttApplyRows } from "../../lib/layers/tt-chain";
+import { addon, FusedMomentumOptimizer, nativeTTChain, nativeTTChainCalls, nativeTTChainKeptCalls, setNativeEnabled, setTTChainKeepLimit, ttChainKeptSize } from "../../lib/native";
 import { assertClose, on, randn } from "../backend/compare";
 
 const skip = addon() ? false : "the native addon is not built or TN_NATIVE=0";
@@ -134,4 +136,114 @@ test("fused TT chain: training steps do not grow the tensor count; off, the Tens
   opt.dispose();
   x.dispose();
   for (const v of layer.weights) v.dispose();
+});
+
+// Odd shapes for the kept intermediates: d = 2..5, ranks 1..5, batch 1 and odd, a slice wider
+// than a 64-column block, an intermediate made by the Q = 1 (OpenBLAS) step, and one real layer.
+const ODD: { m: number[]; n: number[]; r: number[]; B: number }[] = [
+  { m: [3, 5], n: [2, 7], r: [1, 4, 1], B: 1 },
+  { m: [1, 3], n: [3, 1], r: [1, 1, 1], B: 3 },
+  { m: [2, 3, 5], n: [3, 2, 1], r: [1, 5, 2, 1], B: 7 },
+  { m: [3, 4, 1], n: [2, 3, 2], r: [1, 3, 2, 1], B: 9 }, // z_3 comes from the Q = 1 step
+  { m: [3, 2, 1, 5], n: [2, 3, 3, 1], r: [1, 2, 5, 3, 1], B: 1 },
+  { m: [2, 3, 5, 17], n: [2, 1, 2, 3], r: [1, 5, 3, 4, 1], B: 3 }, // Q = 255: blocks and a tail
+  { m: [2, 3, 2, 1, 3], n: [1, 2, 3, 2, 2], r: [1, 3, 4, 5, 2, 1], B: 5 },
+  { m: [2, 2, 8, 2, 64], n: [2, 2, 2, 8, 32], r: [1, 4, 4, 4, 4, 1], B: 100 }, // MNIST tt-tt-tt's second layer, multithreaded
+];
+
+/** y, dx and every core's gradient of sum(chain(x) ⊙ g) through `chain`. */
+function chainGrads(c: (typeof ODD)[number], seed: number, chain: (x: tf.Tensor2D, cores: tf.Tensor[]) => tf.Tensor2D) {
+  return () => {
+    const x = tf.tensor2d(randn([c.B, prod(c.m)], seed), [c.B, prod(c.m)]);
+    const cores = c.m.map((mk, k) => tf.tensor(randn([c.r[k], mk, c.n[k], c.r[k + 1]], seed + 1 + k), [c.r[k], mk, c.n[k], c.r[k + 1]]));
+    const g = tf.tensor2d(randn([c.B, prod(c.n)], seed + 9), [c.B, prod(c.n)]);
+    const y = chain(x, cores);
+    const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(chain(args[0] as tf.Tensor2D, args.slice(1)), g)))([x, ...cores]);
+    return [y, ...grads];
+  };
+}
+
+test("fused TT chain: kept intermediates give the same bits as recomputing them, and equal cpu", { skip, timeout: 120_000 }, async () => {
+  setNativeEnabled(true);
+  const limit = setTTChainKeepLimit(64 * 2 ** 20);
+  try {
+    let seed = 200;
+    for (const c of ODD) {
+      const what = JSON.stringify(c);
+      const native = (x: tf.Tensor2D, cores: tf.Tensor[]) => nativeTTChain(x, cores, c.m, c.n, c.r)!;
+      const ref = await on("cpu", chainGrads(c, seed, (x, cores) => ttApplyRows(x, cores, c.m, c.n, c.r)));
+      const kept0 = nativeTTChainKeptCalls();
+      const kept = await on("wasm", chainGrads(c, seed, native));
+      assert.equal(nativeTTChainKeptCalls(), kept0 + 1, `${what}: the backward pass used the kept intermediates`);
+      setTTChainKeepLimit(0);
+      const redone = await on("wasm", chainGrads(c, seed, native));
+      setTTChainKeepLimit(64 * 2 ** 20);
+      assert.equal(nativeTTChainKeptCalls(), kept0 + 1, `${what}: with the limit at 0 the backward pass recomputed`);
+      const names = ["y", "dx", ...c.m.map((_, k) => `dcore_${k + 1}`)];
+      kept.forEach((v, i) => {
+        assert.deepEqual(v, redone[i], `${what} ${names[i]}: kept and recomputed intermediates differ`);
+        assertClose(v, ref[i], `${what} ${names[i]}`, 1e-4, "native");
+      });
+      seed += 20;
+    }
+  } finally {
+    setTTChainKeepLimit(limit);
+  }
+});
+
+test("fused TT chain: the size limit picks the path per call", { skip, timeout: 60_000 }, async () => {
+  await use("wasm");
+  setNativeEnabled(true);
+  const c = ODD[2];
+  const bytes = 4 * ttChainKeptSize(c.B, c.m, c.n, c.r);
+  // z_2 [7·3, 5·3, 5] and z_3 [7·3·2, 2·5, 1].
+  assert.equal(bytes, 4 * (7 * 3 * 5 * 3 * 5 + 7 * 3 * 2 * 2 * 5 * 1));
+  const limit = setTTChainKeepLimit(bytes);
+  try {
+    const native = (x: tf.Tensor2D, cores: tf.Tensor[]) => nativeTTChain(x, cores, c.m, c.n, c.r)!;
+    const kept0 = nativeTTChainKeptCalls();
+    tf.dispose(tf.tidy(chainGrads(c, 3, native)));
+    assert.equal(nativeTTChainKeptCalls(), kept0 + 1, "at the limit: kept");
+    setTTChainKeepLimit(bytes - 1);
+    tf.dispose(tf.tidy(chainGrads(c, 3, native)));
+    assert.equal(nativeTTChainKeptCalls(), kept0 + 1, "one byte under: recomputed");
+  } finally {
+    setTTChainKeepLimit(limit);
+  }
+});
+
+test("fused TT chain: kept intermediates leak no tensors and no wasm memory, training or evaluating", { skip, timeout: 60_000 }, async () => {
+  await use("wasm");
+  setNativeEnabled(true);
+  const heapBytes = () => ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength);
+  const layer = new TTDense({ inModes: [4, 7, 3], outModes: [8, 2, 4], ranks: 3, seed: 4, path: "factored" });
+  const x = tf.tensor2d(randn([33, 84], 5), [33, 84]);
+  layer.apply(x);
+  const opt = new FusedMomentumOptimizer(0.01, 0.9);
+  const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+  const step = () => opt.minimize(() => tf.mean(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar, false, vars);
+  const evaluate = () => tf.tidy(() => tf.sum(layer.apply(x) as tf.Tensor).dataSync()[0]);
+  const limit = setTTChainKeepLimit(64 * 2 ** 20);
+  try {
+    for (const keepBytes of [64 * 2 ** 20, 0]) {
+      setTTChainKeepLimit(keepBytes);
+      step();
+      evaluate();
+      const count = tf.memory().numTensors;
+      const heap = heapBytes();
+      const kept0 = nativeTTChainKeptCalls();
+      for (let i = 0; i < 5; i++) {
+        step();
+        evaluate();
+      }
+      assert.equal(nativeTTChainKeptCalls(), kept0 + (keepBytes > 0 ? 5 : 0), `limit ${keepBytes}: backward passes on kept intermediates`);
+      assert.equal(tf.memory().numTensors, count, `limit ${keepBytes}: tensors after five more steps and evaluations`);
+      assert.equal(heapBytes(), heap, `limit ${keepBytes}: wasm memory after five more steps and evaluations`);
+    }
+  } finally {
+    setTTChainKeepLimit(limit);
+    opt.dispose();
+    x.dispose();
+    for (const v of layer.weights) v.dispose();
+  }
 });
