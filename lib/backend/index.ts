@@ -7,6 +7,7 @@ import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } 
 import { loadNative, tensorflowOrigin, tensorflowVersion } from "./native";
 import { registerAvgPoolGradFix } from "./avg-pool-grad";
 import { startWasm, wasmDetails } from "./wasm";
+import { active as nativeActive } from "../native/addon";
 
 export { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from "./names";
 
@@ -18,6 +19,8 @@ export interface BackendInfo {
   versions: { tnlab: string; tfjs: string; node: string; native?: string; tensorflow?: string };
   /** Where the native backend's TensorFlow came from (a tnlab native build, or the package's download). */
   tensorflowFrom?: string;
+  /** wasm only: whether the native addon's kernels (OpenBLAS, oneDNN) run in place of wasm's heavy ones. */
+  nativeKernels?: boolean;
   /** Why better backends were passed over, when "auto" chose. */
   notes: string[];
   /** Whether two runs with the same seed give the same bits on this backend, and how we know. */
@@ -127,6 +130,16 @@ function tnlabVersion(): string {
   }
 }
 
+/**
+ * The engine computing right now, in one word: "tensorflow", "wasm+native" (wasm with the native
+ * addon's kernels switched on), "wasm" or "cpu". Each training epoch records it, so a run resumed
+ * on another engine says which epochs ran where.
+ */
+export function engineLabel(): string {
+  const name = tf.getBackend();
+  return name === "wasm" && nativeActive() ? "wasm+native" : name;
+}
+
 /** Which backend runs, its threads and SIMD, and the versions. */
 export async function info(): Promise<BackendInfo> {
   const name = (current ?? tf.getBackend()) as BackendName;
@@ -146,11 +159,12 @@ export async function info(): Promise<BackendInfo> {
   let simd = false;
   if (name === "wasm") ({ threads, simd } = await wasmDetails());
   if (name === "tensorflow") threads = Number(process.env.TF_NUM_INTRAOP_THREADS) || require("node:os").cpus().length;
-  return { backend: name, threads, simd, versions, ...(tensorflowFrom ? { tensorflowFrom } : {}), notes: [...notes], determinism: determinism(name) };
+  const kernels = name === "wasm" ? { nativeKernels: nativeActive() !== undefined } : {};
+  return { backend: name, threads, simd, versions, ...kernels, ...(tensorflowFrom ? { tensorflowFrom } : {}), notes: [...notes], determinism: determinism(name) };
 }
 
-/** One line for people: "wasm (SIMD, 1 thread) · tfjs 4.22.0 · node 20.20.2". */
+/** One line for people: "wasm (SIMD, 1 thread) + native kernels · tfjs 4.22.0 · node 20.20.2". */
 export function describe(i: BackendInfo): string {
-  const feats = i.backend === "wasm" ? ` (${i.simd ? "SIMD" : "no SIMD"}, ${i.threads} thread${i.threads > 1 ? "s" : ""})` : i.backend === "tensorflow" ? ` (${i.versions.native}, TensorFlow ${i.versions.tensorflow ?? "?"}, ${i.threads} threads)` : "";
+  const feats = i.backend === "wasm" ? ` (${i.simd ? "SIMD" : "no SIMD"}, ${i.threads} thread${i.threads > 1 ? "s" : ""})${i.nativeKernels ? " + native kernels" : ""}` : i.backend === "tensorflow" ? ` (${i.versions.native}, TensorFlow ${i.versions.tensorflow ?? "?"}, ${i.threads} threads)` : "";
   return `${i.backend}${feats} · tnlab ${i.versions.tnlab} · tfjs ${i.versions.tfjs} · node ${i.versions.node}`;
 }

@@ -6,6 +6,7 @@ import { fail } from "../errors";
 import { rng } from "../random";
 import { asNDArray, rangeScale, relError as relErr, size, type NDArray, type TensorLike } from "../linalg/ndarray";
 import { gemmABt, transposeData } from "../linalg/matmul";
+import { unfold } from "../linalg/tensor-ops";
 import { nativeGemm } from "../linalg/lapack";
 import { eigSymData } from "../linalg/eig";
 import { FactorizedTensor } from "./factorized";
@@ -236,7 +237,8 @@ function randomFactor(I: number, R: number, rand: ReturnType<typeof rng>): Float
 function svdInit(X: NDArray, n: number, R: number, rand: ReturnType<typeof rng>): Float64Array {
   const dims = X.shape;
   const I = dims[n];
-  const U = unfoldData(X.data, dims, n);
+  // Mode 0's unfolding is X's own data: no copy.
+  const U = n === 0 ? X.data : unfold(X, n).data;
   const cols = X.data.length / I;
   const { vectors } = eigSymData(gemmABt(U, U, I, cols, I, true), I, true);
   const f = new Float64Array(I * R);
@@ -245,25 +247,6 @@ function svdInit(X: NDArray, n: number, R: number, rand: ReturnType<typeof rng>)
   // More components than rows: pad with random columns (as TensorLy does).
   for (let i = 0; i < I; i++) for (let r = k; r < R; r++) f[i * R + r] = rand.next();
   return f;
-}
-
-/** TensorLy unfolding: moveaxis(n → 0), then C-order reshape to I_n × (rest). */
-function unfoldData(x: Float64Array, dims: readonly number[], n: number): Float64Array {
-  let A = 1;
-  for (let k = 0; k < n; k++) A *= dims[k];
-  const I = dims[n];
-  const B = x.length / (A * I);
-  if (A === 1) return x;
-  const u = new Float64Array(x.length);
-  const cols = A * B;
-  for (let a = 0; a < A; a++) {
-    for (let i = 0; i < I; i++) {
-      const src = (a * I + i) * B;
-      const dst = i * cols + a * B;
-      for (let b = 0; b < B; b++) u[dst + b] = x[src + b];
-    }
-  }
-  return u;
 }
 
 /** FᵀF (R × R) of a row-major I × R factor. */

@@ -12,6 +12,7 @@
 
 import { nativeGemm, nativeGemmABt, nativeMttkrpRanks } from "../linalg/lapack";
 import { transposeData } from "../linalg/matmul";
+import { aroundMode } from "../linalg/ndarray";
 
 /** Doubles allowed for the precomputed inner Khatri-Rao block (32 MB). */
 const INNER_LIMIT = 1 << 22;
@@ -32,11 +33,9 @@ export function mttkrp(
 ): Float64Array {
   const N = dims.length;
   const R = rank;
-  const In = dims[mode];
+  const [A, In] = aroundMode(dims, mode);
   const M = out ?? new Float64Array(In * R);
   M.fill(0);
-  let A = 1;
-  for (let k = 0; k < mode; k++) A *= dims[k];
   // Inner modes: the longest suffix of the modes after `mode` whose Khatri-Rao block fits.
   let innerStart = N;
   let Bi = 1;
@@ -166,10 +165,7 @@ export function mttkrpGemm(
 ): Float64Array {
   const N = dims.length;
   const R = rank;
-  const In = dims[mode];
-  let A = 1;
-  for (let k = 0; k < mode; k++) A *= dims[k];
-  const B = x.length / (A * In);
+  const [A, In, B] = aroundMode(dims, mode);
   if (A * R > INNER_LIMIT || B * R > INNER_LIMIT) return mttkrp(x, dims, factors, R, mode);
   if (B === 1) {
     const KAt = transposeRows(khatriRaoRows(dims, factors, R, 0, mode), A, R);
@@ -210,11 +206,7 @@ export function mttkrpPartial(
 ): Float64Array {
   const d = dims.length;
   const R = rank;
-  const In = dims[mode];
-  let A = 1;
-  for (let k = 0; k < mode; k++) A *= dims[k];
-  let B = 1;
-  for (let k = mode + 1; k < d; k++) B *= dims[k];
+  const [A, In, B] = aroundMode(dims, mode);
   const KB = khatriRaoRows(dims, factors, R, mode + 1, d);
   const M = new Float64Array(In * R);
   const wa = new Float64Array(R);
@@ -302,11 +294,9 @@ export function mttkrpPartialRankMajor(
 ): Float64Array {
   const d = dims.length;
   const R = rank;
-  const In = dims[mode];
+  const [A, In, B] = aroundMode(dims, mode);
   const KA = khatriRaoRows(dims, factors, R, 0, mode);
   const KB = khatriRaoRows(dims, factors, R, mode + 1, d);
-  const A = KA.length / R;
-  const B = KB.length / R;
   const native = nativeMttkrpRanks(T, KA, KB, R, A, In, B);
   if (native) return native;
   const M = new Float64Array(In * R);

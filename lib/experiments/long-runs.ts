@@ -9,6 +9,7 @@ import { fail } from "../errors";
 import type { RunInProgressRow, StoredRun } from "../papers/compare";
 import { runStore, type RunStore, type StoredTraining } from "../papers/run-store";
 import type { Profile } from "./profile";
+import { engineSegments } from "../train/history";
 import * as cpConv from "./cp-conv-mnist";
 import { cpConvMnistBase } from "../models/cp-conv-mnist";
 import * as r18 from "./resnet18-cp-tucker";
@@ -238,7 +239,7 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
     }
     for (const g of store.inProgress()) {
       const last = g.curve[g.curve.length - 1];
-      inProgress.push({ id: g.id, epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, updated: g.updated, source: source(store.checkpointDir(g.id)) });
+      inProgress.push({ id: g.id, epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, updated: g.updated, engines: engineSegments(g.epochs), source: source(store.checkpointDir(g.id)) });
     }
   }
   return { stored, inProgress };
@@ -260,7 +261,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
     ...kind.images,
     started: recs.map((r) => r.meta.started).sort()[0],
     finished: recs.map((r) => r.meta.finished).sort()[recs.length - 1],
-    backend: first.meta.engine,
+    backend: first.meta.epochEngines ? `${first.meta.engine} (epochs ${first.meta.epochEngines})` : first.meta.engine,
     source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
     note: `tnlab train ${name}: ${note}`,
     seeds,

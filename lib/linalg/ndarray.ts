@@ -17,6 +17,11 @@ export function size(shape: readonly number[]): number {
   return n;
 }
 
+/** `shape` viewed as [before, I_mode, after] around `mode` (the products of the sizes before and after it). */
+export function aroundMode(shape: readonly number[], mode: number): [number, number, number] {
+  return [size(shape.slice(0, mode)), shape[mode], size(shape.slice(mode + 1))];
+}
+
 export function ndarray(shape: readonly number[], data?: Float64Array | ArrayLike<number>): NDArray {
   for (const s of shape) if (!Number.isInteger(s) || s < 0) fail("shape", shape, "non-negative integers");
   const n = size(shape);

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { gemmABt } from "./matmul";
-import { asNDArray, size, toTensor, type NDArray, type TensorLike } from "./ndarray";
+import { aroundMode, asNDArray, size, toTensor, type NDArray, type TensorLike } from "./ndarray";
 
 function checkMode(mode: number, order: number, argument = "mode"): void {
   if (!Number.isInteger(mode) || mode < 0 || mode >= order) {
@@ -13,16 +13,11 @@ function checkMode(mode: number, order: number, argument = "mode"): void {
   }
 }
 
-/** x viewed as [L, I, R] around `mode`. */
-function split(shape: readonly number[], mode: number): [number, number, number] {
-  return [size(shape.slice(0, mode)), shape[mode], size(shape.slice(mode + 1))];
-}
-
 /** Mode-`mode` unfolding: I_mode × (product of the other sizes). */
 export function unfold(input: TensorLike, mode: number): NDArray {
   const x = asNDArray(input, "x");
   checkMode(mode, x.shape.length);
-  const [L, I, R] = split(x.shape, mode);
+  const [L, I, R] = aroundMode(x.shape, mode);
   const out = new Float64Array(x.data.length);
   const cols = L * R;
   for (let l = 0; l < L; l++) {
@@ -38,7 +33,7 @@ export function unfold(input: TensorLike, mode: number): NDArray {
 export function fold(input: TensorLike, mode: number, shape: readonly number[]): NDArray {
   const m = asNDArray(input, "m");
   checkMode(mode, shape.length);
-  const [L, I, R] = split(shape, mode);
+  const [L, I, R] = aroundMode(shape, mode);
   if (m.shape.length !== 2 || m.shape[0] !== I || m.shape[1] !== L * R) {
     fail("m.shape", m.shape, `[${I}, ${L * R}], the mode-${mode} unfolding of shape [${shape.join(", ")}]`);
   }
@@ -58,7 +53,7 @@ export function modeProduct(input: TensorLike, matrix: TensorLike, mode: number)
   const x = asNDArray(input, "x");
   const m = asNDArray(matrix, "m");
   checkMode(mode, x.shape.length);
-  const [L, I, R] = split(x.shape, mode);
+  const [L, I, R] = aroundMode(x.shape, mode);
   if (m.shape.length !== 2 || m.shape[1] !== I) {
     fail("m.shape", m.shape, `a matrix with ${I} columns (size of mode ${mode} of x, shape [${x.shape.join(", ")}])`);
   }

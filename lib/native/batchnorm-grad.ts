@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active } from "./addon";
+import { heap, offset } from "./wasm-heap";
 
 export const BATCH_NORM_GRAD_KERNEL = "TnFusedBatchNormGrad";
 
@@ -32,9 +33,9 @@ function kernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: 
   const M = tf.util.sizeFromShape(x.shape) / C;
   const dx = b.makeOutput([...x.shape], "float32");
   const outs = [dx, ...[0, 1, 2, 3].map(() => b.makeOutput([C], "float32"))];
-  const off = (t: tf.TensorInfo | undefined) => (t ? b.dataIdMap.get(t.dataId)!.memoryOffset : -1);
+  const off = (t: tf.TensorInfo | undefined) => offset(b, t);
   const params = new Float64Array([off(x), off(dy), off(mean), off(variance), off(scale), ...outs.map(off), M, C, Number(args.attrs.varianceEpsilon ?? 1e-3)]);
-  a.batchNormGrad((b.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8, params);
+  a.batchNormGrad(heap(b), params);
   return outs;
 }
 

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active } from "./addon";
+import { heap, leadingSplit, offset, splitAt } from "./wasm-heap";
 
 export const MOMENTS_KERNEL = "TnMoments";
 export const MOMENTS_GRAD_KERNEL = "TnMomentsGrad";
@@ -26,20 +27,13 @@ export function nativeMomentsCalls(): number {
   return ranNatively;
 }
 
-const heap = (b: BackendWasm) => (b.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8;
-const offset = (b: BackendWasm, t: Info | undefined) => (t ? b.dataIdMap.get(t.dataId)!.memoryOffset : -1);
-
-/** rows × channels of x for a reduction over its first k axes. */
-function rowsCols(x: Info, k: number): [number, number] {
-  return [tf.util.sizeFromShape(x.shape.slice(0, k)), tf.util.sizeFromShape(x.shape.slice(k))];
-}
 
 function momentsKernel({ inputs, backend, attrs }: Args): Info[] {
   const b = backend as BackendWasm;
   const { x } = inputs as { x: Info };
   const a = active();
   if (!a) throw new Error(`tn: ${MOMENTS_KERNEL} needs the native addon`);
-  const [M, C] = rowsCols(x, attrs.leading as number);
+  const { rows: M, cols: C } = splitAt(x.shape, attrs.leading as number);
   const mean = b.makeOutput([C], "float32");
   const variance = b.makeOutput([C], "float32");
   a.moments(heap(b), new Float64Array([offset(b, x), offset(b, mean), offset(b, variance), M, C]));
@@ -51,18 +45,10 @@ function momentsGradKernel({ inputs, backend, attrs }: Args): Info {
   const { x, mean, dMean, dVariance } = inputs as Record<string, Info | undefined>;
   const a = active();
   if (!a || !x || !mean) throw new Error(`tn: ${MOMENTS_GRAD_KERNEL} needs the native addon, x and mean`);
-  const [M, C] = rowsCols(x, attrs.leading as number);
+  const { rows: M, cols: C } = splitAt(x.shape, attrs.leading as number);
   const dx = b.makeOutput([...x.shape], "float32");
   a.momentsGrad(heap(b), new Float64Array([offset(b, x), offset(b, mean), offset(b, dMean), offset(b, dVariance), offset(b, dx), M, C]));
   return dx;
-}
-
-/** The number of leading axes `axis` names when it is exactly the first k < rank axes, else 0. */
-function leadingAxes(x: tf.Tensor, axis: number | number[] | undefined | null): number {
-  if (x.rank < 2 || axis == null) return 0;
-  const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
-  const k = axes.length;
-  return k < x.rank && axes.every((ax, i) => ax === i) ? k : 0;
 }
 
 function nativeMoments(x: tf.Tensor, leading: number, keepDims: boolean): { mean: tf.Tensor; variance: tf.Tensor } {
@@ -104,8 +90,8 @@ export function registerNativeMoments(): void {
   const original = core.moments;
   const wrapped: MomentsOp & { [WRAPPED]?: MomentsOp } = (x, axis, keepDims = false) => {
     if (x instanceof tf.Tensor && x.dtype === "float32" && x.size > 0 && tf.getBackend() === "wasm" && active()) {
-      const k = leadingAxes(x, axis);
-      if (k > 0) return nativeMoments(x, k, keepDims);
+      const split = leadingSplit(x.shape, axis, true);
+      if (split) return nativeMoments(x, split.k, keepDims);
     }
     return original(x, axis, keepDims);
   };

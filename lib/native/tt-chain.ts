@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active } from "./addon";
+import { heap, offset as off } from "./wasm-heap";
 
 export const TT_CHAIN_KERNEL = "TnTTChain";
 export const TT_CHAIN_GRAD_KERNEL = "TnTTChainGrad";
@@ -55,8 +56,6 @@ export function nativeTTChainKeptCalls(): number {
   return usedKept;
 }
 
-const off = (b: BackendWasm, t: tf.TensorInfo) => b.dataIdMap.get(t.dataId)!.memoryOffset;
-const heap = (b: BackendWasm) => (b.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8;
 const shapeBlock = (batch: number, a: ChainAttrs) => [batch, a.inModes.length, ...a.inModes, ...a.outModes, ...a.ranks];
 const coresOf = (inputs: tf.NamedTensorInfoMap, d: number) => Array.from({ length: d }, (_, k) => inputs[`core${k}`] as tf.TensorInfo);
 
@@ -68,7 +67,7 @@ function forwardKernel({ inputs, backend, attrs }: Args): tf.TensorInfo | tf.Ten
   const y = b.makeOutput([x.shape[0], a.outModes.reduce((p, v) => p * v, 1)], "float32");
   const kept = a.keep ? b.makeOutput([ttChainKeptSize(x.shape[0], a.inModes, a.outModes, a.ranks)], "float32") : undefined;
   // The heap view is taken after both outputs exist: making one may grow the wasm memory.
-  const params = [off(b, x), off(b, y), kept ? off(b, kept) : -1, ...cores.map((c) => off(b, c))];
+  const params = [off(b, x), off(b, y), off(b, kept), ...cores.map((c) => off(b, c))];
   active()!.ttChainForward(heap(b), new Float64Array([...params, ...shapeBlock(x.shape[0], a)]));
   return kept ? [y, kept] : y;
 }
@@ -81,7 +80,7 @@ function backwardKernel({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
   const dx = b.makeOutput([...x.shape], "float32");
   const dcores = cores.map((c) => b.makeOutput([...c.shape], "float32"));
   const kept = inputs.kept as tf.TensorInfo | undefined;
-  const params = [off(b, x), off(b, inputs.dy as tf.TensorInfo), off(b, dx), kept ? off(b, kept) : -1, ...cores.map((c) => off(b, c)), ...dcores.map((c) => off(b, c))];
+  const params = [off(b, x), off(b, inputs.dy as tf.TensorInfo), off(b, dx), off(b, kept), ...cores.map((c) => off(b, c)), ...dcores.map((c) => off(b, c))];
   active()!.ttChainBackward(heap(b), new Float64Array([...params, ...shapeBlock(x.shape[0], a)]));
   return [dx, ...dcores];
 }

@@ -10,6 +10,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { active, addon, type Addon } from "./addon";
 import { registerNativeBatchNormGrad } from "./batchnorm-grad";
 import { registerNativeMoments } from "./moments";
+import { heap, leadingSplit, offset } from "./wasm-heap";
 
 type Info = tf.TensorInfo;
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap };
@@ -26,13 +27,6 @@ export function nativeKernelCalls(): Record<string, number> {
   return Object.fromEntries(calls);
 }
 
-function offset(b: BackendWasm, t: Info): number {
-  return b.dataIdMap.get(t.dataId)!.memoryOffset;
-}
-// Fetched after the outputs are allocated: an allocation may grow (and replace) the memory.
-function heap(b: BackendWasm): Uint8Array {
-  return (b.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8;
-}
 function allF32(...ts: (Info | undefined)[]): boolean {
   return ts.every((t) => t === undefined || (t.dtype === "float32" && tf.util.sizeFromShape(t.shape) > 0));
 }
@@ -71,7 +65,7 @@ function matmul(a: Addon, b: BackendWasm, args: Args): Info | undefined {
   const out = b.makeOutput(outShape, "float32");
   const params = new Float64Array([
     offset(b, A), offset(b, B), offset(b, out), m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0,
-    bias ? offset(b, bias) : -1, biasKind, act, Number(args.attrs.leakyreluAlpha ?? 0.2),
+    offset(b, bias), biasKind, act, Number(args.attrs.leakyreluAlpha ?? 0.2),
   ]);
   a.matmulF32(heap(b), params, pairs);
   return out;
@@ -128,16 +122,12 @@ function tile(a: Addon, b: BackendWasm, args: Args): Info | undefined {
 function reduceLeading(mean: boolean): Native {
   return (a, b, args) => {
     const { x } = args.inputs as Record<string, Info | undefined>;
-    if (!x || !allF32(x) || x.shape.length === 0) return undefined;
-    const axes = tf.util.parseAxisParam(args.attrs.axis as number | number[], x.shape).sort((p, q) => p - q);
-    const k = axes.length;
-    if (k === 0 || axes.some((ax, i) => ax !== i)) return undefined;
-    const M = tf.util.sizeFromShape(x.shape.slice(0, k));
-    const C = tf.util.sizeFromShape(x.shape.slice(k));
-    if (mean && M === 0) return undefined;
+    const split = x && allF32(x) ? leadingSplit(x.shape, args.attrs.axis as number | number[]) : undefined;
+    if (!x || !split || (mean && split.rows === 0)) return undefined;
+    const { k, rows, cols } = split;
     const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
     const out = b.makeOutput(outShape, "float32");
-    a.sumLeading(heap(b), new Float64Array([offset(b, x), offset(b, out), M, C, mean ? 1 / M : 1]));
+    a.sumLeading(heap(b), new Float64Array([offset(b, x), offset(b, out), rows, cols, mean ? 1 / rows : 1]));
     return out;
   };
 }
@@ -154,9 +144,8 @@ function batchNorm(a: Addon, b: BackendWasm, args: Args): Info | undefined {
   const perChannel = (t: Info | undefined) => t === undefined || (t.dtype === "float32" && t.shape.length === 1 && t.shape[0] === C);
   if (![mean, variance, off, scale].every(perChannel) || tf.util.sizeFromShape(x.shape) === 0) return undefined;
   const y = b.makeOutput([...x.shape], "float32");
-  const at = (t: Info | undefined) => (t ? offset(b, t) : -1);
   const eps = Number(args.attrs.varianceEpsilon ?? 1e-3);
-  a.batchNormForward(heap(b), new Float64Array([offset(b, x), offset(b, mean), offset(b, variance), at(off), at(scale), offset(b, y), tf.util.sizeFromShape(x.shape) / C, C, eps]));
+  a.batchNormForward(heap(b), new Float64Array([offset(b, x), offset(b, mean), offset(b, variance), offset(b, off), offset(b, scale), offset(b, y), tf.util.sizeFromShape(x.shape) / C, C, eps]));
   return y;
 }
 
@@ -202,7 +191,7 @@ function convForward(depthwise: boolean): Native {
     const shape = convShape(c, depthwise ? c.inChannels : 1);
     if (!shape) return undefined;
     const out = b.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], "float32");
-    const params = new Float64Array([offset(b, x), offset(b, filter), bias ? offset(b, bias) : -1, offset(b, out), act, Number(args.attrs.leakyreluAlpha ?? 0.2)]);
+    const params = new Float64Array([offset(b, x), offset(b, filter), offset(b, bias), offset(b, out), act, Number(args.attrs.leakyreluAlpha ?? 0.2)]);
     a.conv2dForward(heap(b), shape, params);
     return out;
   };

@@ -112,13 +112,15 @@ export interface RunInProgressRow {
   hoursLeft: number | null;
   /** When the newest epoch was written (ISO). */
   updated: string;
+  /** Which epochs ran on which engine ("1-11 tensorflow, 12-13 wasm+native"; "" when not recorded). */
+  engines?: string;
   source: string;
 }
 
 function inProgressSection(rows: RunInProgressRow[]): string[] {
-  const out = ["### In progress (not results)", "", "| run | epochs | test acc after the newest epoch | hours left at its pace | newest epoch written | source |", "|---|---:|---:|---:|---|---|"];
+  const out = ["### In progress (not results)", "", "| run | epochs | test acc after the newest epoch | hours left at its pace | newest epoch written | engines (epochs) | source |", "|---|---:|---:|---:|---|---|---|"];
   for (const r of rows) {
-    out.push(`| \`${r.id}\` | ${r.epochs} | ${r.value === null ? "–" : r.value.toFixed(2)} | ${r.hoursLeft === null ? "?" : r.hoursLeft.toFixed(1)} | ${r.updated} | ${cellText(r.source)} |`);
+    out.push(`| \`${r.id}\` | ${r.epochs} | ${r.value === null ? "–" : r.value.toFixed(2)} | ${r.hoursLeft === null ? "?" : r.hoursLeft.toFixed(1)} | ${r.updated} | ${r.engines || "–"} | ${cellText(r.source)} |`);
   }
   out.push("");
   return out;

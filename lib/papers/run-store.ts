@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { writeAtomic } from "../atomic-file";
 import { fail } from "../errors";
-import type { EpochRecord, History } from "../train/history";
+import { engineSegments, type EpochRecord, type History } from "../train/history";
 import { modelSnapshot, readCheckpoint, restoreModel, writeCheckpoint } from "../train/checkpoint";
 
 /** Where and how a stored run was made. */
@@ -19,8 +19,10 @@ export interface RunMeta {
   /** The budget the run was trained under (compared on reuse). */
   budget: unknown;
   seed: number;
-  /** The backend's description (engine, threads, versions). */
+  /** The backend's description (engine, threads, versions) of the process that finished the run. */
   engine: string;
+  /** Which epochs ran on which engine ("1-11 tensorflow, 12-20 wasm+native"), for a run whose epochs record it. */
+  epochEngines?: string;
   /** CPU model and core count of the machine that trained it. */
   machine: string;
   /** ISO times. */
@@ -158,12 +160,15 @@ export class RunStore<T extends object> {
 
   /** Stores a finished run; `started` is when its training began (default: unknown, now). */
   set(id: string, run: T, opts: { seed?: number; started?: Date } = {}): this {
+    const epochs = (run as { epochs?: unknown }).epochs;
+    const segments = Array.isArray(epochs) ? engineSegments(epochs as EpochRecord[]) : "";
     const meta: RunMeta = {
       id,
       profile: this.o.profile,
       budget: this.o.budget,
       seed: opts.seed ?? 0,
       engine: this.o.engine,
+      ...(segments ? { epochEngines: segments } : {}),
       machine: machineName(),
       started: (opts.started ?? new Date()).toISOString(),
       finished: new Date().toISOString(),
@@ -241,11 +246,11 @@ export class RunStore<T extends object> {
       const g = going.get(id);
       if (rec) {
         const n = (rec.run as { epochs?: unknown[] }).epochs?.length;
-        return { id, status: "finished", epochs: n === undefined ? "" : `${n}/${n}`, value: value(rec.run), hoursLeft: 0, engine: rec.meta.engine, started: rec.meta.started, updated: rec.meta.finished };
+        return { id, status: "finished", epochs: n === undefined ? "" : `${n}/${n}`, value: value(rec.run), hoursLeft: 0, engine: rec.meta.epochEngines ?? rec.meta.engine, started: rec.meta.started, updated: rec.meta.finished };
       }
       if (g) {
         const last = g.curve[g.curve.length - 1];
-        return { id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: g.hoursLeft, engine: "", started: "", updated: g.updated };
+        return { id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, value: Number.isFinite(last) ? last : null, hoursLeft: g.hoursLeft, engine: engineSegments(g.epochs), started: "", updated: g.updated };
       }
       return { id, status: "not started", epochs: "", value: null, hoursLeft: null, engine: "", started: "", updated: "" };
     });

@@ -9,6 +9,7 @@
 // model's initial weights (build the model inside `withSeed(seed, () => ...)` for that), nor
 // anything a backend computes in a different order on another machine or thread count.
 import * as tf from "@tensorflow/tfjs";
+import { engineLabel } from "../backend";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Normalize } from "../data/transform";
 import { fail } from "../errors";
@@ -249,5 +250,6 @@ async function runEpoch(run: Run, s: FitState, epoch: number, callbacks: Callbac
   if (run.validation) ({ loss: rec.valLoss, acc: rec.valAcc } = await evaluate(s.model, run.validation, evalOpts));
   if (run.test) ({ loss: rec.testLoss, acc: rec.testAcc } = await evaluate(s.model, run.test, evalOpts));
   rec.seconds = (Date.now() - t0) / 1000;
+  rec.engine = engineLabel();
   return rec;
 }

@@ -14,6 +14,8 @@ export interface EpochRecord {
   testAcc?: number;
   /** Wall-clock seconds of the epoch (training + evaluation). */
   seconds: number;
+  /** The engine it ran on (tn.backend.engineLabel()); absent in histories written before it was recorded. */
+  engine?: string;
 }
 
 export type Selection = "best-test" | "validation" | "last";
@@ -34,7 +36,7 @@ export interface History {
   seconds: number;
 }
 
-const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds"];
+const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds", "engine"];
 
 export function historyCsv(h: History): string {
   const rows = h.epochs.map((e) => COLUMNS.map((c) => (e[c] === undefined ? "" : String(e[c]))).join(","));
@@ -44,4 +46,22 @@ export function historyCsv(h: History): string {
 export function saveHistory(h: History, jsonFile: string, csvFile: string): void {
   writeAtomic(jsonFile, JSON.stringify(h, null, 2) + "\n");
   writeAtomic(csvFile, historyCsv(h));
+}
+
+/**
+ * Which epochs ran on which engine: "1-11 tensorflow, 12-20 wasm+native"; "" when no epoch
+ * records its engine. Epochs without a record show as "unrecorded".
+ */
+export function engineSegments(epochs: readonly EpochRecord[]): string {
+  if (!epochs.some((e) => e.engine)) return "";
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= epochs.length; i++) {
+    const label = (k: number) => epochs[k].engine ?? "unrecorded";
+    if (i < epochs.length && label(i) === label(start)) continue;
+    const [a, b] = [epochs[start].epoch, epochs[i - 1].epoch];
+    parts.push(`${a === b ? a : `${a}-${b}`} ${label(start)}`);
+    start = i;
+  }
+  return parts.join(", ");
 }

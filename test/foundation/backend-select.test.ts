@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { use, info, parseBackend, available, describe } from "../../lib/backend";
+import { use, info, parseBackend, available, describe, engineLabel } from "../../lib/backend";
 
 const root = join(__dirname, "..", "..");
 
@@ -63,7 +63,13 @@ test("use() switches backends and info() tells which runs, with threads, SIMD an
   assert.ok(w.threads >= 1);
   assert.equal(w.versions.tfjs, tf.version.tfjs);
   assert.match(describe(w), /^wasm \(SIMD, \d+ threads?\)/);
+  // Whether the native addon's kernels run says which engine the numbers came from.
+  const native = (await import("../../lib/native/addon")).active() !== undefined;
+  assert.equal(w.nativeKernels, native);
+  assert.equal(describe(w).includes(") + native kernels ·"), native);
+  assert.equal(engineLabel(), native ? "wasm+native" : "wasm");
   const c = await use("cpu");
+  assert.equal(engineLabel(), "cpu");
   assert.equal(c.backend, "cpu");
   assert.equal((await info()).backend, "cpu");
   await use("wasm");

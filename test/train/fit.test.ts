@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { use } from "../../lib/backend";
-import { evaluate, fit, withSeed, type History } from "../../lib/train";
+import { engineLabel, use } from "../../lib/backend";
+import { engineSegments, evaluate, fit, withSeed, type EpochRecord, type History } from "../../lib/train";
 import { mnistSmall, smallNet } from "./mnist-small";
 import { backendUnderTest } from "../backends";
 
@@ -112,13 +112,38 @@ test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is 
   const h = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as History;
   assert.equal(h.epochs.length, 2);
   const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
-  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds");
+  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds,engine");
   assert.equal(csv.length, 3);
   await assert.rejects(fit(smallNet(1, 16), data, opts), /checkpointDir = .*resume: true/);
   // Resuming a finished run trains nothing more and returns its history.
   const again = await fit(smallNet(1, 16), data, { ...opts, resume: true });
   assert.equal(again.history.epochs.length, 2);
   await assert.rejects(fit(smallNet(1, 16), data, { ...opts, seed: 2, resume: true }), /resume = true: expected the same seed/);
+});
+
+test("each epoch records its engine; a run resumed on another engine says which epochs ran where", async () => {
+  const { train, test: testSet } = mnistSmall();
+  const dir = mkdtempSync(join(tmpdir(), "tn-fit-engine-"));
+  const data = { train: train.subset(100, 1), test: testSet.subset(50, 1) };
+  const opts = { batchSize: 50, seed: 1, progress: false, checkpointDir: dir, resume: true };
+  await use("cpu");
+  await fit(smallNet(1, 8), data, { ...opts, epochs: 1 });
+  await use(backendUnderTest("wasm"));
+  const second = engineLabel();
+  assert.notEqual(second, "cpu");
+  const r = await fit(smallNet(1, 8), data, { ...opts, epochs: 3 });
+  assert.deepEqual(r.history.epochs.map((e) => e.engine), ["cpu", second, second]);
+  assert.equal(engineSegments(r.history.epochs), `1 cpu, 2-3 ${second}`);
+  const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
+  assert.deepEqual(csv.slice(1).map((l) => l.split(",").pop()), ["cpu", second, second]);
+});
+
+test("engineSegments: runs of one engine, unrecorded epochs named, nothing when no epoch records one", () => {
+  const ep = (epoch: number, engine?: string): EpochRecord => ({ epoch, lr: 0.1, trainLoss: 1, trainAcc: 0.5, seconds: 1, ...(engine ? { engine } : {}) });
+  assert.equal(engineSegments([ep(1), ep(2)]), "");
+  assert.equal(engineSegments([]), "");
+  assert.equal(engineSegments([ep(1), ep(2), ep(3, "wasm+native"), ep(4, "wasm+native"), ep(5, "tensorflow")]), "1-2 unrecorded, 3-4 wasm+native, 5 tensorflow");
+  assert.equal(engineSegments([ep(1, "cpu")]), "1 cpu");
 });
 
 // The chart itself, drawn through lib/display in a kernel, is tested in test/display/train-progress.test.ts.
