@@ -36,6 +36,23 @@ export interface Addon {
   mttkrpRanks(T: Float64Array, ka: Float64Array, kb: Float64Array, M: Float64Array, R: number, A: number, I: number, B: number): void;
 }
 
+/** Every function of `Addon`: a build that lacks one is older than this code and is not used. */
+export const ADDON_FUNCTIONS = [
+  "setThreads", "threads", "matmulF32", "batchNormForward", "batchNormGrad", "moments", "momentsGrad", "ttChainForward",
+  "ttChainBackward", "applyMomentum", "applyAdam", "sumLeading", "tile", "conv2dForward", "conv2dBackwardData",
+  "conv2dBackwardWeights", "poolForward", "poolBackward", "dnnlLastImpl", "dnnlVersion", "dgemm", "dsyevd", "dgesdd", "qr",
+  "dgesv", "mttkrpRanks",
+] as const satisfies readonly (keyof Addon)[];
+// Compile-time: the list names every function of the interface.
+const listsAll: Exclude<keyof Addon, (typeof ADDON_FUNCTIONS)[number]> extends never ? true : never = true;
+void listsAll;
+
+/** The functions of `Addon` that `mod` (a loaded build) lacks. */
+export function missingAddonFunctions(mod: unknown): string[] {
+  const m = (mod ?? {}) as Record<string, unknown>;
+  return ADDON_FUNCTIONS.filter((f) => typeof m[f] !== "function");
+}
+
 export const ADDON_FILE = join("native", "build", "Release", "tnlab_native.node");
 
 let loaded: Addon | undefined;
@@ -88,7 +105,15 @@ export function addon(): Addon | undefined {
   process.env.GOMP_SPINCOUNT ??= "10000";
   process.env.OPENBLAS_THREAD_TIMEOUT ??= "18"; // 2^18 cycles, ~0.1 ms
   try {
-    loaded = require(file) as Addon;
+    const mod = require(file) as Addon;
+    const missing = missingAddonFunctions(mod);
+    if (missing.length) {
+      why = `${file} was built from an older tnlab (it lacks ${missing.join(", ")}): rebuild it with \`npm run build:native\``;
+      // Not silent: without it every native path falls back to the slower wasm/TypeScript code.
+      if (process.env.TN_QUIET !== "1") console.warn(`tnlab: native kernels off: ${why}`);
+      return undefined;
+    }
+    loaded = mod;
     threadCount = nativeThreads();
     loaded.setThreads(threadCount);
   } catch (err) {

@@ -27,7 +27,6 @@ export function nativeMomentsCalls(): number {
   return ranNatively;
 }
 
-
 function momentsKernel({ inputs, backend, attrs }: Args): Info[] {
   const b = backend as BackendWasm;
   const { x } = inputs as { x: Info };

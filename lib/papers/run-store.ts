@@ -43,7 +43,7 @@ export interface RunInProgress {
   /** Test accuracy (%) per finished epoch, and the epochs' records as fit wrote them. */
   curve: number[];
   epochs: EpochRecord[];
-  /** Mean wall-clock seconds per epoch so far, and the estimate of what is left at that pace. */
+  /** Mean wall-clock seconds per epoch so far (on the newest epoch's engine), and the estimate of what is left at that pace. */
   secondsPerEpoch: number;
   hoursLeft: number;
   /** When the newest epoch was written (ISO). */
@@ -227,7 +227,7 @@ export class RunStore<T extends object> {
         throw new Error(`${hist}: not a run's history (${(e as Error).message}); the checkpoint beside it still resumes the run`);
       }
       const done = h.epochs.length;
-      const spe = done > 0 ? h.seconds / done : NaN;
+      const spe = paceOf(h);
       out.push({
         id, epochsDone: done, planned: h.planned, epochs: h.epochs,
         curve: h.epochs.map((e) => 100 * (e.testAcc ?? NaN)),
@@ -265,6 +265,22 @@ export class RunStore<T extends object> {
       .map((f) => this.record(f.slice(0, -5)))
       .filter((r): r is StoredTraining<T> => r !== undefined);
   }
+}
+
+/**
+ * Mean seconds per epoch, over the newest epochs that ran on the same engine as the last one (a
+ * run resumed on a faster engine is estimated at its new pace); over all epochs when none records
+ * its engine. NaN before the first epoch.
+ */
+export function paceOf(h: History): number {
+  const e = h.epochs;
+  if (e.length === 0) return NaN;
+  const last = e[e.length - 1].engine;
+  if (last === undefined) return h.seconds / e.length;
+  let k = e.length;
+  while (k > 0 && e[k - 1].engine === last) k--;
+  const tail = e.slice(k);
+  return tail.reduce((a, r) => a + r.seconds, 0) / tail.length;
 }
 
 /**

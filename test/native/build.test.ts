@@ -37,3 +37,23 @@ test("postinstall keeps going when the native build is skipped (it only reports)
     else process.env.TN_NATIVE = saved;
   }
 });
+
+test("a build older than the code (a function missing) is not used, and says to rebuild", { timeout: 120_000 }, (t) => {
+  const { ADDON_FUNCTIONS, addon, missingAddonFunctions } = require(join(root, "lib", "native", "addon")) as typeof import("../../lib/native/addon");
+  assert.deepEqual(missingAddonFunctions({}), [...ADDON_FUNCTIONS]);
+  assert.deepEqual(missingAddonFunctions({ ...Object.fromEntries(ADDON_FUNCTIONS.map((f) => [f, () => 0])), moments: undefined }), ["moments"]);
+  if (!addon()) return t.skip("the addon is not built here");
+  assert.deepEqual(missingAddonFunctions(addon()), [], "this build has every function");
+  // A child loads the real build with one function taken out, as a build from before it was added.
+  const preload = "const M = require('module'); const load = M._extensions['.node']; M._extensions['.node'] = (m, f) => { load(m, f); delete m.exports.moments; };";
+  const probe = "const a = require('./lib/native/addon'); console.log(JSON.stringify({ active: a.active() !== undefined, info: a.nativeInfo() }));";
+  const env = { ...process.env };
+  delete env.TN_NATIVE;
+  delete env.TN_QUIET;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", `${preload}\n${probe}`], { cwd: root, encoding: "utf8", env, timeout: 110_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { active: boolean; info: { active: boolean; reason: string } };
+  assert.equal(out.active, false);
+  assert.match(out.info.reason, /built from an older tnlab \(it lacks moments\): rebuild it with `npm run build:native`/);
+  assert.match(r.stderr, /native kernels off: .*lacks moments/);
+});

@@ -2,12 +2,13 @@
 // re-executed notebook skips rows trained before and retrains them when the budget changed.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
-import { RunStore, runStore } from "../../lib/papers/run-store";
+import { paceOf, RunStore, runStore } from "../../lib/papers/run-store";
+import type { EpochRecord, History } from "../../lib/train/history";
 import * as runs from "../../lib/experiments/tt-conv-runs";
 import { buildNet, row, rowConfig } from "../../lib/experiments/tt-conv";
 import { backendUnderTest } from "../backends";
@@ -35,6 +36,28 @@ test("a stored run comes back under its profile and budget only, with where and 
   assert.equal(runStore("nb-a", "paper", { train: 10, epochs: 2 }, "x", root).get("row.one"), undefined);
   assert.deepEqual(runStore("nb-a", "quick", { train: 10, epochs: 2 }, "x", root).get("row.one")?.acc, 51.5);
   assert.equal(s.records().length, 1);
+});
+
+test("a run resumed on another engine: its record and status say which epochs ran where; the time left is at the newest engine's pace", () => {
+  const ep = (epoch: number, seconds: number, engine?: string): EpochRecord => ({ epoch, lr: 0.01, trainLoss: 1, trainAcc: 0.5, testAcc: 0.4 + epoch / 100, seconds, ...(engine ? { engine } : {}) });
+  const epochs = [ep(1, 600, "tensorflow"), ep(2, 600, "tensorflow"), ep(3, 200, "wasm+native"), ep(4, 300, "wasm+native")];
+  const hist = (es: EpochRecord[]): History => ({ epochs: es, selection: "last", bestEpoch: es.length, bestMetric: 0, planned: 10, stoppedEarly: false, seconds: es.reduce((a, e) => a + e.seconds, 0) });
+  assert.equal(paceOf(hist(epochs)), 250);
+  assert.equal(paceOf(hist(epochs.slice(0, 2))), 600);
+  assert.equal(paceOf(hist([ep(1, 100), ep(2, 300)])), 200, "no engine recorded: the mean of all");
+  assert.ok(Number.isNaN(paceOf(hist([]))));
+
+  const s = runStore<{ epochs: EpochRecord[] }>("nb-engines", "paper", { epochs: 10 }, "wasm · test", root);
+  const dir = s.checkpointDir("r.mixed");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "history.json"), JSON.stringify(hist(epochs)));
+  const [going] = s.status(["r.mixed"], () => 0);
+  assert.equal(going.status, "in progress");
+  assert.equal(going.engine, "1-2 tensorflow, 3-4 wasm+native");
+  assert.equal(going.hoursLeft, (6 * 250) / 3600);
+  s.set("r.mixed", { epochs });
+  assert.equal(s.record("r.mixed")!.meta.epochEngines, "1-2 tensorflow, 3-4 wasm+native");
+  assert.equal(s.status(["r.mixed"], () => 0)[0].engine, "1-2 tensorflow, 3-4 wasm+native");
 });
 
 test("what JSON cannot hold (a model) is left out of the record; bad names and damaged files are named", async () => {
