@@ -85,6 +85,28 @@ export function countIn(page: Page, index: number, sel: string): Promise<number>
   }, [index, sel]);
 }
 
+/**
+ * Moves the pointer onto the picture in cell `index` until `drawn` appears there (the plotly
+ * extension draws the graph over its stored picture when the pointer enters it). The picture is
+ * looked up again on every try: JupyterLab may lay the notebook out again, or detach a cell that
+ * is out of view, between two steps, and a stale element has no box.
+ */
+export async function hoverUntilDrawn(page: Page, index: number, drawn: string, timeout = 90_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while ((await countIn(page, index, drawn)) < 1) {
+    if (Date.now() > deadline) throw new Error(`cell ${index}: no ${drawn} within ${timeout / 1000} s of moving the pointer onto its picture`);
+    const img = await page.evaluateHandle((i: number) => {
+      const node = (window as any).jupyterapp.shell.currentWidget.content.widgets[i].node as HTMLElement;
+      node.scrollIntoView({ block: "center" });
+      return node.querySelector("img.plot-img");
+    }, index);
+    const box = await img.asElement()?.boundingBox();
+    await img.dispose();
+    if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 2 });
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Waits until `test(n)` holds for n = the number of `sel` in the output area of cell `index`. */
 export async function waitIn(page: Page, index: number, sel: string, n: number, timeout = 90_000): Promise<void> {
   await page.waitForFunction(

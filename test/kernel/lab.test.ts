@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { builtOrFail, notebook, skipUnless } from "./helpers";
 import { assertPictures, withBrowser } from "./browser";
 import { LAB_HOWTO, labPython, notebookJson, startServer, type Server } from "./jupyter-server";
-import { command, countIn, kernelStatus, openNotebook, save, trusted, waitIdle, waitIn } from "./lab-page";
+import { command, countIn, hoverUntilDrawn, kernelStatus, openNotebook, save, trusted, waitIdle, waitIn } from "./lab-page";
 
 const CHROMIUM = "/usr/bin/chromium";
 const py = labPython();
@@ -105,13 +105,10 @@ async function figures(withExtension: boolean): Promise<void> {
       // The plotly extension stores a PNG of each figure it drew (image/png beside the JSON) and
       // after a reload shows that picture until the pointer enters it; then it draws the graph.
       assert.equal((saved.match(/"image\/png"/g) ?? []).length, 2, "the extension's pictures are saved");
-      for (const cell of [0, 1]) {
+      for (const [cell, drawn] of [[0, LINE], [1, POINT]] as const) {
         await waitIn(page, cell, ".jp-RenderedPlotly img.plot-img[src^='data:image/png']", 1);
-        const img = await page.evaluateHandle((i: number) => (window as any).jupyterapp.shell.currentWidget.content.widgets[i].node.querySelector("img.plot-img"), cell);
-        await img.scrollIntoViewIfNeeded();
         // The pointer enters the picture (the graph then covers it, so no actionability wait).
-        const box = await img.boundingBox();
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 2 });
+        await hoverUntilDrawn(page, cell, drawn);
       }
     }
     await waitIn(page, 0, LINE, 1);
