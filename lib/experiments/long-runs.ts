@@ -7,7 +7,9 @@ import { describe, type BackendInfo } from "../backend";
 import { meanSd } from "./shared";
 import { fail } from "../errors";
 import type { RunInProgressRow, StoredRun } from "../papers/compare";
-import { runStore, type RunStore, type StoredTraining } from "../papers/run-store";
+import { runEngine, runStore, type RunStore, type StoredTraining } from "../papers/run-store";
+
+export { runEngine } from "../papers/run-store";
 import type { Profile } from "./profile";
 import { engineSegments } from "../train/history";
 import * as cpConv from "./cp-conv-mnist";
@@ -261,7 +263,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
     ...kind.images,
     started: recs.map((r) => r.meta.started).sort()[0],
     finished: recs.map((r) => r.meta.finished).sort()[recs.length - 1],
-    backend: first.meta.epochEngines ? `${first.meta.engine} (epochs ${first.meta.epochEngines})` : first.meta.engine,
+    backend: runEngine(first.meta),
     source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
     note: `tnlab train ${name}: ${note}`,
     seeds,

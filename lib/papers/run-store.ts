@@ -30,6 +30,11 @@ export interface RunMeta {
   finished: string;
 }
 
+/** The engine line of a stored run: the finishing process's engine, and which epochs ran where when the epochs record it. */
+export function runEngine(meta: RunMeta): string {
+  return meta.epochEngines ? `${meta.engine} (epochs ${meta.epochEngines})` : meta.engine;
+}
+
 export interface StoredTraining<T> {
   meta: RunMeta;
   run: T;

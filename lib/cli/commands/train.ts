@@ -49,8 +49,9 @@ function status(lr: typeof LongRuns, name: string, profile: Profile, engine: str
     for (const key of keys.sort()) {
       const rec = store.record(key);
       const g = going.get(key);
-      if (rec) lines.push(`  ${key}: finished ${rec.meta.finished} on ${rec.meta.engine}${rec.meta.epochEngines ? ` (epochs ${rec.meta.epochEngines})` : ""} (seed ${rec.meta.seed})`);
-      else if (g) lines.push(`  ${key}: in progress, ${g.epochsDone}/${g.planned} epochs, last test acc ${g.curve[g.curve.length - 1]?.toFixed(2)} %, about ${g.hoursLeft.toFixed(1)} h left at ${(g.secondsPerEpoch / 60).toFixed(1)} min/epoch${g.epochs.some((e) => e.engine) ? `; epochs ${engineSegments(g.epochs)}` : ""}`);
+      const segments = g ? engineSegments(g.epochs) : "";
+      if (rec) lines.push(`  ${key}: finished ${rec.meta.finished} on ${lr.runEngine(rec.meta)} (seed ${rec.meta.seed})`);
+      else if (g) lines.push(`  ${key}: in progress, ${g.epochsDone}/${g.planned} epochs, last test acc ${g.curve[g.curve.length - 1]?.toFixed(2)} %, about ${g.hoursLeft.toFixed(1)} h left at ${(g.secondsPerEpoch / 60).toFixed(1)} min/epoch${segments ? `; epochs ${segments}` : ""}`);
       else lines.push(`  ${key}: not started`);
     }
   }
