@@ -6,6 +6,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { LayerPlan } from "../compress/compress";
 import { fail } from "../errors";
+import { runStore, type RunStore } from "../papers/run-store";
 import { resnet18Cifar } from "../models/resnet18";
 import type { EpochRecord } from "../train/history";
 import { type CompressionRun, SETTINGS, multiStageRun, testAccuracy } from "./musco";
@@ -70,6 +71,8 @@ export interface Base {
   acc: number;
   epochs: EpochRecord[];
   engine: string;
+  /** When the stored Pure finished (ISO): a compression run is reused only on the same base. */
+  finished: string;
   /** Where the weights came from: the store's folder, and whether this call trained them. */
   folder: string;
   trainedNow: boolean;
@@ -99,7 +102,7 @@ export async function resnet18Base(profile: Profile, data: Split, o: { engine?: 
     }
     const rec = store.record(r18.PURE_ID)!;
     const epochs = (rec.run as Omit<r18.PureRun, "model">).epochs ?? [];
-    return { model, acc: await testAccuracy(model, data.test), epochs, engine: rec.meta.engine, folder: store.dir, trainedNow };
+    return { model, acc: await testAccuracy(model, data.test), epochs, engine: rec.meta.engine, finished: rec.meta.finished, folder: store.dir, trainedNow };
   } catch (e) {
     model.dispose();
     throw e;
@@ -140,11 +143,33 @@ function row(method: Method, schedule: Row["schedule"], label: string, runs: See
   return { method, schedule, label, runs, deltaAcc: of((r) => r.deltaAcc), acc: of((r) => r.final.acc), paramReduction: of((r) => r.paramReduction), macReduction: of((r) => r.macReduction) };
 }
 
+/** Where finished seed runs are kept: a `Map` (one session) or the folder store of `store`. */
+export interface SeedCache {
+  get(id: string): SeedRun | undefined;
+  set(id: string, run: SeedRun, opts?: { seed?: number; started?: Date }): unknown;
+}
+
+/** The id of one seed's run in a SeedCache: "tucker2.musco.s1". */
+export function runId(method: Method, schedule: Row["schedule"], seed: number): string {
+  return `${method}.${schedule === "MUSCO" ? "musco" : "oneshot"}.s${seed}`;
+}
+
+/**
+ * The folder store of finished seed runs ("musco-resnet18" beside the resnet18 runs), so that an
+ * execution cut off after some of its runs (each takes minutes to an hour) resumes at the next.
+ * A run is reused only under the same budget and the same stored Pure (its epochs and finishing time).
+ */
+export function store(profile: Profile, b: Budget, base: Pick<Base, "epochs" | "finished">, engine = "", root?: string): RunStore<SeedRun> {
+  return runStore<SeedRun>("musco-resnet18", profile, { ...b, base: { pureEpochs: base.epochs.length, pureFinished: base.finished } }, engine, root);
+}
+
 /**
  * For each method: one-shot at ρ^K and MUSCO(nx, ρ, K), each with `ftImages` fine-tuning images in
- * all, for seeds 0 .. seeds − 1. `keep` returns the last seed's MUSCO models (the caller disposes them).
+ * all, for seeds 0 .. seeds − 1. Runs found in `cache` are not made again; each run made here is
+ * added to it as soon as it finishes. `keep` returns the last seed's models of the runs made here
+ * (a stored run has none; the caller disposes them).
  */
-export async function comparison(base: tf.LayersModel, data: Split, b: Budget, o: { baseAcc?: number; keep?: boolean; log?: (line: string) => void } = {}): Promise<{ rows: Row[]; kept: { label: string; model: tf.LayersModel }[] }> {
+export async function comparison(base: tf.LayersModel, data: Split, b: Budget, o: { baseAcc?: number; keep?: boolean; cache?: SeedCache; log?: (line: string) => void } = {}): Promise<{ rows: Row[]; kept: { label: string; model: tf.LayersModel }[] }> {
   if (!Number.isInteger(b.stages) || b.stages < 2) fail("budget.stages", b.stages, "MUSCO stages K >= 2");
   if (!Number.isInteger(b.seeds) || b.seeds < 1) fail("budget.seeds", b.seeds, "a positive number of repetitions");
   const baseAcc = o.baseAcc ?? (await testAccuracy(base, data.test));
@@ -159,12 +184,21 @@ export async function comparison(base: tf.LayersModel, data: Split, b: Budget, o
     for (const s of schedules) {
       const runs: SeedRun[] = [];
       for (let seed = 0; seed < b.seeds; seed++) {
-        const plan = ratioPlan(s.ratio, method, { cpIter: b.cpIter, hooiIter: b.hooiIter, seed });
-        const { model, ...run } = await multiStageRun(base, data, { label: s.label, plan, stages: s.stages, ftImages: b.ftImages, seed, baseAcc });
-        if (o.keep && seed === b.seeds - 1) kept.push({ label: s.label, model });
-        else model.dispose();
+        const id = runId(method, s.schedule, seed);
+        const stored = o.cache?.get(id);
+        let run: SeedRun;
+        if (stored) run = stored;
+        else {
+          const started = new Date();
+          const plan = ratioPlan(s.ratio, method, { cpIter: b.cpIter, hooiIter: b.hooiIter, seed });
+          const { model, ...made } = await multiStageRun(base, data, { label: s.label, plan, stages: s.stages, ftImages: b.ftImages, seed, baseAcc });
+          if (o.keep && seed === b.seeds - 1) kept.push({ label: s.label, model });
+          else model.dispose();
+          run = made;
+          o.cache?.set(id, run, { seed, started });
+        }
         runs.push(run);
-        o.log?.(`${s.label}, seed ${seed}: ${run.final.acc.toFixed(2)} % (Δ ${run.deltaAcc.toFixed(2)} pp), ${run.paramReduction.toFixed(2)}× params, ${run.seconds.toFixed(0)} s`);
+        o.log?.(`${s.label}, seed ${seed}: ${run.final.acc.toFixed(2)} % (Δ ${run.deltaAcc.toFixed(2)} pp), ${run.paramReduction.toFixed(2)}× params, ${run.seconds.toFixed(0)} s${stored ? " (stored)" : ""}`);
       }
       rows.push(row(method, s.schedule, s.label, runs));
     }

@@ -99,7 +99,8 @@ test("at smoke: Pure trained and stored once, then one-shot vs MUSCO for Tucker-
   first.model.dispose();
   const base = again.model;
   const b = { ...m18.budget("smoke"), methods: ["tucker2", "cp4"] as m18.Method[] };
-  const { rows, kept } = await m18.comparison(base, data, b, { baseAcc: again.acc, keep: true });
+  const cache = m18.store("smoke", b, again, "test", root);
+  const { rows, kept } = await m18.comparison(base, data, b, { baseAcc: again.acc, keep: true, cache });
   assert.deepEqual(rows.map((r) => `${r.method}:${r.schedule}`), ["tucker2:one-shot", "tucker2:MUSCO", "cp4:one-shot", "cp4:MUSCO"]);
   const baseCounts = counts(base);
   for (const r of rows) {
@@ -122,5 +123,22 @@ test("at smoke: Pure trained and stored once, then one-shot vs MUSCO for Tucker-
     assert.ok(counts(k.model).params < baseCounts.params / 2, `${k.label}: the compressed model is much smaller`);
     k.model.dispose();
   }
+
+  // Each finished run is a record: an execution cut off after some runs makes only the others.
+  const ids = rows.flatMap((r) => r.runs.map((_, seed) => m18.runId(r.method, r.schedule, seed)));
+  assert.equal(new Set(ids).size, 4 * b.seeds);
+  for (const id of ids) assert.ok(existsSync(cache.file(id)), `${id} stored`);
+  rmSync(cache.file("cp4.musco.s1"));
+  const lines: string[] = [];
+  const resumed = await m18.comparison(base, data, b, { baseAcc: again.acc, cache: m18.store("smoke", b, again, "test", root), log: (l) => lines.push(l) });
+  assert.equal(lines.length, ids.length);
+  assert.deepEqual(lines.map((l, i) => [ids[i], l.endsWith("(stored)")]), ids.map((id) => [id, id !== "cp4.musco.s1"]), lines.join("\n"));
+  assert.ok(existsSync(cache.file("cp4.musco.s1")), "the run made again is stored");
+  resumed.rows.forEach((r, i) => {
+    assert.equal(r.label, rows[i].label);
+    if (r.label !== rows[3].label) assert.deepEqual([r.acc, r.deltaAcc, r.paramReduction], [rows[i].acc, rows[i].deltaAcc, rows[i].paramReduction], r.label);
+  });
+  assert.equal(m18.store("smoke", b, { ...again, finished: "2000-01-01T00:00:00.000Z" }, "", root).get(ids[0]), undefined, "runs on another Pure are not reused");
+  assert.equal(m18.store("smoke", { ...b, ftImages: 256 }, again, "", root).get(ids[0]), undefined, "nor under another budget");
   base.dispose();
 });
