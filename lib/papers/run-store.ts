@@ -4,12 +4,12 @@
 // profile it was made with; a changed budget retrains it. Runs are written when finished, never
 // half-way, so what the store holds is always a result and never a run in progress.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { writeAtomic } from "../atomic-file";
 import { fail } from "../errors";
-import { engineSegments, type EpochRecord, type History } from "../train/history";
+import { machineName } from "../machine";
+import { engineSegments, segmentLabel, type EpochRecord, type History } from "../train/history";
 import { modelSnapshot, readCheckpoint, restoreModel, writeCheckpoint } from "../train/checkpoint";
 
 /** Where and how a stored run was made. */
@@ -89,11 +89,7 @@ export interface RunStoreOptions {
   reuseKey?: (budget: unknown) => unknown;
 }
 
-/** The machine a run is made on, as a reader of its record needs it. */
-export function machineName(): string {
-  const c = cpus();
-  return `${c[0]?.model.trim() ?? "unknown CPU"} · ${c.length} cores`;
-}
+export { machineName };
 
 function defaultRoot(): string {
   if (process.env.TNLAB_RUNS_DIR) return resolve(process.env.TNLAB_RUNS_DIR);
@@ -273,17 +269,17 @@ export class RunStore<T extends object> {
 }
 
 /**
- * Mean seconds per epoch, over the newest epochs that ran on the same engine as the last one (a
- * run resumed on a faster engine is estimated at its new pace); over all epochs when none records
- * its engine. NaN before the first epoch.
+ * Mean seconds per epoch, over the newest epochs that ran on the same engine and machine as the
+ * last one (a run resumed on a faster engine or machine is estimated at its new pace); over all
+ * epochs when none records its engine. NaN before the first epoch.
  */
 export function paceOf(h: History): number {
   const e = h.epochs;
   if (e.length === 0) return NaN;
-  const last = e[e.length - 1].engine;
-  if (last === undefined) return h.seconds / e.length;
+  if (e[e.length - 1].engine === undefined) return h.seconds / e.length;
+  const last = segmentLabel(e[e.length - 1]);
   let k = e.length;
-  while (k > 0 && e[k - 1].engine === last) k--;
+  while (k > 0 && segmentLabel(e[k - 1]) === last) k--;
   const tail = e.slice(k);
   return tail.reduce((a, r) => a + r.seconds, 0) / tail.length;
 }

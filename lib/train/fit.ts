@@ -13,6 +13,7 @@ import { engineLabel } from "../backend";
 import type { ImageSet } from "../data/image-set";
 import type { Augment, Normalize } from "../data/transform";
 import { fail } from "../errors";
+import { machineName } from "../machine";
 import { CallbackList, type BatchInfo, type Callback, type FitState } from "./callbacks";
 import { checkpointFile, checkpointer } from "./checkpointer";
 import { defaultTrainDisplay, liveChartCallback, progressCallback, type TrainDisplay } from "./display-hooks";
@@ -251,5 +252,6 @@ async function runEpoch(run: Run, s: FitState, epoch: number, callbacks: Callbac
   if (run.test) ({ loss: rec.testLoss, acc: rec.testAcc } = await evaluate(s.model, run.test, evalOpts));
   rec.seconds = (Date.now() - t0) / 1000;
   rec.engine = engineLabel();
+  rec.machine = machineName();
   return rec;
 }

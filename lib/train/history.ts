@@ -16,6 +16,8 @@ export interface EpochRecord {
   seconds: number;
   /** The engine it ran on (tn.backend.engineLabel()); absent in histories written before it was recorded. */
   engine?: string;
+  /** The machine it ran on (CPU model · cores); absent in histories written before it was recorded. */
+  machine?: string;
 }
 
 export type Selection = "best-test" | "validation" | "last";
@@ -36,10 +38,17 @@ export interface History {
   seconds: number;
 }
 
-const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds", "engine"];
+const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds", "engine", "machine"];
+
+/** A CSV field: quoted when it holds a comma, a quote or a line break (a CPU model may). */
+function csvField(v: unknown): string {
+  if (v === undefined) return "";
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
 
 export function historyCsv(h: History): string {
-  const rows = h.epochs.map((e) => COLUMNS.map((c) => (e[c] === undefined ? "" : String(e[c]))).join(","));
+  const rows = h.epochs.map((e) => COLUMNS.map((c) => csvField(e[c])).join(","));
   return [COLUMNS.join(","), ...rows].join("\n") + "\n";
 }
 
@@ -48,16 +57,23 @@ export function saveHistory(h: History, jsonFile: string, csvFile: string): void
   writeAtomic(csvFile, historyCsv(h));
 }
 
+/** An epoch's engine, and its machine when recorded: "wasm+native on AMD EPYC · 2 cores". */
+export function segmentLabel(e: EpochRecord): string {
+  const engine = e.engine ?? "unrecorded";
+  return e.machine ? `${engine} on ${e.machine}` : engine;
+}
+
 /**
- * Which epochs ran on which engine: "1-11 tensorflow, 12-20 wasm+native"; "" when no epoch
- * records its engine. Epochs without a record show as "unrecorded".
+ * Which epochs ran on which engine (and machine, where recorded): "1-10 tensorflow, 11-20
+ * wasm+native on AMD EPYC · 2 cores"; "" when no epoch records its engine. Epochs without a
+ * record show as "unrecorded".
  */
 export function engineSegments(epochs: readonly EpochRecord[]): string {
   if (!epochs.some((e) => e.engine)) return "";
   const parts: string[] = [];
   let start = 0;
   for (let i = 1; i <= epochs.length; i++) {
-    const label = (k: number) => epochs[k].engine ?? "unrecorded";
+    const label = (k: number) => segmentLabel(epochs[k]);
     if (i < epochs.length && label(i) === label(start)) continue;
     const [a, b] = [epochs[start].epoch, epochs[i - 1].epoch];
     parts.push(`${a === b ? a : `${a}-${b}`} ${label(start)}`);

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { describe, engineLabel, use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { longRunKind, trainLongRuns } from "../../lib/experiments/long-runs";
+import { machineName } from "../../lib/machine";
 import { cifarMissing } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
@@ -49,7 +50,7 @@ test("an interrupted run is in progress with its curve; resumed, it equals the u
   assert.equal(store.inProgress().length, 0);
   assert.equal(existsSync(store.checkpointDir(id)), false, "checkpoints removed once stored");
   const run = done.run as ex.Run;
-  assert.equal(done.meta.epochEngines, `1-${run.epochs.length} ${engineLabel()}`, "each epoch's engine, in the record");
+  assert.equal(done.meta.epochEngines, `1-${run.epochs.length} ${engineLabel()} on ${machineName()}`, "each epoch's engine and machine, in the record");
   assert.deepEqual(run.epochs.map((e) => e.testAcc), whole.epochs.map((e) => e.testAcc), "resumed = uninterrupted");
   assert.equal(run.bestAcc, whole.bestAcc);
 

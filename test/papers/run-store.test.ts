@@ -45,6 +45,8 @@ test("a run resumed on another engine: its record and status say which epochs ra
   assert.equal(paceOf(hist(epochs)), 250);
   assert.equal(paceOf(hist(epochs.slice(0, 2))), 600);
   assert.equal(paceOf(hist([ep(1, 100), ep(2, 300)])), 200, "no engine recorded: the mean of all");
+  const moved = [...epochs, { ...ep(5, 900, "wasm+native"), machine: "slower CPU · 2 cores" }, { ...ep(6, 1100, "wasm+native"), machine: "slower CPU · 2 cores" }];
+  assert.equal(paceOf(hist(moved)), 1000, "a run moved to another machine is estimated at that machine's pace");
   assert.ok(Number.isNaN(paceOf(hist([]))));
 
   const s = runStore<{ epochs: EpochRecord[] }>("nb-engines", "paper", { epochs: 10 }, "wasm · test", root);

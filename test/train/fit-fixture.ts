@@ -1,5 +1,5 @@
 // Runs fit with old-style options in several configurations on the cpu backend and returns what
-// each run produced: history (without wall-clock seconds and engine names), the selected epoch and a SHA-256 of
+// each run produced: history (without wall-clock seconds, engine and machine names), the selected epoch and a SHA-256 of
 // the final weights' bytes. fit-fixture.json holds these as recorded before fit was split into
 // callbacks (issue 23); fit-identical.test.ts checks that fit still gives them bit for bit.
 // Re-record (only when a change is meant to alter the numbers): npx tsx test/train/fit-fixture.ts
@@ -28,8 +28,8 @@ function weightsHash(model: tf.LayersModel): string {
 }
 
 function strip(h: History): FixtureRun["epochs"] {
-  // The numbers only: wall-clock seconds and the engine's name are not results of the run.
-  return h.epochs.map(({ seconds: _s, engine: _e, ...rest }) => rest);
+  // The numbers only: wall-clock seconds and the engine's and machine's names are not results of the run.
+  return h.epochs.map(({ seconds: _s, engine: _e, machine: _m, ...rest }) => rest);
 }
 
 type Case = { seed: number; hidden: number; dropout: number; options: FitOptions; resumeAfter?: number };

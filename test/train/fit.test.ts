@@ -6,6 +6,8 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { engineLabel, use } from "../../lib/backend";
 import { engineSegments, evaluate, fit, withSeed, type EpochRecord, type History } from "../../lib/train";
+import { historyCsv } from "../../lib/train/history";
+import { machineName } from "../../lib/machine";
 import { mnistSmall, smallNet } from "./mnist-small";
 import { backendUnderTest } from "../backends";
 
@@ -112,7 +114,7 @@ test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is 
   const h = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as History;
   assert.equal(h.epochs.length, 2);
   const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
-  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds,engine");
+  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds,engine,machine");
   assert.equal(csv.length, 3);
   await assert.rejects(fit(smallNet(1, 16), data, opts), /checkpointDir = .*resume: true/);
   // Resuming a finished run trains nothing more and returns its history.
@@ -133,9 +135,13 @@ test("each epoch records its engine; a run resumed on another engine says which 
   assert.notEqual(second, "cpu");
   const r = await fit(smallNet(1, 8), data, { ...opts, epochs: 3 });
   assert.deepEqual(r.history.epochs.map((e) => e.engine), ["cpu", second, second]);
-  assert.equal(engineSegments(r.history.epochs), `1 cpu, 2-3 ${second}`);
-  const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
-  assert.deepEqual(csv.slice(1).map((l) => l.split(",").pop()), ["cpu", second, second]);
+  const here = machineName();
+  assert.deepEqual(r.history.epochs.map((e) => e.machine), [here, here, here], "and the machine");
+  assert.equal(engineSegments(r.history.epochs), `1 cpu on ${here}, 2-3 ${second} on ${here}`);
+  const [head, ...rows] = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
+  const col = head.split(",").indexOf("engine");
+  assert.deepEqual(head.split(",").slice(col), ["engine", "machine"]);
+  assert.deepEqual(rows.map((l) => l.split(",")[col]), ["cpu", second, second]);
 });
 
 test("engineSegments: runs of one engine, unrecorded epochs named, nothing when no epoch records one", () => {
@@ -144,6 +150,14 @@ test("engineSegments: runs of one engine, unrecorded epochs named, nothing when 
   assert.equal(engineSegments([]), "");
   assert.equal(engineSegments([ep(1), ep(2), ep(3, "wasm+native"), ep(4, "wasm+native"), ep(5, "tensorflow")]), "1-2 unrecorded, 3-4 wasm+native, 5 tensorflow");
   assert.equal(engineSegments([ep(1, "cpu")]), "1 cpu");
+  const on = (e: EpochRecord, machine: string): EpochRecord => ({ ...e, machine });
+  assert.equal(
+    engineSegments([ep(1, "tensorflow"), on(ep(2, "tensorflow"), "Xeon · 2 cores"), on(ep(3, "tensorflow"), "EPYC · 2 cores"), on(ep(4, "wasm+native"), "EPYC · 2 cores")]),
+    "1 tensorflow, 2 tensorflow on Xeon · 2 cores, 3 tensorflow on EPYC · 2 cores, 4 wasm+native on EPYC · 2 cores",
+    "one engine on two machines is two segments",
+  );
+  const csv = historyCsv({ epochs: [on(ep(1, "cpu"), 'CPU "X", rev 2 · 2 cores')], selection: "last", bestEpoch: 1, bestMetric: 0, planned: 1, stoppedEarly: false, seconds: 1 });
+  assert.equal(csv.trim().split("\n")[1].split(",").slice(-3).join(","), 'cpu,"CPU ""X"", rev 2 · 2 cores"', "a machine name with a comma or quote is one quoted field");
 });
 
 // The chart itself, drawn through lib/display in a kernel, is tested in test/display/train-progress.test.ts.
