@@ -1,12 +1,13 @@
 // `tnlab bench train`: images per second of one training step and of evaluation for the papers'
 // reference networks: the MNIST FC-FC-FC net 784-4096-2048-10 with BatchNorm (tt-fc.md §3.2), its
-// TT version (TTDense, the card's reconstructed 3-layer shapes), and the 6-convolution CIFAR-10
-// "conv" baseline of tt-conv.md §3.1 (557,248 parameters). Inputs are random: this measures
+// TT version (TTDense, the card's reconstructed 3-layer shapes), the 6-convolution CIFAR-10
+// "conv" baseline of tt-conv.md §3.1 (557,248 parameters), and the CIFAR-10 ResNet-18 of the long
+// resnet18 runs (batch 64, their step: which engine to train them on). Inputs are random: this measures
 // compute, not data loading. On cpu (a slow reference) batches are tiny and repetitions single.
 import * as tf from "@tensorflow/tfjs";
 import { TTDense } from "../lib/layers";
 import { FusedMomentumOptimizer } from "../lib/native";
-import { buildFcNet, trainableParams, ttConvBaseline, ttFcSpec } from "../lib/models";
+import { buildFcNet, resnet18Cifar, trainableParams, ttConvBaseline, ttFcSpec } from "../lib/models";
 import { countModel } from "../lib/flops";
 import { time, useBench, type BenchOptions, type BenchRow } from "./harness";
 
@@ -43,6 +44,13 @@ const CASES: Case[] = [
     input: [32, 32, 3],
     outputs: "logits",
     batch: (b, q) => (b === "cpu" ? 1 : q ? 4 : 32),
+  },
+  {
+    name: "cifar10 resnet18 (11.2 M params)",
+    build: () => resnet18Cifar({ seed: 0 }),
+    input: [32, 32, 3],
+    outputs: "logits",
+    batch: (b, q) => (b === "cpu" || q ? 2 : 64),
   },
 ];
 
