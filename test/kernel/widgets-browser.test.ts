@@ -164,6 +164,9 @@ test("the classic Notebook 6 with widgetsnbextension: the slider renders and mov
       recordConsole(page);
       await page.goto(s.url("/notebooks/slider.ipynb"));
       await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected(), null, { timeout: 90_000 });
+      // The widget manager loads as an nbextension, after the kernel connects on a busy machine: a
+      // comm_open sent before it registers "jupyter.widget" is dropped and its view never renders.
+      await page.waitForFunction(() => Boolean((window as any).Jupyter.notebook.kernel.comm_manager.targets["jupyter.widget"]), null, { timeout: 90_000 });
       await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
       const root = ".cell:nth-child(1) .output_area";
       const v = await moveSlider(page, ".cell:nth-child(1)");
