@@ -11,7 +11,7 @@ import { runEngine, runStore, type RunStore, type StoredTraining } from "../pape
 
 export { runEngine } from "../papers/run-store";
 import type { Profile } from "./profile";
-import { engineSegments } from "../train/history";
+import { engineSegments, runStart } from "../train/history";
 import * as cpConv from "./cp-conv-mnist";
 import { cpConvMnistBase } from "../models/cp-conv-mnist";
 import * as r18 from "./resnet18-cp-tucker";
@@ -142,8 +142,10 @@ const r18Kind: LongRunKind<R18Run> = {
     const base = resnet18Cifar({ seed });
     try {
       if (!store.loadWeights(pureKey, base)) fail("id", id, `a run after ${pureKey} has finished (train it first: npx tnlab train resnet18 r18.pure --profile ${p})`);
-      const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed);
-      store.set(key, d, { seed, started });
+      const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed, { checkpointDir: store.checkpointDir(key) });
+      // A resumed run began (at the latest) with its first fine-tuning epoch, in an earlier process.
+      const first = runStart(d.corrected);
+      store.set(key, d, { seed, started: first && first < started ? first : started });
     } finally {
       base.dispose();
     }
@@ -263,6 +265,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
     ...kind.images,
     started: recs.map((r) => r.meta.started).sort()[0],
     finished: recs.map((r) => r.meta.finished).sort()[recs.length - 1],
+    ...(recs.every((r) => r.meta.trainingSeconds !== undefined) ? { hours: Number((recs.reduce((a, r) => a + r.meta.trainingSeconds!, 0) / 3600).toFixed(2)) } : {}),
     backend: runEngine(first.meta),
     source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
     note: `tnlab train ${name}: ${note}`,

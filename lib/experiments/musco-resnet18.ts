@@ -240,3 +240,6 @@ export function verdicts(rows: Row[], testSize: number): Verdict[] {
   }
   return out;
 }
+
+// The notebook's tables and plot series (kept apart: they only read a comparison's rows).
+export { pm, initDrift, summaryRows, deltaScatter, rankRows, meanKernelError, stageRows } from "./musco-resnet18-views";

@@ -14,7 +14,7 @@ import { Tucker2Conv2D } from "../layers/tucker2-conv";
 import { countModel } from "../flops/count";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { fit } from "../train/fit";
-import type { EpochRecord } from "../train/history";
+import { trainingSeconds, type EpochRecord } from "../train/history";
 import { fail } from "../errors";
 import { runStore, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
@@ -221,14 +221,17 @@ export interface Decomposed {
   /** Corrected mode: epochs of real fine-tuning. */
   corrected: EpochRecord[];
   inferenceMs: number;
+  /** Wall-clock seconds: the decomposition and faithful mode of the finishing process, plus every fine-tuning epoch (a resumed run counts those of earlier processes). */
   seconds: number;
 }
 
 /**
  * Decomposes `base` (left untouched) with `kind`, evaluates it, then runs both modes, each on its
  * own copy of the decomposed model. `opts.cp` picks the CP variant (default "4-way", the card's).
+ * With `opts.checkpointDir` the corrected mode's fine-tuning checkpoints every epoch and resumes
+ * there; the decomposition and the faithful mode, being seeded, are made again on a resume.
  */
-export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay } = {}): Promise<Decomposed> {
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; checkpointDir?: string } = {}): Promise<Decomposed> {
   const t0 = Date.now();
   const cp = opts.cp ?? "4-way";
   const plan = plans(base, kind, b, seed, cp);
@@ -241,8 +244,9 @@ export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tu
     const faithful = await recalibrateBatchNorm(model, data, b.postEpochs, seed);
     // The corrected mode starts again from the decomposition itself.
     model.setWeights(decomposed);
-    const corrected = await train(model, data, b.postEpochs, seed);
-    return { kind, ...(kind === "cp" ? { cp } : {}), report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: (Date.now() - t0) / 1000 };
+    const before = (Date.now() - t0) / 1000;
+    const corrected = await train(model, data, b.postEpochs, seed, opts.checkpointDir);
+    return { kind, ...(kind === "cp" ? { cp } : {}), report, counts: c, accAfter, faithful, corrected, inferenceMs: ms, seconds: before + trainingSeconds(corrected) };
   } finally {
     tf.dispose(decomposed);
     model.dispose();
@@ -255,16 +259,18 @@ export interface PureRun {
   counts: Counts;
   inferenceMs: number;
   pretrained: boolean;
+  /** Wall-clock seconds: its epochs' (in whichever process ran them, so a resumed run counts them all) plus the timing. */
   seconds: number;
 }
 
 /** Stage 1: ResNet-18 trained (from scratch, or from `weights` when given) for the budget's epochs. */
 export async function pure(data: { train: ImageSet; test: ImageSet }, b: Budget, opts: { seed?: number; weights?: string; checkpointDir?: string } = {}): Promise<PureRun> {
-  const t0 = Date.now();
   const model = resnet18Cifar({ seed: opts.seed ?? 0 });
   if (opts.weights) loadWeights(model, opts.weights);
   const epochs = await train(model, data, b.pureEpochs, opts.seed ?? 0, opts.checkpointDir);
-  return { model, epochs, counts: counts(model), inferenceMs: inferenceMs(model, b.timingBatches), pretrained: !!opts.weights, seconds: (Date.now() - t0) / 1000 };
+  const t0 = Date.now();
+  const ms = inferenceMs(model, b.timingBatches);
+  return { model, epochs, counts: counts(model), inferenceMs: ms, pretrained: !!opts.weights, seconds: trainingSeconds(epochs) + (Date.now() - t0) / 1000 };
 }
 
 /** What the `resnet18` run store holds: Pure's epochs, or a decomposition's record (the models are not kept in it). */

@@ -80,6 +80,8 @@ export interface StoredRun {
   /** ISO times. */
   started: string;
   finished: string;
+  /** Training hours summed over its epochs (and seeds); absent when they were not recorded. */
+  hours?: number;
   backend: string;
   /** The committed file it comes from (relative to the project). */
   source: string;
@@ -132,14 +134,15 @@ function storedSection(stored: StoredRun[]): string[] {
     "",
     "Long runs made outside this report at the paper's settings and committed with the project; `tnlab reproduce` does not re-run them.",
     "",
-    "| id | meaning | paper | stored run | diff | seeds | epochs | train / test images | started | finished | hours | backend | source |",
+    "| id | meaning | paper | stored run | diff | seeds | epochs | train / test images | started | finished | training hours | backend | source |",
     "|---|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|",
   ];
   for (const r of stored) {
     const t = target(r.id);
     const unit = t?.unit ?? "";
     const diff = t ? r.value - t.value : null;
-    const hours = (Date.parse(r.finished) - Date.parse(r.started)) / 3.6e6;
+    // A resumed run's finished − started counts the pauses between sessions: its epochs' sum when known.
+    const hours = r.hours ?? (Date.parse(r.finished) - Date.parse(r.started)) / 3.6e6;
     const seeds = !r.seeds ? "" : r.seeds.length === 1 ? String(r.seeds[0]) : `${r.seeds.length} (${r.seeds.join(", ")})${r.spread == null ? "" : `, sd ${fmt(r.spread, unit)}`}`;
     out.push(
       `| \`${r.id}\` | ${cellText(t?.meaning ?? r.label)} | ${fmt(t ? t.value : null, unit)} | ${fmt(r.value, unit)}${r.spread == null ? "" : ` ± ${fmt(r.spread, unit)}`} | ${diff === null ? "–" : (diff > 0 ? "+" : "") + fmt(diff, unit)} | ${seeds} | ${r.epochs} | ${r.train.toLocaleString("en-US")} / ${r.test.toLocaleString("en-US")} | ${r.started} | ${r.finished} | ${Number.isFinite(hours) ? hours.toFixed(2) : "?"} | ${cellText(r.backend)} | ${cellText(r.source)}${r.note ? `: ${cellText(r.note)}` : ""} |`,

@@ -9,7 +9,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { writeAtomic } from "../atomic-file";
 import { fail } from "../errors";
 import { machineName } from "../machine";
-import { engineSegments, segmentLabel, type EpochRecord, type History } from "../train/history";
+import { engineSegments, runStart, segmentLabel, trainingSeconds, type EpochRecord, type History } from "../train/history";
 import { modelSnapshot, readCheckpoint, restoreModel, writeCheckpoint } from "../train/checkpoint";
 
 /** Where and how a stored run was made. */
@@ -25,9 +25,13 @@ export interface RunMeta {
   epochEngines?: string;
   /** CPU model and core count of the machine that trained it. */
   machine: string;
-  /** ISO times. */
+  /** ISO times: when its first epoch began (in whichever process ran it) and when it was stored. */
   started: string;
   finished: string;
+  /** Wall-clock seconds of training summed over its epochs, for a run whose epochs record their seconds. */
+  trainingSeconds?: number;
+  /** How a field was filled in after the fact, for a record written before the field was kept. */
+  note?: string;
 }
 
 /** The engine line of a stored run: the finishing process's engine, and which epochs ran where when the epochs record it. */
@@ -159,10 +163,16 @@ export class RunStore<T extends object> {
     return this.record(id) !== undefined;
   }
 
-  /** Stores a finished run; `started` is when its training began (default: unknown, now). */
+  /**
+   * Stores a finished run. `started` is when this process began it (default: now); a run with
+   * epochs that record their end time started at its first epoch, which for a resumed run ran in an
+   * earlier process.
+   */
   set(id: string, run: T, opts: { seed?: number; started?: Date } = {}): this {
     const epochs = (run as { epochs?: unknown }).epochs;
-    const segments = Array.isArray(epochs) ? engineSegments(epochs as EpochRecord[]) : "";
+    const records = Array.isArray(epochs) ? (epochs as EpochRecord[]) : [];
+    const segments = engineSegments(records);
+    const times = [opts.started ?? new Date(), runStart(records)].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
     const meta: RunMeta = {
       id,
       profile: this.o.profile,
@@ -171,8 +181,9 @@ export class RunStore<T extends object> {
       engine: this.o.engine,
       ...(segments ? { epochEngines: segments } : {}),
       machine: machineName(),
-      started: (opts.started ?? new Date()).toISOString(),
+      started: new Date(Math.min(...times)).toISOString(),
       finished: new Date().toISOString(),
+      ...(records.length ? { trainingSeconds: Number(trainingSeconds(records).toFixed(3)) } : {}),
     };
     mkdirSync(this.dir, { recursive: true });
     writeAtomic(this.file(id), JSON.stringify({ meta, run: strip(run) }, null, 1) + "\n");

@@ -253,5 +253,6 @@ async function runEpoch(run: Run, s: FitState, epoch: number, callbacks: Callbac
   rec.seconds = (Date.now() - t0) / 1000;
   rec.engine = engineLabel();
   rec.machine = machineName();
+  rec.ended = new Date().toISOString();
   return rec;
 }

@@ -18,6 +18,8 @@ export interface EpochRecord {
   engine?: string;
   /** The machine it ran on (CPU model · cores); absent in histories written before it was recorded. */
   machine?: string;
+  /** ISO time the epoch ended; absent in histories written before it was recorded. */
+  ended?: string;
 }
 
 export type Selection = "best-test" | "validation" | "last";
@@ -38,7 +40,7 @@ export interface History {
   seconds: number;
 }
 
-const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds", "engine", "machine"];
+const COLUMNS: (keyof EpochRecord)[] = ["epoch", "lr", "trainLoss", "trainAcc", "valLoss", "valAcc", "testLoss", "testAcc", "seconds", "engine", "machine", "ended"];
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break (a CPU model may). */
 function csvField(v: unknown): string {
@@ -80,4 +82,21 @@ export function engineSegments(epochs: readonly EpochRecord[]): string {
     start = i;
   }
   return parts.join(", ");
+}
+
+/**
+ * When a run's training began, from its first epoch (its end less its seconds): a resumed run's
+ * first epoch may have run sessions before the process that finishes it. Undefined when the first
+ * epoch records no end time.
+ */
+export function runStart(epochs: readonly EpochRecord[]): Date | undefined {
+  const first = epochs[0];
+  if (!first?.ended) return undefined;
+  const t = Date.parse(first.ended) - 1000 * first.seconds;
+  return Number.isFinite(t) ? new Date(t) : undefined;
+}
+
+/** Wall-clock seconds of training summed over a run's epochs, whichever processes ran them. */
+export function trainingSeconds(epochs: readonly EpochRecord[]): number {
+  return epochs.reduce((a, e) => a + e.seconds, 0);
 }

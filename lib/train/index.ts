@@ -10,7 +10,7 @@ export { setDefaultTrainDisplay, defaultTrainDisplay, progressCallback, liveChar
 export { makeOptimizer, setLearningRate, getLearningRate, disposeOptimizer, type OptimizerSpec } from "./optimizers";
 export { learningRateAt, type Schedule } from "./schedules";
 export { withSeed, seedMathRandom, randomStream, mixSeed } from "./seed";
-export { engineSegments, historyCsv, saveHistory, type History, type EpochRecord, type Selection } from "./history";
+export { engineSegments, historyCsv, runStart, saveHistory, trainingSeconds, type History, type EpochRecord, type Selection } from "./history";
 export { writeAtomic } from "../atomic-file";
 export {
   readCheckpoint,

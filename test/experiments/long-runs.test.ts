@@ -94,8 +94,9 @@ test("the report shows finished paper-profile runs beside the paper and unfinish
   assert.equal(stored[0].source, "notebooks/results/runs/tt-fc-mnist/paper/ttfc.mnist.tt_tt.json");
   assert.equal(stored[1].note, "tnlab train tt-fc-mnist: at the best epoch");
   assert.deepEqual(inProgress.map((r) => [r.id, r.epochs, r.hoursLeft]), [["ttfc.mnist.tt_fc", "1/25", 24]]);
+  assert.equal(stored[0].hours, Number((120 / 3600).toFixed(2)), "training hours are the epochs' sum, not finished − started");
   const md = reportMarkdown([], { generated: "now", stored, inProgress });
-  assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \|/);
+  assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \| 2026-11-01T00:00:00\.000Z \| [^|]+ \| 0\.03 \|/);
   assert.match(md, /### In progress \(not results\)[\s\S]*\| `ttfc\.mnist\.tt_fc` \| 1\/25 \| 98\.12 \| 24\.0 \|/);
 });
 

@@ -74,6 +74,48 @@ test("verdicts: a difference counts only beyond the seeds' spread and the test n
   assert.throws(() => m18.verdicts([], 0), /testSize.*0/);
 });
 
+test("initDrift: zero for the seed's own initialisation, the relative distance for a moved kernel", { timeout: 120_000 }, async () => {
+  await use(backendUnderTest("wasm"));
+  const model = resnet18Cifar({ seed: 0 });
+  try {
+    const fresh = m18.initDrift(model, 0);
+    assert.deepEqual(fresh.map((d) => d.layer), [...m18.COMPRESSED_CONVS]);
+    assert.ok(fresh.every((d) => d.drift === 0), "an untrained model has not moved");
+    // W = 1.5 W_init moved by half its norm; W_init + W_init' (another seed's start) by about √2 for independent starts.
+    const layer = model.getLayer("layer2_1_conv2");
+    const [w0] = layer.getWeights();
+    layer.setWeights([tf.mul(w0, 1.5), ...layer.getWeights().slice(1)]);
+    const moved = m18.initDrift(model, 0);
+    for (const d of moved) assert.ok(Math.abs(d.drift - (d.layer === "layer2_1_conv2" ? 0.5 : 0)) < 1e-5, `${d.layer}: ${d.drift}`);
+    const other = m18.initDrift(resnet18Cifar({ seed: 0 }), 1);
+    assert.ok(other.every((d) => d.drift > 1.3 && d.drift < 1.5), other.map((d) => d.drift.toFixed(3)).join(" "));
+    assert.throws(() => m18.initDrift(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], name: "layer1_0_conv1" })] }), 0, ["layer1_0_conv1"]), /model = .*layer1_0_conv1 kernel/);
+  } finally {
+    model.dispose();
+  }
+});
+
+test("the notebook's tables: mean ± sd per run, ranks and kernel error stage by stage of one seed", () => {
+  const stage = (n: number, rank: number, err: number[], acc: [number, number]) => ({
+    stage: n, params: 0, macs: 0, ftImages: 100, accCompressed: acc[0], accFineTuned: acc[1],
+    ranks: Object.fromEntries(m18.COMPRESSED_CONVS.map((l) => [l, [rank, rank]])),
+    rows: err.map((relError) => ({ relError })),
+  });
+  const run = (stages: ReturnType<typeof stage>[], d: number, pr: number) => ({ deltaAcc: d, paramReduction: pr, ftImages: 200, stages }) as unknown as m18.SeedRun;
+  const musco: m18.Row = {
+    method: "tucker2", schedule: "MUSCO", label: "MUSCO Tucker-2",
+    runs: [run([stage(1, 32, [0.2, 0.4], [50, 60]), stage(2, 16, [0.5, 0.7], [40, 55.5])], -3, 9.5), run([stage(1, 30, [0.1], [50, 61])], -5, 10.5)],
+    deltaAcc: meanSd([-3, -5]), acc: meanSd([57, 55]), paramReduction: meanSd([9.5, 10.5]), macReduction: { mean: 8, sd: NaN },
+  };
+  const [sum] = m18.summaryRows([musco]);
+  assert.deepEqual(sum, { run: "MUSCO Tucker-2", seeds: 2, "top-1 (%)": "56.00 ± 1.41", "Δtop-1 (pp)": "-4.00 ± 1.41", "param reduction": "10.00 ± 0.71×", "MAC reduction": "8.00×", "fine-tuning images": 200 });
+  assert.equal(m18.rankRows([musco])[0]["MUSCO Tucker-2"], "32/32 → 16/16");
+  assert.equal(m18.rankRows([musco], 1)[0]["MUSCO Tucker-2"], "30/30");
+  assert.deepEqual(m18.stageRows([musco]), [{ run: "MUSCO Tucker-2", "stage 1: kernel error · top-1 compressed → fine-tuned": "0.30 · 50.0 % → 60.0 %", "stage 2: kernel error · top-1 compressed → fine-tuned": "0.60 · 40.0 % → 55.5 %" }]);
+  assert.throws(() => m18.stageRows([musco], 2), /seed = 2.*below 2/);
+  assert.deepEqual(m18.deltaScatter([musco]), { "MUSCO Tucker-2": { x: [9.5, 10.5], y: [-3, -5], labels: ["seed 0", "seed 1"] } });
+});
+
 test("a quick Pure missing from the run store is an error naming its folder and the command that trains it", { timeout: 60_000 }, async () => {
   await use(backendUnderTest("cpu"));
   const before = tf.memory().numTensors;

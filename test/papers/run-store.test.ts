@@ -62,6 +62,23 @@ test("a run resumed on another engine: its record and status say which epochs ra
   assert.equal(s.status(["r.mixed"], () => 0)[0].engine, "1-2 tensorflow, 3-4 wasm+native");
 });
 
+test("a resumed run's record starts at its first epoch, from an earlier process, and sums its epochs' seconds", () => {
+  const s = runStore<{ epochs: EpochRecord[] }>("nb-resumed", "paper", { epochs: 3 }, "wasm · test", root);
+  // Epochs 1-2 ran a day before the process that trained epoch 3 and stores the run.
+  const ep = (epoch: number, seconds: number, ended: string): EpochRecord => ({ epoch, lr: 0.01, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, seconds, ended });
+  const epochs = [ep(1, 600, "2026-01-01T10:10:00.000Z"), ep(2, 500, "2026-01-01T10:18:20.000Z"), ep(3, 400, "2026-01-02T09:06:40.000Z")];
+  s.set("r.resumed", { epochs }, { started: new Date("2026-01-02T09:00:00.000Z") });
+  const meta = s.record("r.resumed")!.meta;
+  assert.equal(meta.started, "2026-01-01T10:00:00.000Z", "the first epoch's end less its seconds");
+  assert.equal(meta.trainingSeconds, 1500);
+  // A process that began before its first recorded epoch (loading data) keeps its own start.
+  s.set("r.fresh", { epochs: epochs.slice(2) }, { started: new Date("2026-01-02T08:59:00.000Z") });
+  assert.equal(s.record("r.fresh")!.meta.started, "2026-01-02T08:59:00.000Z");
+  // Epochs from before end times were kept: the process's start, as before.
+  s.set("r.old", { epochs: [{ epoch: 1, lr: 0.01, trainLoss: 1, trainAcc: 0.5, seconds: 60 }] }, { started: new Date("2026-01-03T00:00:00.000Z") });
+  assert.equal(s.record("r.old")!.meta.started, "2026-01-03T00:00:00.000Z");
+});
+
 test("what JSON cannot hold (a model) is left out of the record; bad names and damaged files are named", async () => {
   await use(backendUnderTest("cpu"));
   const s = new RunStore<{ acc: number; model?: tf.LayersModel }>("nb-b", { profile: "quick", budget: 1, engine: "e", root });

@@ -28,8 +28,8 @@ function weightsHash(model: tf.LayersModel): string {
 }
 
 function strip(h: History): FixtureRun["epochs"] {
-  // The numbers only: wall-clock seconds and the engine's and machine's names are not results of the run.
-  return h.epochs.map(({ seconds: _s, engine: _e, machine: _m, ...rest }) => rest);
+  // The numbers only: wall-clock seconds and end time and the engine's and machine's names are not results of the run.
+  return h.epochs.map(({ seconds: _s, engine: _e, machine: _m, ended: _t, ...rest }) => rest);
 }
 
 type Case = { seed: number; hidden: number; dropout: number; options: FitOptions; resumeAfter?: number };

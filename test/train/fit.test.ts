@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { engineLabel, use } from "../../lib/backend";
 import { engineSegments, evaluate, fit, withSeed, type EpochRecord, type History } from "../../lib/train";
-import { historyCsv } from "../../lib/train/history";
+import { historyCsv, runStart, trainingSeconds } from "../../lib/train/history";
 import { machineName } from "../../lib/machine";
 import { mnistSmall, smallNet } from "./mnist-small";
 import { backendUnderTest } from "../backends";
@@ -114,7 +114,7 @@ test("checkpoint folder: history JSON and CSV every epoch; an old checkpoint is 
   const h = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as History;
   assert.equal(h.epochs.length, 2);
   const csv = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
-  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds,engine,machine");
+  assert.equal(csv[0], "epoch,lr,trainLoss,trainAcc,valLoss,valAcc,testLoss,testAcc,seconds,engine,machine,ended");
   assert.equal(csv.length, 3);
   await assert.rejects(fit(smallNet(1, 16), data, opts), /checkpointDir = .*resume: true/);
   // Resuming a finished run trains nothing more and returns its history.
@@ -140,8 +140,13 @@ test("each epoch records its engine; a run resumed on another engine says which 
   assert.equal(engineSegments(r.history.epochs), `1 cpu on ${here}, 2-3 ${second} on ${here}`);
   const [head, ...rows] = readFileSync(join(dir, "history.csv"), "utf8").trim().split("\n");
   const col = head.split(",").indexOf("engine");
-  assert.deepEqual(head.split(",").slice(col), ["engine", "machine"]);
+  assert.deepEqual(head.split(",").slice(col), ["engine", "machine", "ended"]);
   assert.deepEqual(rows.map((l) => l.split(",")[col]), ["cpu", second, second]);
+  // The run's start is its first epoch's, from the process that ran it, not the one that resumed it.
+  const ends = r.history.epochs.map((e) => Date.parse(e.ended!));
+  assert.ok(ends.every((t, i) => Number.isFinite(t) && (i === 0 || t >= ends[i - 1])), "each epoch records when it ended, in order");
+  assert.equal(runStart(r.history.epochs)!.getTime(), ends[0] - 1000 * r.history.epochs[0].seconds);
+  assert.equal(trainingSeconds(r.history.epochs), r.history.seconds, "the history's seconds include the epoch before the resume");
 });
 
 test("engineSegments: runs of one engine, unrecorded epochs named, nothing when no epoch records one", () => {
@@ -156,8 +161,9 @@ test("engineSegments: runs of one engine, unrecorded epochs named, nothing when 
     "1 tensorflow, 2 tensorflow on Xeon · 2 cores, 3 tensorflow on EPYC · 2 cores, 4 wasm+native on EPYC · 2 cores",
     "one engine on two machines is two segments",
   );
+  assert.equal(runStart([ep(1)]), undefined, "an epoch without its end time gives no start");
   const csv = historyCsv({ epochs: [on(ep(1, "cpu"), 'CPU "X", rev 2 · 2 cores')], selection: "last", bestEpoch: 1, bestMetric: 0, planned: 1, stoppedEarly: false, seconds: 1 });
-  assert.equal(csv.trim().split("\n")[1].split(",").slice(-3).join(","), 'cpu,"CPU ""X"", rev 2 · 2 cores"', "a machine name with a comma or quote is one quoted field");
+  assert.equal(csv.trim().split("\n")[1].split(",").slice(-4).join(","), 'cpu,"CPU ""X"", rev 2 · 2 cores",', "a machine name with a comma or quote is one quoted field");
 });
 
 // The chart itself, drawn through lib/display in a kernel, is tested in test/display/train-progress.test.ts.
