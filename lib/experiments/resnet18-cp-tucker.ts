@@ -287,3 +287,6 @@ export function store(profile: Profile, engine = "", root?: string): RunStore<St
   const { train, test, pureEpochs, postEpochs, cpIter } = budget(profile);
   return runStore<StoredRun>("resnet18", profile, { train, test, pureEpochs, postEpochs, cpIter }, engine, root);
 }
+
+// The paper-profile runs beside the card (kept apart: they only read the run store).
+export { PAPER_IDS, paperRuns, statusRows, comparisonRows, comparisonTable, paperCurve, pureCurves, recoveryCurves, type PaperRuns, type ComparisonRow } from "./resnet18-paper";

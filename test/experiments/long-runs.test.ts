@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, engineLabel, use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
-import { longRunKind, trainLongRuns } from "../../lib/experiments/long-runs";
+import { longRunKind, paperRunsForReport, trainLongRuns } from "../../lib/experiments/long-runs";
 import { machineName } from "../../lib/machine";
 import { cifarMissing } from "./helpers";
 
@@ -98,6 +98,22 @@ test("the report shows finished paper-profile runs beside the paper and unfinish
   const md = reportMarkdown([], { generated: "now", stored, inProgress });
   assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \| 2026-11-01T00:00:00\.000Z \| [^|]+ \| 0\.03 \|/);
   assert.match(md, /### In progress \(not results\)[\s\S]*\| `ttfc\.mnist\.tt_fc` \| 1\/25 \| 98\.12 \| 24\.0 \|/);
+});
+
+test("ResNet-18 in the report: the card's fine-tune numbers come from the faithful mode, the corrected mode is an extra row", () => {
+  const root = join(dir, "report-r18");
+  const store = longRunKind("resnet18").store("paper", "wasm · test", root);
+  const ep = (epoch: number, testAcc: number) => ({ epoch, lr: 0.01, trainLoss: 1, trainAcc: 0.5, testAcc, seconds: 600 });
+  store.set("r18.pure", { epochs: [ep(1, 0.4512), ep(2, 0.7354)], counts: {}, inferenceMs: 1, pretrained: false, seconds: 1200 } as unknown as object);
+  store.set("r18.cpd", { kind: "cp", report: [], counts: {}, accAfter: 12.345, faithful: [55, 61.234], corrected: [ep(1, 0.6), ep(2, 0.7012)], inferenceMs: 1, seconds: 1 } as unknown as object);
+  const { stored } = paperRunsForReport(["resnet18-cp-tucker"], root);
+  const value = (id: string) => stored.find((r) => r.id === id)?.value;
+  assert.equal(value("r18.finetune.pure"), 73.54, "Pure: the last epoch");
+  assert.equal(value("r18.acc.pure"), 45.12, "Pure: the first epoch, as the card's r18.acc");
+  assert.equal(value("r18.finetune.cpd"), 61.23, "CPD: the last BatchNorm-only pass, the mode that made the card's 68.13 %");
+  assert.equal(value("r18.acc.cpd"), 12.35, "CPD: right after decomposition");
+  assert.equal(value("r18.finetune.cpd.corrected"), 70.12, "the corrected mode under its own id");
+  assert.equal(stored.find((r) => r.id === "r18.finetune.pure")!.hours, 0.33, "training hours from the epochs");
 });
 
 test("seeds: each seed is its own record (the default seed under the plain id), and the report gives their mean and spread", { timeout: 300_000 }, async () => {

@@ -1,0 +1,172 @@
+// The paper-profile runs of `tnlab train resnet18` (Pure, CPD, TKD), read from the run store and
+// set beside the card's numbers for 41-resnet18-paper. A finished run gives its numbers and gaps;
+// an unfinished one is shown in progress with its curve so far and the time left at its pace,
+// never as a result.
+import { target } from "../papers";
+import type { RunInProgress, StoredTraining } from "../papers/run-store";
+import type { EpochRecord } from "../train/history";
+import type { Profile } from "./profile";
+import { store, type Decomposed, type PureRun } from "./resnet18-cp-tucker";
+
+export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd"] as const;
+export type PaperId = (typeof PAPER_IDS)[number];
+const MODEL: Record<PaperId, "Pure" | "CPD" | "TKD"> = { "r18.pure": "Pure", "r18.cpd": "CPD", "r18.tkd": "TKD" };
+const COLUMN: Record<PaperId, "pure" | "cpd" | "tkd"> = { "r18.pure": "pure", "r18.cpd": "cpd", "r18.tkd": "tkd" };
+
+export interface PaperRuns {
+  profile: Profile;
+  folder: string;
+  pure?: StoredTraining<Omit<PureRun, "model">>;
+  cpd?: StoredTraining<Decomposed>;
+  tkd?: StoredTraining<Decomposed>;
+  /** Runs with checkpointed epochs and no record (for CPD / TKD: corrected-mode epochs). */
+  inProgress: Partial<Record<PaperId, RunInProgress>>;
+}
+
+/** What the `resnet18` run store holds at `profile` (default: TNLAB_RUNS_DIR, else the committed notebooks/results/runs). */
+export function paperRuns(profile: Profile = "paper", root?: string): PaperRuns {
+  const s = store(profile, "", root);
+  const going = Object.fromEntries(s.inProgress().filter((g) => (PAPER_IDS as readonly string[]).includes(g.id)).map((g) => [g.id, g]));
+  const rec = (id: PaperId) => s.record(id);
+  return {
+    profile,
+    folder: s.dir,
+    pure: rec("r18.pure") as PaperRuns["pure"],
+    cpd: rec("r18.cpd") as PaperRuns["cpd"],
+    tkd: rec("r18.tkd") as PaperRuns["tkd"],
+    inProgress: going,
+  };
+}
+
+function recordOf(p: PaperRuns, id: PaperId): StoredTraining<object> | undefined {
+  return id === "r18.pure" ? p.pure : id === "r18.cpd" ? p.cpd : p.tkd;
+}
+
+function epochsOf(p: PaperRuns, id: PaperId): EpochRecord[] {
+  const r = recordOf(p, id)?.run as { epochs?: EpochRecord[]; corrected?: EpochRecord[] } | undefined;
+  return r?.epochs ?? r?.corrected ?? [];
+}
+
+const hours = (s: number) => (s / 3600).toFixed(2);
+
+/** One row per run: finished, in progress (epochs so far, hours left at its pace) or not started, with engines, dates and training hours. */
+export function statusRows(p: PaperRuns): Record<string, string>[] {
+  return PAPER_IDS.map((id) => {
+    const rec = recordOf(p, id);
+    const g = p.inProgress[id];
+    const model = MODEL[id];
+    if (rec) {
+      const n = epochsOf(p, id).length;
+      return {
+        run: model, status: "finished", epochs: `${n}/${n}`, engines: rec.meta.epochEngines ?? rec.meta.engine,
+        started: rec.meta.started.slice(0, 16), finished: rec.meta.finished.slice(0, 16),
+        "training hours": rec.meta.trainingSeconds === undefined ? "not recorded" : hours(rec.meta.trainingSeconds), "hours left": "0",
+      };
+    }
+    if (g) {
+      const done = g.epochs.reduce((a, e) => a + e.seconds, 0);
+      const what = id === "r18.pure" ? "" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
+      return {
+        run: model, status: `in progress${what}`, epochs: `${g.epochsDone}/${g.planned}`, engines: [...new Set(g.epochs.map((e) => e.engine ?? "unrecorded"))].join(", "),
+        started: "", finished: `newest epoch ${g.updated.slice(0, 16)}`, "training hours": hours(done), "hours left": Number.isFinite(g.hoursLeft) ? g.hoursLeft.toFixed(1) : "?",
+      };
+    }
+    return { run: model, status: "not started", epochs: "", engines: "", started: "", finished: "", "training hours": "", "hours left": "" };
+  });
+}
+
+export interface ComparisonRow {
+  id: string;
+  quantity: string;
+  paper: number | null;
+  ours: number | null;
+  /** ours − paper (null when either is missing). */
+  gap: number | null;
+  note: string;
+}
+
+const lastAcc = (es: readonly { testAcc?: number }[]) => (es.length ? 100 * (es[es.length - 1].testAcc ?? NaN) : null);
+
+/**
+ * The card's table 5.1 beside the stored runs: size, accuracy right after the first epoch or the
+ * decomposition (r18.acc), after fine-tuning in the card's faithful mode (r18.finetune), and the
+ * corrected mode as an extra row without a paper number. A run not finished gives no numbers.
+ */
+export function comparisonRows(p: PaperRuns): ComparisonRow[] {
+  const out: ComparisonRow[] = [];
+  const row = (id: string, quantity: string, ours: number | null, note: string, paperId: string | null = id) => {
+    const paper = paperId ? (target(paperId)?.value ?? null) : null;
+    out.push({ id, quantity, paper, ours, gap: paper === null || ours === null || !Number.isFinite(ours) ? null : ours - paper, note });
+  };
+  for (const id of PAPER_IDS) {
+    const c = COLUMN[id];
+    const rec = recordOf(p, id);
+    const g = p.inProgress[id];
+    const missing = g ? `in progress, ${g.epochsDone}/${g.planned} epochs: not a result` : "not run";
+    const counts = (rec?.run as { counts?: { params: number; macs: number } } | undefined)?.counts;
+    row(`r18.params.${c}`, `${MODEL[id]} parameters (M)`, counts ? counts.params / 1e6 : null, counts ? "built model" : missing);
+    row(`r18.macs.${c}`, `${MODEL[id]} MACs (M, ptflops convention)`, counts ? counts.macs / 1e6 : null, counts ? "one 3×32×32 image" : missing);
+    if (id === "r18.pure") {
+      const es = p.pure?.run.epochs ?? [];
+      row("r18.acc.pure", "Pure: test accuracy after epoch 1 (%)", p.pure ? lastAcc(es.slice(0, 1)) : null, p.pure ? "from scratch; the card's is epoch 1 from ImageNet weights" : missing);
+      row("r18.finetune.pure", `Pure: test accuracy after epoch ${es.length || 20} (%)`, p.pure ? lastAcc(es) : null, p.pure ? "from scratch; the card's starts from ImageNet weights" : missing);
+      continue;
+    }
+    const d = (id === "r18.cpd" ? p.cpd : p.tkd)?.run;
+    row(`r18.acc.${c}`, `${MODEL[id]}: test accuracy right after decomposition (%)`, d ? d.accAfter : null, d ? "before any pass" : missing);
+    row(`r18.finetune.${c}`, `${MODEL[id]}: after ${d?.faithful.length ?? 5} faithful passes (%)`, d ? d.faithful[d.faithful.length - 1] : null, d ? "the card's mode: BatchNorm statistics only" : missing);
+    row(`r18.finetune.${c}.corrected`, `${MODEL[id]}: after ${d?.corrected.length ?? 5} corrected epochs (%)`, d ? lastAcc(d.corrected) : g ? lastAcc(g.epochs) : null, d ? "SGD on the factorized model; no paper number" : g ? `${missing} (newest epoch shown)` : missing, null);
+  }
+  return out;
+}
+
+/** For tn.display.table: the comparison with numbers rounded for reading. */
+export function comparisonTable(rows: readonly ComparisonRow[]): Record<string, string>[] {
+  const f = (v: number | null, d = 2) => (v === null || !Number.isFinite(v) ? "–" : v.toFixed(d));
+  return rows.map((r) => ({ id: r.id, quantity: r.quantity, paper: f(r.paper), ours: f(r.ours), "gap (ours − paper)": r.gap === null ? "–" : `${r.gap > 0 ? "+" : ""}${r.gap.toFixed(2)}`, note: r.note }));
+}
+
+/** The card's notebook curve (test accuracy per epoch, %) of "pure", "cpd" or "tkd" (CPD / TKD: the faithful passes). */
+export function paperCurve(stage: "pure" | "cpd" | "tkd"): number[] {
+  const out: number[] = [];
+  for (let e = 1; ; e++) {
+    const t = target(`r18.curve.${stage}.e${String(e).padStart(2, "0")}.test_acc`);
+    if (!t) return out;
+    out.push(t.value);
+  }
+}
+
+/** For tn.plot.line: Pure's test accuracy per epoch, ours (finished or so far) beside the card's from ImageNet weights; x = epoch. */
+export function pureCurves(p: PaperRuns): { series: Record<string, number[]>; x: number[] } {
+  const paper = paperCurve("pure");
+  const ours = (p.pure?.run.epochs ?? p.inProgress["r18.pure"]?.epochs ?? []).map((e) => 100 * (e.testAcc ?? NaN));
+  const n = Math.max(paper.length, ours.length);
+  const pad = (a: number[]) => [...a, ...Array<number>(n - a.length).fill(NaN)];
+  const label = p.pure ? "ours, from scratch" : `ours, from scratch (in progress, ${ours.length} epochs)`;
+  return { series: { "card, from ImageNet weights": pad(paper), [label]: pad(ours) }, x: Array.from({ length: n }, (_, i) => i + 1) };
+}
+
+/**
+ * For tn.plot.line: test accuracy of CPD and TKD after decomposition (x = 0) and after each pass or
+ * epoch, in the faithful mode (ours and the card's) and the corrected mode (ours). A run in
+ * progress contributes its corrected epochs so far (its decomposition numbers come with the record).
+ */
+export function recoveryCurves(p: PaperRuns): { series: Record<string, number[]>; x: number[] } {
+  const series: Record<string, number[]> = {};
+  let n = 5;
+  for (const id of ["r18.cpd", "r18.tkd"] as const) {
+    const m = MODEL[id];
+    const d = (id === "r18.cpd" ? p.cpd : p.tkd)?.run;
+    const card = paperCurve(COLUMN[id]);
+    series[`${m} faithful, card`] = [target(`r18.acc.${COLUMN[id]}`)!.value, ...card];
+    if (d) {
+      series[`${m} faithful, ours`] = [d.accAfter, ...d.faithful];
+      series[`${m} corrected, ours`] = [d.accAfter, ...d.corrected.map((e) => 100 * (e.testAcc ?? NaN))];
+    } else if (p.inProgress[id]) {
+      series[`${m} corrected, ours (in progress)`] = [NaN, ...p.inProgress[id]!.epochs.map((e) => 100 * (e.testAcc ?? NaN))];
+    }
+    n = Math.max(n, ...Object.values(series).map((s) => s.length - 1));
+  }
+  for (const k of Object.keys(series)) series[k] = [...series[k], ...Array<number>(n + 1 - series[k].length).fill(NaN)];
+  return { series, x: Array.from({ length: n + 1 }, (_, i) => i) };
+}

@@ -1,0 +1,73 @@
+// resnet18-paper: the stored paper-profile runs beside the card. A finished run gives numbers and
+// gaps, a run in progress gives its curve so far and no result, a missing one says so.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as r18 from "../../lib/experiments/resnet18-cp-tucker";
+import type { EpochRecord, History } from "../../lib/train/history";
+
+let root: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "tnlab-r18-paper-"));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const ep = (epoch: number, testAcc: number, seconds = 900): EpochRecord => ({ epoch, lr: 0.01, trainLoss: 1, trainAcc: 0.5, testAcc, seconds, engine: "wasm+native" });
+
+test("finished Pure and CPD beside the card, TKD in progress with no result", () => {
+  const s = r18.store("paper", "wasm · test", root);
+  s.set("r18.pure", { epochs: Array.from({ length: 20 }, (_, i) => ep(i + 1, 0.45 + i / 100)), counts: { params: 11181642, macs: 37245962, macsPlain: 0 }, inferenceMs: 1, pretrained: false, seconds: 1 });
+  s.set("r18.cpd", { kind: "cp", report: [], counts: { params: 5621642, macs: 20553226, macsPlain: 0 }, accAfter: 20, faithful: [50, 51, 52, 53, 54.5], corrected: [60, 62, 64, 66, 68.5].map((a, i) => ep(i + 1, a / 100)), inferenceMs: 1, seconds: 1 });
+  const dir = s.checkpointDir("r18.tkd");
+  mkdirSync(dir, { recursive: true });
+  const h: History = { epochs: [ep(1, 0.61, 1800), ep(2, 0.63, 1800)], selection: "last", bestEpoch: 2, bestMetric: 0.63, planned: 5, stoppedEarly: false, seconds: 3600 };
+  writeFileSync(join(dir, "history.json"), JSON.stringify(h));
+
+  const p = r18.paperRuns("paper", root);
+  const rows = r18.comparisonRows(p);
+  const by = (id: string) => rows.find((r) => r.id === id)!;
+  assert.equal(by("r18.finetune.pure").ours, 64, "Pure: the last epoch");
+  assert.ok(Math.abs(by("r18.finetune.pure").gap! - (64 - 84)) < 1e-9);
+  assert.equal(by("r18.acc.pure").ours, 45);
+  assert.equal(by("r18.finetune.cpd").ours, 54.5, "CPD: the last faithful pass, the card's mode");
+  assert.ok(Math.abs(by("r18.finetune.cpd").gap! - (54.5 - 68.13)) < 1e-9);
+  assert.equal(by("r18.finetune.cpd.corrected").paper, null, "the corrected mode has no paper number");
+  assert.equal(by("r18.finetune.cpd.corrected").ours, 68.5);
+  assert.ok(Math.abs(by("r18.params.cpd").ours! - 5.621642) < 1e-9);
+  for (const id of ["r18.acc.tkd", "r18.finetune.tkd", "r18.params.tkd"]) {
+    assert.equal(by(id).ours, null, `${id}: no result from a run in progress`);
+    assert.match(by(id).note, /in progress, 2\/5 epochs: not a result/);
+  }
+  assert.equal(by("r18.finetune.tkd.corrected").ours, 63, "the newest corrected epoch, marked in progress");
+  assert.match(by("r18.finetune.tkd.corrected").note, /in progress.*newest epoch shown/);
+
+  const status = r18.statusRows(p);
+  assert.deepEqual(status.map((r) => [r.run, r.status.split(" (")[0], r.epochs]), [["Pure", "finished", "20/20"], ["CPD", "finished", "5/5"], ["TKD", "in progress", "2/5"]]);
+  assert.equal(status[0]["training hours"], "5.00", "20 epochs of 900 s");
+  assert.equal(status[2]["hours left"], "1.5", "3 epochs at 1,800 s");
+
+  const table = r18.comparisonTable(rows);
+  assert.equal(table.find((r) => r.id === "r18.finetune.tkd")!.ours, "–");
+
+  const rec = r18.recoveryCurves(p);
+  assert.deepEqual(rec.x, [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(rec.series["CPD faithful, ours"], [20, 50, 51, 52, 53, 54.5]);
+  assert.deepEqual(rec.series["CPD faithful, card"], [17.84, 67.06, 68.39, 68.17, 68.4, 68.13]);
+  assert.ok(!("TKD faithful, ours" in rec.series));
+  assert.deepEqual(rec.series["TKD corrected, ours (in progress)"].slice(0, 3).map((v) => (Number.isNaN(v) ? "nan" : Math.round(v))), ["nan", 61, 63]);
+  assert.ok(Object.values(rec.series).every((s) => s.length === 6));
+
+  const pure = r18.pureCurves(p);
+  assert.equal(pure.x.length, 20);
+  assert.equal(pure.series["card, from ImageNet weights"][19], 84.03);
+  assert.equal(pure.series["ours, from scratch"][0], 45);
+});
+
+test("an empty store: every run not started, no numbers", () => {
+  const p = r18.paperRuns("quick", join(root, "none"));
+  assert.deepEqual(r18.statusRows(p).map((r) => r.status), ["not started", "not started", "not started"]);
+  assert.ok(r18.comparisonRows(p).every((r) => r.ours === null && r.note === "not run"));
+  assert.equal(r18.paperCurve("cpd").length, 5);
+});
