@@ -265,6 +265,13 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
   return { stored, inProgress };
 }
 
+/** A record's training seconds: kept in its meta, else summed over its epochs (records from before the meta had them). */
+function trainingSecondsOf(rec: StoredTraining<object>): number | undefined {
+  if (rec.meta.trainingSeconds !== undefined) return rec.meta.trainingSeconds;
+  const es = (rec.run as { epochs?: { seconds?: number }[] }).epochs;
+  return Array.isArray(es) && es.length && es.every((e) => typeof e.seconds === "number") ? es.reduce((a, e) => a + e.seconds!, 0) : undefined;
+}
+
 /** One report row for one number of a run id (`results`, one per record): its one record, or the mean over its seeds with their spread. */
 function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], results: { target: string; value: number; note: string }[], source: string): StoredRun {
   const values = results.map((r) => r.value);
@@ -272,6 +279,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
   const seeds = recs.map((rec) => rec.meta.seed);
   const first = recs[0];
   const epochs = (first.run as { epochs?: unknown[] }).epochs?.length ?? 0;
+  const secs = recs.map(trainingSecondsOf);
   const note = values.length > 1 ? `mean of ${values.length} seeds (${values.map((v) => v.toFixed(2)).join(", ")})` : results[0].note;
   return {
     id: results[0].target,
@@ -281,7 +289,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
     ...kind.images,
     started: recs.map((r) => r.meta.started).sort()[0],
     finished: recs.map((r) => r.meta.finished).sort()[recs.length - 1],
-    ...(recs.every((r) => r.meta.trainingSeconds !== undefined) ? { hours: Number((recs.reduce((a, r) => a + r.meta.trainingSeconds!, 0) / 3600).toFixed(2)) } : {}),
+    ...(secs.every((x) => x !== undefined) ? { hours: Number((secs.reduce((a: number, x) => a + x!, 0) / 3600).toFixed(2)) } : {}),
     backend: runEngine(first.meta),
     source: values.length > 1 ? `${source} (+${values.length - 1} seeds)` : source,
     note: `tnlab train ${name}: ${note}`,
