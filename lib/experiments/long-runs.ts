@@ -36,8 +36,8 @@ export interface LongRunKind<T extends object = object> {
   /** The seed a run gets when none is named; its record is stored under the plain id. */
   defaultSeed: number;
   store(profile: Profile, engine: string, root?: string): RunStore<T>;
-  /** Trains (or resumes) one id with `seed` into the store, under the record name `key`. */
-  train(id: string, key: string, profile: Profile, store: RunStore<T>, info: BackendInfo, seed: number): Promise<void>;
+  /** Trains (or resumes) one id with `seed` into the store, under the record name `key`; `log` gets progress lines of stages without epochs. */
+  train(id: string, key: string, profile: Profile, store: RunStore<T>, info: BackendInfo, seed: number, log: (line: string) => void): Promise<void>;
 }
 
 const ttConvKind: LongRunKind<ttConvRuns.RowRun> = {
@@ -136,7 +136,7 @@ const r18Kind: LongRunKind<R18Run> = {
   ids: () => R18_IDS,
   defaultSeed: 0,
   store: (p, engine, root) => r18.store(p, engine, root),
-  async train(id, key, p, store, _info, seed) {
+  async train(id, key, p, store, _info, seed, log) {
     const b = r18.budget(p);
     const data = r18.loadData(b);
     const started = new Date();
@@ -154,7 +154,7 @@ const r18Kind: LongRunKind<R18Run> = {
     const base = resnet18Cifar({ seed });
     try {
       if (!store.loadWeights(pureKey, base)) fail("id", id, `a run after ${pureKey} has finished (train it first: npx tnlab train resnet18 r18.pure --profile ${p})`);
-      const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed, { checkpointDir: store.checkpointDir(key) });
+      const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed, { checkpointDir: store.checkpointDir(key), log });
       // A resumed run began (at the latest) with its first fine-tuning epoch, in an earlier process.
       const first = runStart(d.corrected);
       store.set(key, d, { seed, started: first && first < started ? first : started });
@@ -229,7 +229,7 @@ export async function trainLongRuns(name: string, ids: string[], profile: Profil
         continue;
       }
       log(`${key}: training at ${profile}, seed ${seed}${store.inProgress().some((r) => r.id === key) ? ", resuming from its checkpoint" : ""}`);
-      await kind.train(id, key, profile, store, info, seed);
+      await kind.train(id, key, profile, store, info, seed, (l) => log(`${key}: ${l}`));
       store.dropCheckpoints(key);
       log(`${key}: finished, stored in ${store.file(key)}`);
     }

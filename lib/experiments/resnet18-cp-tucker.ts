@@ -231,17 +231,20 @@ export interface Decomposed {
  * With `opts.checkpointDir` the corrected mode's fine-tuning checkpoints every epoch and resumes
  * there; the decomposition and the faithful mode, being seeded, are made again on a resume.
  */
-export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; checkpointDir?: string } = {}): Promise<Decomposed> {
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; checkpointDir?: string; log?: (line: string) => void } = {}): Promise<Decomposed> {
   const t0 = Date.now();
+  const log = opts.log ?? (() => {});
   const cp = opts.cp ?? "4-way";
   const plan = plans(base, kind, b, seed, cp);
   const { model, report } = await compressModel(base, plan);
   const decomposed = model.getWeights().map((w) => w.clone());
   try {
     const accAfter = (await testAccuracy(model, data.test)).acc;
+    log(`decomposed (${kind}) in ${((Date.now() - t0) / 60000).toFixed(1)} min: test accuracy ${accAfter.toFixed(2)} %`);
     const ms = inferenceMs(model, b.timingBatches);
     const c = counts(model);
     const faithful = await recalibrateBatchNorm(model, data, b.postEpochs, seed);
+    log(`faithful mode (BatchNorm statistics only): ${faithful.map((a) => a.toFixed(2)).join(", ")} % after passes 1-${faithful.length}; corrected mode next`);
     // The corrected mode starts again from the decomposition itself.
     model.setWeights(decomposed);
     const before = (Date.now() - t0) / 1000;
