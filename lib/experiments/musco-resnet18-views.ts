@@ -1,9 +1,10 @@
 // The ResNet-18 MUSCO notebook's tables and plot series, built from the base model and a
 // comparison (musco-resnet18.ts), so its cells stay one or two lines.
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { resnet18Cifar } from "../models/resnet18";
 import { COMPRESSED_CONVS, type Row, type SeedRun } from "./musco-resnet18";
+import { kernelDrift } from "./shared";
 
 /** "mean ± sd", or the mean alone for one seed (its sd is NaN). */
 export function pm(s: { mean: number; sd: number }, digits = 2): string {
@@ -12,20 +13,12 @@ export function pm(s: { mean: number; sd: number }, digits = 2): string {
 
 /**
  * How far training moved each compressed kernel from its random start, ‖W − W_init‖ / ‖W_init‖,
- * with W_init the initialisation of `seed` (Pure is trained from resnet18Cifar({ seed: 0 })). A
- * kernel that moved little is still mostly random, and its flat spectrum leaves no low rank that
- * keeps much of it.
+ * with W_init the initialisation of `seed` (Pure is trained from resnet18Cifar({ seed: 0 })).
  */
 export function initDrift(model: tf.LayersModel, seed = 0, layers: readonly string[] = COMPRESSED_CONVS): { layer: string; drift: number }[] {
   const init = resnet18Cifar({ seed });
   try {
-    return layers.map((layer) => {
-      const [w] = model.getLayer(layer).getWeights();
-      const [w0] = init.getLayer(layer).getWeights();
-      if (!w || !w0 || w.size !== w0.size) fail("model", model.name, `a ResNet-18 whose ${layer} kernel has the shape of resnet18Cifar's (${w0?.shape})`);
-      const drift = tf.tidy(() => tf.norm(tf.sub(w, w0)).div(tf.norm(w0)).dataSync()[0]);
-      return { layer, drift };
-    });
+    return kernelDrift(model, init, layers);
   } finally {
     init.dispose();
   }

@@ -292,4 +292,4 @@ export function store(profile: Profile, engine = "", root?: string): RunStore<St
 }
 
 // The paper-profile runs beside the card (kept apart: they only read the run store).
-export { PAPER_IDS, paperRuns, statusRows, comparisonRows, comparisonTable, paperCurve, pureCurves, recoveryCurves, type PaperRuns, type ComparisonRow } from "./resnet18-paper";
+export { PAPER_IDS, paperRuns, statusRows, comparisonRows, comparisonTable, kernelRows, paperCurve, pureCurves, recoveryCurves, type PaperRuns, type ComparisonRow } from "./resnet18-paper";

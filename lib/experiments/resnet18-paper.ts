@@ -2,11 +2,13 @@
 // set beside the card's numbers for 41-resnet18-paper. A finished run gives its numbers and gaps;
 // an unfinished one is shown in progress with its curve so far and the time left at its pace,
 // never as a result.
+import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { target } from "../papers";
 import type { RunInProgress, StoredTraining } from "../papers/run-store";
 import type { EpochRecord } from "../train/history";
 import type { Profile } from "./profile";
-import { store, type Decomposed, type PureRun } from "./resnet18-cp-tucker";
+import { PURE_ID, store, type Decomposed, type PureRun } from "./resnet18-cp-tucker";
+import { kernelDrift } from "./shared";
 
 export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd"] as const;
 export type PaperId = (typeof PAPER_IDS)[number];
@@ -15,6 +17,8 @@ const COLUMN: Record<PaperId, "pure" | "cpd" | "tkd"> = { "r18.pure": "pure", "r
 
 export interface PaperRuns {
   profile: Profile;
+  /** The run store's root (undefined: the default) and its folder for this profile. */
+  root?: string;
   folder: string;
   pure?: StoredTraining<Omit<PureRun, "model">>;
   cpd?: StoredTraining<Decomposed>;
@@ -30,6 +34,7 @@ export function paperRuns(profile: Profile = "paper", root?: string): PaperRuns 
   const rec = (id: PaperId) => s.record(id);
   return {
     profile,
+    root,
     folder: s.dir,
     pure: rec("r18.pure") as PaperRuns["pure"],
     cpd: rec("r18.cpd") as PaperRuns["cpd"],
@@ -169,4 +174,35 @@ export function recoveryCurves(p: PaperRuns): { series: Record<string, number[]>
   }
   for (const k of Object.keys(series)) series[k] = [...series[k], ...Array<number>(n + 1 - series[k].length).fill(NaN)];
   return { series, x: Array.from({ length: n + 1 }, (_, i) => i) };
+}
+
+/**
+ * Per decomposed layer (the 8 block conv2): how far Pure's training moved its kernel from its
+ * random start (seed 0's initialisation), and the kernel error ‖W − Ŵ‖/‖W‖ and ranks of the stored
+ * CPD and TKD. Reads Pure's stored weights; empty when Pure has not finished.
+ */
+export function kernelRows(p: PaperRuns): Record<string, string>[] {
+  if (!p.pure) return [];
+  const model = resnet18Cifar({ seed: 0 });
+  const init = resnet18Cifar({ seed: 0 });
+  try {
+    if (!store(p.profile, "", p.root).loadWeights(PURE_ID, model)) return [];
+    const drift = kernelDrift(model, init, RESNET18_DECOMPOSED);
+    const of = (d: Decomposed | undefined, layer: string) => d?.report.find((r) => r.layer === layer);
+    return drift.map(({ layer, drift: x }) => {
+      const cpd = of(p.cpd?.run, layer);
+      const tkd = of(p.tkd?.run, layer);
+      return {
+        layer,
+        "Pure: ‖W − W_init‖ / ‖W_init‖": x.toFixed(3),
+        "CPD rank": cpd ? cpd.ranks.join("/") : "–",
+        "CPD kernel error": cpd ? cpd.relError.toFixed(3) : "–",
+        "TKD ranks (R_in/R_out)": tkd ? tkd.ranks.join("/") : "–",
+        "TKD kernel error": tkd ? tkd.relError.toFixed(3) : "–",
+      };
+    });
+  } finally {
+    model.dispose();
+    init.dispose();
+  }
 }

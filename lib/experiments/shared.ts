@@ -117,3 +117,17 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
   const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / (xs.length - 1)) : NaN;
   return { mean, sd };
 }
+
+/**
+ * How far training moved each named layer's kernel from `init`'s (the same architecture at its
+ * initialisation): ‖W − W_init‖ / ‖W_init‖. A kernel that moved little is still mostly its random
+ * start, whose flat spectrum leaves no low rank that keeps much of it.
+ */
+export function kernelDrift(model: tf.LayersModel, init: tf.LayersModel, layers: readonly string[]): { layer: string; drift: number }[] {
+  return layers.map((layer) => {
+    const [w] = model.getLayer(layer).getWeights();
+    const [w0] = init.getLayer(layer).getWeights();
+    if (!w || !w0 || w.size !== w0.size) fail("model", model.name, `a model whose ${layer} kernel has the shape of the initial model's (${w0?.shape})`);
+    return { layer, drift: tf.tidy(() => tf.norm(tf.sub(w, w0)).div(tf.norm(w0)).dataSync()[0]) };
+  });
+}

@@ -5,7 +5,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { use } from "../../lib/backend";
 import * as r18 from "../../lib/experiments/resnet18-cp-tucker";
+import { RESNET18_DECOMPOSED, resnet18Cifar } from "../../lib/models/resnet18";
+import { backendUnderTest } from "../backends";
 import type { EpochRecord, History } from "../../lib/train/history";
 
 let root: string;
@@ -70,4 +74,26 @@ test("an empty store: every run not started, no numbers", () => {
   assert.deepEqual(r18.statusRows(p).map((r) => r.status), ["not started", "not started", "not started"]);
   assert.ok(r18.comparisonRows(p).every((r) => r.ours === null && r.note === "not run"));
   assert.equal(r18.paperCurve("cpd").length, 5);
+});
+
+test("kernelRows: Pure's drift from its random start beside each decomposition's kernel error and ranks", { timeout: 120_000 }, async () => {
+  await use(backendUnderTest("wasm"));
+  const s = r18.store("paper", "wasm · test", join(root, "kernels"));
+  const model = resnet18Cifar({ seed: 0 });
+  try {
+    const layer = model.getLayer("layer3_0_conv2");
+    layer.setWeights([tf.mul(layer.getWeights()[0], 1.5), ...layer.getWeights().slice(1)]);
+    s.saveWeights("r18.pure", model);
+  } finally {
+    model.dispose();
+  }
+  s.set("r18.pure", { epochs: [ep(1, 0.5)], counts: { params: 1, macs: 1, macsPlain: 1 }, inferenceMs: 1, pretrained: false, seconds: 1 });
+  const row = { layer: "layer3_0_conv2", method: "cp4", change: "", ranks: [128], paramsBefore: 0, paramsAfter: 0, macsBefore: 0, macsAfter: 0, relError: 0.8123 } as const;
+  s.set("r18.cpd", { kind: "cp", report: [row], counts: { params: 1, macs: 1, macsPlain: 1 }, accAfter: 1, faithful: [1], corrected: [], inferenceMs: 1, seconds: 1 });
+  const rows = r18.kernelRows(r18.paperRuns("paper", join(root, "kernels")));
+  assert.deepEqual(rows.map((r) => r.layer), [...RESNET18_DECOMPOSED]);
+  for (const r of rows) assert.equal(r["Pure: ‖W − W_init‖ / ‖W_init‖"], r.layer === "layer3_0_conv2" ? "0.500" : "0.000", r.layer);
+  const l3 = rows.find((r) => r.layer === "layer3_0_conv2")!;
+  assert.deepEqual([l3["CPD rank"], l3["CPD kernel error"], l3["TKD kernel error"]], ["128", "0.812", "–"]);
+  assert.deepEqual(r18.kernelRows(r18.paperRuns("paper", join(root, "none"))), [], "no Pure, no rows");
 });
