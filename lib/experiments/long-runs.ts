@@ -12,6 +12,7 @@ import { runEngine, runStore, type RunStore, type StoredTraining } from "../pape
 export { runEngine } from "../papers/run-store";
 import type { Profile } from "./profile";
 import { engineSegments, runStart } from "../train/history";
+import { pauseDue, TrainingPaused } from "../train/pause";
 import * as cpConv from "./cp-conv-mnist";
 import { cpConvMnistBase } from "../models/cp-conv-mnist";
 import * as r18 from "./resnet18-cp-tucker";
@@ -212,8 +213,13 @@ export function longRunKind(name: string): LongRunKind {
   return k;
 }
 
-/** Trains each id with each seed, one after another, skipping finished ones; a run's checkpoints go once it is stored. */
-export async function trainLongRuns(name: string, ids: string[], profile: Profile, info: BackendInfo, o: { seeds?: number[]; root?: string; log?: (line: string) => void } = {}): Promise<void> {
+/**
+ * Trains each id with each seed, one after another, skipping finished ones; a run's checkpoints go
+ * once it is stored. A pause (tn.train.pauseAfter / requestPause) stops after the epoch in
+ * progress is checkpointed: the paused run stays in progress, the ids after it are left, and the
+ * result says so ("paused"); the same call later resumes there.
+ */
+export async function trainLongRuns(name: string, ids: string[], profile: Profile, info: BackendInfo, o: { seeds?: number[]; root?: string; log?: (line: string) => void } = {}): Promise<"done" | "paused"> {
   const kind = longRunKind(name);
   const store = kind.store(profile, describe(info), o.root);
   const log = o.log ?? ((l: string) => console.log(l));
@@ -221,6 +227,7 @@ export async function trainLongRuns(name: string, ids: string[], profile: Profil
   for (const id of ids) if (!known.includes(id)) fail("id", id, `one of ${known.join(", ")}`);
   const seeds = o.seeds ?? [kind.defaultSeed];
   for (const s of seeds) if (!(Number.isInteger(s) && s >= 0)) fail("seeds", s, "whole numbers >= 0");
+  let startedOne = false;
   for (const seed of seeds) {
     for (const id of ids) {
       const key = runKey(kind, id, seed);
@@ -228,12 +235,25 @@ export async function trainLongRuns(name: string, ids: string[], profile: Profil
         log(`${key}: finished before (${store.file(key)})`);
         continue;
       }
+      // The first run this call trains always starts (a pause ends it after an epoch); later ones wait.
+      if (startedOne && pauseDue()) {
+        log(`${key}: not started (a pause was due); the same command starts it`);
+        return "paused";
+      }
       log(`${key}: training at ${profile}, seed ${seed}${store.inProgress().some((r) => r.id === key) ? ", resuming from its checkpoint" : ""}`);
-      await kind.train(id, key, profile, store, info, seed, (l) => log(`${key}: ${l}`));
+      startedOne = true;
+      try {
+        await kind.train(id, key, profile, store, info, seed, (l) => log(`${key}: ${l}`));
+      } catch (e) {
+        if (!(e instanceof TrainingPaused)) throw e;
+        log(`${key}: paused after epoch ${e.epoch} of ${e.planned}, checkpointed in ${e.dir}; the same command resumes it`);
+        return "paused";
+      }
       store.dropCheckpoints(key);
       log(`${key}: finished, stored in ${store.file(key)}`);
     }
   }
+  return "done";
 }
 
 /**

@@ -8,6 +8,7 @@ import { fail } from "../errors";
 import type { Callback, FitState } from "./callbacks";
 import { checkpointExists, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
 import { saveHistory } from "./history";
+import { pauseDue, TrainingPaused } from "./pause";
 
 // Scalar variables an optimizer keeps outside getWeights(), e.g. Adam's running beta powers:
 // setWeights() recomputes those with pow(), which rounds differently from the running products,
@@ -76,6 +77,8 @@ export function checkpointer(dir: string, resumeRun: boolean, epochs: number): C
       const header = { epoch: rec.epoch, seed: s.seed, history: h, optimizer: { className: s.optimizer.getClassName(), learningRate: rec.lr }, meta: { batchSize: s.batchSize } };
       writeCheckpoint(file, header, modelSnapshot(s.model), await optimizerSnapshot(s.optimizer), s.selection === "last" ? undefined : s.bestWeights);
       saveHistory(h, join(dir, "history.json"), join(dir, "history.csv"));
+      // Only now, with the epoch on disk; a run that ends with this epoch anyway just ends.
+      if (pauseDue() && !s.stopTraining && rec.epoch < epochs) throw new TrainingPaused(rec.epoch, epochs, dir);
     },
   };
 }

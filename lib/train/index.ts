@@ -6,6 +6,7 @@ export { evaluate } from "./evaluate";
 export { CallbackList, type Callback, type FitState, type BatchInfo, type EpochStart } from "./callbacks";
 export { bestEpoch, earlyStopping } from "./selection";
 export { checkpointer } from "./checkpointer";
+export { TrainingPaused, pauseAfter, requestPause } from "./pause";
 export { setDefaultTrainDisplay, defaultTrainDisplay, progressCallback, liveChartCallback, epochLine, type TrainDisplay, type RunProgress, type LiveHistoryChart } from "./display-hooks";
 export { makeOptimizer, setLearningRate, getLearningRate, disposeOptimizer, type OptimizerSpec } from "./optimizers";
 export { learningRateAt, type Schedule } from "./schedules";

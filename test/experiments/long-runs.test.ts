@@ -11,6 +11,8 @@ import { describe, engineLabel, use } from "../../lib/backend";
 import * as ex from "../../lib/experiments/tt-fc";
 import { longRunKind, paperRunsForReport, trainLongRuns } from "../../lib/experiments/long-runs";
 import { machineName } from "../../lib/machine";
+import { pauseAfter } from "../../lib/train/pause";
+import { parseDuration } from "../../lib/cli/commands/train";
 import { cifarMissing } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
@@ -60,6 +62,29 @@ test("an interrupted run is in progress with its curve; resumed, it equals the u
   assert.match(lines.join("\n"), /finished before/);
 });
 
+test("a pause stops a run right after a checkpointed epoch, leaves the next ids, and the same call resumes both", { timeout: 300_000 }, async () => {
+  const info = await use("wasm");
+  const [a, b] = ["ttfc.mnist.tt_tt_tt", "ttfc.mnist.tt_tt_fc"];
+  const root = join(dir, "pause");
+  const store = longRunKind("tt-fc-mnist").store("smoke", "test engine", root);
+  const lines: string[] = [];
+  pauseAfter(new Date(0));
+  try {
+    assert.equal(await trainLongRuns("tt-fc-mnist", [a, b], "smoke", info, { root, log: (l) => lines.push(l) }), "paused");
+  } finally {
+    pauseAfter(undefined);
+  }
+  assert.match(lines.join("\n"), /tt_tt_tt: paused after epoch 1 of 2, checkpointed in /);
+  assert.deepEqual(store.inProgress().map((g) => [g.id, g.epochsDone]), [[a, 1]], "the paused run is in progress; the next id has not started");
+  assert.equal(store.get(a), undefined);
+  assert.equal(await trainLongRuns("tt-fc-mnist", [a, b], "smoke", info, { root, log: () => {} }), "done");
+  const whole = await ex.mnistRun(a, ex.budget("smoke").mnist.epochs, ex.mnistData(ex.budget("smoke")), 0);
+  assert.deepEqual((store.get(a) as ex.Run).epochs.map((e) => e.testAcc), whole.epochs.map((e) => e.testAcc), "paused and resumed = uninterrupted");
+  assert.ok(store.has(b));
+  assert.throws(() => parseDuration("5 min"), /--for = "5 min".*90m/);
+  assert.equal(parseDuration("1.5h"), 5.4e6);
+});
+
 test("tnlab train names a bad experiment, id, profile or seed and exits 2", { timeout: 120_000 }, () => {
   const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "train", ...args], { encoding: "utf8", timeout: 110_000, env: { ...process.env, TNLAB_RUNS_DIR: join(dir, "cli"), TN_QUIET: "1" } });
   const bad = cli(["nonesuch", "x"]);
@@ -73,6 +98,19 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   const list = cli(["tt-conv", "--list", "--profile", "smoke"]);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /ttconv\.t1\.conv: not started/);
+});
+
+test("tnlab train --for: the run stops after the first epoch past the time, in progress, and the same command without it finishes", { timeout: 240_000 }, () => {
+  const env = { ...process.env, TNLAB_RUNS_DIR: join(dir, "cli-for"), TN_QUIET: "1", TN_BACKEND: "wasm" };
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "tnlab.js"), "train", "tt-fc-mnist", "ttfc.mnist.tt_tt_tt", "--profile", "smoke", ...args], { encoding: "utf8", timeout: 110_000, env });
+  const first = cli(["--for", "0s"]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /paused after epoch 1 of 2/);
+  assert.match(cli(["--list"]).stdout, /ttfc\.mnist\.tt_tt_tt: in progress, 1\/2 epochs/);
+  const rest = cli([]);
+  assert.equal(rest.status, 0, rest.stderr);
+  assert.match(rest.stdout, /resuming from its checkpoint[\s\S]*finished, stored/);
+  assert.equal(cli(["--for", "soon"]).status, 2);
 });
 
 test("the report shows finished paper-profile runs beside the paper and unfinished ones as in progress only", { timeout: 60_000 }, async () => {
