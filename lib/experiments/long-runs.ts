@@ -158,7 +158,7 @@ const r18Kind: LongRunKind<R18Run> = {
       const d = await r18.decomposeAndRecover(base, id === "r18.cpd" ? "cp" : "tucker2", data, b, seed, { checkpointDir: store.checkpointDir(key), log });
       // A resumed run began (at the latest) with its first fine-tuning epoch, in an earlier process.
       const first = runStart(d.corrected);
-      store.set(key, d, { seed, started: first && first < started ? first : started });
+      store.set(key, d, { seed, started: first && first < started ? first : started, trainingSeconds: d.seconds });
     } finally {
       base.dispose();
     }

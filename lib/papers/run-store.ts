@@ -166,9 +166,10 @@ export class RunStore<T extends object> {
   /**
    * Stores a finished run. `started` is when this process began it (default: now); a run with
    * epochs that record their end time started at its first epoch, which for a resumed run ran in an
-   * earlier process.
+   * earlier process. `trainingSeconds` (default: the sum of its epochs' seconds) is for a run whose
+   * time is not all in `epochs`.
    */
-  set(id: string, run: T, opts: { seed?: number; started?: Date } = {}): this {
+  set(id: string, run: T, opts: { seed?: number; started?: Date; trainingSeconds?: number } = {}): this {
     const epochs = (run as { epochs?: unknown }).epochs;
     const records = Array.isArray(epochs) ? (epochs as EpochRecord[]) : [];
     const segments = engineSegments(records);
@@ -183,7 +184,7 @@ export class RunStore<T extends object> {
       machine: machineName(),
       started: new Date(Math.min(...times)).toISOString(),
       finished: new Date().toISOString(),
-      ...(records.length ? { trainingSeconds: Number(trainingSeconds(records).toFixed(3)) } : {}),
+      ...(opts.trainingSeconds !== undefined || records.length ? { trainingSeconds: Number((opts.trainingSeconds ?? trainingSeconds(records)).toFixed(3)) } : {}),
     };
     mkdirSync(this.dir, { recursive: true });
     writeAtomic(this.file(id), JSON.stringify({ meta, run: strip(run) }, null, 1) + "\n");

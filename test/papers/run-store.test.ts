@@ -77,6 +77,9 @@ test("a resumed run's record starts at its first epoch, from an earlier process,
   // Epochs from before end times were kept: the process's start, as before.
   s.set("r.old", { epochs: [{ epoch: 1, lr: 0.01, trainLoss: 1, trainAcc: 0.5, seconds: 60 }] }, { started: new Date("2026-01-03T00:00:00.000Z") });
   assert.equal(s.record("r.old")!.meta.started, "2026-01-03T00:00:00.000Z");
+  // A run whose time is not all in epochs (a decomposition before its fine-tuning) gives its own.
+  s.set("r.given", { epochs }, { trainingSeconds: 1800.5 });
+  assert.equal(s.record("r.given")!.meta.trainingSeconds, 1800.5);
 });
 
 test("what JSON cannot hold (a model) is left out of the record; bad names and damaged files are named", async () => {
