@@ -19,3 +19,5 @@ import * as ttConvConfigs from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
 /** tt-conv.md: configurations and counts (tt-conv.ts) and training runs (tt-conv-runs.ts). */
 export const ttConv = { ...ttConvConfigs, ...ttConvRuns };
+/** The runs of `tnlab train` as notebooks show them: finished beside the paper, or in progress with the time left. */
+export { longRunRows, longRunTable, longRunHistories, type LongRunRow } from "./long-run-views";

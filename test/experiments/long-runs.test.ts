@@ -12,6 +12,7 @@ import * as ex from "../../lib/experiments/tt-fc";
 import { longRunKind, paperRunsForReport, trainLongRuns } from "../../lib/experiments/long-runs";
 import { machineName } from "../../lib/machine";
 import { pauseAfter } from "../../lib/train/pause";
+import { longRunHistories, longRunRows, longRunTable } from "../../lib/experiments/long-run-views";
 import { parseDuration } from "../../lib/cli/commands/train";
 import { cifarMissing } from "./helpers";
 
@@ -136,6 +137,26 @@ test("the report shows finished paper-profile runs beside the paper and unfinish
   const md = reportMarkdown([], { generated: "now", stored, inProgress });
   assert.match(md, /\| `ttfc\.mnist\.tt_tt\.acc` \| .* \| 98\.59 \| 98\.12 \| -0\.47 \| 0 \| 2 \| 60,000 \/ 10,000 \| 2026-11-01T00:00:00\.000Z \| [^|]+ \| 0\.03 \|/);
   assert.match(md, /### In progress \(not results\)[\s\S]*\| `ttfc\.mnist\.tt_fc` \| 1\/25 \| 98\.12 \| 24\.0 \|/);
+});
+
+test("longRunRows: a finished run beside the paper, a run in progress with its pace and no result, the rest not started", () => {
+  const root = join(dir, "views");
+  const store = longRunKind("tt-fc-mnist").store("paper", "wasm · test", root);
+  const ep = (epoch: number, testAcc: number) => ({ epoch, lr: 0.001, trainLoss: 0.1, trainAcc: 0.9, testAcc, seconds: 360, engine: "wasm+native", machine: "CPU · 2 cores" });
+  store.set("ttfc.mnist.tt_tt_tt", { id: "ttfc.mnist.tt_tt_tt", label: "tt_tt_tt", params: 1, epochs: [ep(1, 0.95), ep(2, 0.9767)], bestAcc: 97.67, lastAcc: 97.67, lossAtBest: 8, seconds: 720 } as unknown as object);
+  const { mkdirSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  mkdirSync(store.checkpointDir("ttfc.mnist.tt_tt"), { recursive: true });
+  writeFileSync(join(store.checkpointDir("ttfc.mnist.tt_tt"), "history.json"), JSON.stringify({ epochs: [ep(1, 0.9), ep(2, 0.93)], selection: "best-test", bestEpoch: 2, bestMetric: 0.93, planned: 25, stoppedEarly: false, seconds: 720 }));
+  const rows = longRunRows("tt-fc-mnist", "paper", root);
+  const by = (id: string) => rows.find((r) => r.id === id)!;
+  assert.deepEqual([by("ttfc.mnist.tt_tt_tt").status, by("ttfc.mnist.tt_tt_tt").ours, by("ttfc.mnist.tt_tt_tt").paper], ["finished", 97.67, 98.21]);
+  assert.ok(Math.abs(by("ttfc.mnist.tt_tt_tt").gap! - (97.67 - 98.21)) < 1e-9);
+  const going = by("ttfc.mnist.tt_tt");
+  assert.deepEqual([going.status, going.epochs, going.ours, going.newest, going.hoursLeft, going.trainingHours], ["in progress", "2/25", null, 93, (23 * 360) / 3600, 0.2]);
+  assert.equal(by("ttfc.mnist.fc_fc").status, "not started");
+  const table = longRunTable(rows);
+  assert.equal(table.find((r) => r.id === "ttfc.mnist.tt_tt")!.ours, "– (in progress)");
+  assert.deepEqual(Object.keys(longRunHistories("tt-fc-mnist", "paper", root)).sort(), ["ttfc.mnist.tt_tt (in progress, 2/25)", "ttfc.mnist.tt_tt_tt"]);
 });
 
 test("ResNet-18 in the report: the card's fine-tune numbers come from the faithful mode, the corrected mode is an extra row", () => {

@@ -1,0 +1,82 @@
+// The runs of one `tnlab train` experiment at one profile as a notebook shows them: each id with
+// the paper's number, ours when finished, or how far it is and the time left at its own pace when
+// in progress (never a result), and the per-epoch histories so far for a curve plot.
+import { target } from "../papers";
+import type { EpochRecord } from "../train/history";
+import { longRunKind, parseRunKey, runKey } from "./long-runs";
+import type { Profile } from "./profile";
+
+export interface LongRunRow {
+  id: string;
+  status: "finished" | "in progress" | "not started";
+  /** Epochs done / planned ("" when not started). */
+  epochs: string;
+  /** The paper's number for the run's result (its target), when the card has one. */
+  paper: number | null;
+  /** The finished run's result; null for a run in progress or not started. */
+  ours: number | null;
+  gap: number | null;
+  /** Test accuracy (%) after the newest epoch of a run in progress. */
+  newest: number | null;
+  /** Hours of training so far (summed epochs) and, for a run in progress, left at its pace on its newest engine and machine. */
+  trainingHours: number | null;
+  hoursLeft: number | null;
+  /** Which epochs ran on which engine and machine. */
+  engines: string;
+}
+
+/** Each id of `name` (default seed) at `profile`: finished, in progress or not started. */
+export function longRunRows(name: string, profile: Profile = "paper", root?: string): LongRunRow[] {
+  const kind = longRunKind(name);
+  const store = kind.store(profile, "", root);
+  const going = new Map(store.inProgress().map((g) => [g.id, g]));
+  return kind.ids(profile).map((id): LongRunRow => {
+    const key = runKey(kind, id, kind.defaultSeed);
+    const rec = store.record(key);
+    const g = going.get(key);
+    const paperOf = (t: string) => target(t)?.value ?? null;
+    if (rec) {
+      const r = kind.result(id, rec.run);
+      const paper = paperOf(r.target);
+      const epochs = (rec.run as { epochs?: EpochRecord[] }).epochs ?? [];
+      const secs = rec.meta.trainingSeconds ?? (epochs.length ? epochs.reduce((a, e) => a + e.seconds, 0) : null);
+      return { id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null, trainingHours: secs === null ? null : secs / 3600, hoursLeft: 0, engines: rec.meta.epochEngines ?? rec.meta.engine };
+    }
+    if (g) {
+      const last = g.curve[g.curve.length - 1];
+      return {
+        id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, paper: paperOf(`${id}.acc`), ours: null, gap: null,
+        newest: Number.isFinite(last) ? last : null, trainingHours: g.epochs.reduce((a, e) => a + e.seconds, 0) / 3600,
+        hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, engines: [...new Set(g.epochs.map((e) => (e.machine ? `${e.engine} on ${e.machine}` : (e.engine ?? "unrecorded"))))].join(", "),
+      };
+    }
+    return { id, status: "not started", epochs: "", paper: paperOf(`${id}.acc`), ours: null, gap: null, newest: null, trainingHours: null, hoursLeft: null, engines: "" };
+  });
+}
+
+/** For tn.display.table: the rows with numbers rounded for reading. */
+export function longRunTable(rows: readonly LongRunRow[]): Record<string, string>[] {
+  const f = (v: number | null, d = 2) => (v === null ? "–" : v.toFixed(d));
+  return rows.map((r) => ({
+    id: r.id, status: r.status, epochs: r.epochs || "–", paper: f(r.paper), ours: r.status === "finished" ? f(r.ours) : r.status === "in progress" ? "– (in progress)" : "–",
+    "gap (ours − paper)": r.gap === null ? "–" : `${r.gap > 0 ? "+" : ""}${r.gap.toFixed(2)}`, "test acc, newest epoch": f(r.newest),
+    "training hours": f(r.trainingHours), "hours left": r.status === "in progress" ? f(r.hoursLeft, 1) : r.status === "finished" ? "0" : "–", engines: r.engines || "–",
+  }));
+}
+
+/** For tn.plot.history: each run's epochs so far (finished or in progress), by id; runs not started are left out. */
+export function longRunHistories(name: string, profile: Profile = "paper", root?: string): Record<string, { epochs: EpochRecord[] }> {
+  const kind = longRunKind(name);
+  const store = kind.store(profile, "", root);
+  const out: Record<string, { epochs: EpochRecord[] }> = {};
+  for (const rec of store.records()) {
+    const { id, seed } = parseRunKey(kind, rec.meta.id);
+    const epochs = (rec.run as { epochs?: EpochRecord[] }).epochs;
+    if (seed === kind.defaultSeed && epochs?.length) out[id] = { epochs };
+  }
+  for (const g of store.inProgress()) {
+    const { id, seed } = parseRunKey(kind, g.id);
+    if (seed === kind.defaultSeed) out[`${id} (in progress, ${g.epochsDone}/${g.planned})`] = { epochs: g.epochs };
+  }
+  return out;
+}
