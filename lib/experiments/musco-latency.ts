@@ -115,7 +115,9 @@ export async function latencyTarget(base: tf.LayersModel, data: Data, b: Budget,
   const rows: LatencyTargetRow[] = [];
   // The span runs from the table's own prediction for the dense network, so the first target asks for a change.
   const densePredicted = table.networkMs(variantsOf(base));
-  const span = (q: number): LatencyTarget => ({ ms: Number((fastest + q * (densePredicted - fastest)).toFixed(3)) });
+  // Rounded up to the microsecond: rounded to nearest, a target next to the fastest (a dense
+  // network the grid hardly speeds up) could fall below it and be reported unreachable.
+  const span = (q: number): LatencyTarget => ({ ms: Math.ceil((fastest + q * (densePredicted - fastest)) * 1000) / 1000 });
   for (const target of o.targets ?? [span(0.75), span(0.5), span(0.25)]) {
     const tMs = targetMs(target, dense.medianMs);
     const empty = { predictedMs: NaN, measuredMs: NaN, iqrMs: NaN, accCompressed: NaN, acc: NaN, macs: NaN, params: NaN, ranks: {}, stages: [] };
