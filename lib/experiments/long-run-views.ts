@@ -2,7 +2,8 @@
 // the paper's number, ours when finished, or how far it is and the time left at its own pace when
 // in progress (never a result), and the per-epoch histories so far for a curve plot.
 import { target } from "../papers";
-import type { EpochRecord } from "../train/history";
+import { recordTrainingSeconds } from "../papers/run-store";
+import { engineSegments, trainingSeconds, type EpochRecord } from "../train/history";
 import { longRunKind, parseRunKey, runKey } from "./long-runs";
 import type { Profile } from "./profile";
 
@@ -39,15 +40,15 @@ export function longRunRows(name: string, profile: Profile = "paper", root?: str
       const r = kind.result(id, rec.run);
       const paper = paperOf(r.target);
       const epochs = (rec.run as { epochs?: EpochRecord[] }).epochs ?? [];
-      const secs = rec.meta.trainingSeconds ?? (epochs.length ? epochs.reduce((a, e) => a + e.seconds, 0) : null);
-      return { id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null, trainingHours: secs === null ? null : secs / 3600, hoursLeft: 0, engines: rec.meta.epochEngines ?? rec.meta.engine };
+      const secs = recordTrainingSeconds(rec);
+      return { id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null, trainingHours: secs === undefined ? null : secs / 3600, hoursLeft: 0, engines: rec.meta.epochEngines ?? rec.meta.engine };
     }
     if (g) {
       const last = g.curve[g.curve.length - 1];
       return {
         id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, paper: paperOf(`${id}.acc`), ours: null, gap: null,
-        newest: Number.isFinite(last) ? last : null, trainingHours: g.epochs.reduce((a, e) => a + e.seconds, 0) / 3600,
-        hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, engines: [...new Set(g.epochs.map((e) => (e.machine ? `${e.engine} on ${e.machine}` : (e.engine ?? "unrecorded"))))].join(", "),
+        newest: Number.isFinite(last) ? last : null, trainingHours: trainingSeconds(g.epochs) / 3600,
+        hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, engines: engineSegments(g.epochs),
       };
     }
     return { id, status: "not started", epochs: "", paper: paperOf(`${id}.acc`), ours: null, gap: null, newest: null, trainingHours: null, hoursLeft: null, engines: "" };

@@ -7,7 +7,7 @@ import { describe, type BackendInfo } from "../backend";
 import { meanSd } from "./shared";
 import { fail } from "../errors";
 import type { RunInProgressRow, StoredRun } from "../papers/compare";
-import { runEngine, runStore, type RunStore, type StoredTraining } from "../papers/run-store";
+import { recordTrainingSeconds, runEngine, runStore, type RunStore, type StoredTraining } from "../papers/run-store";
 
 export { runEngine } from "../papers/run-store";
 import type { Profile } from "./profile";
@@ -285,13 +285,6 @@ export function paperRunsForReport(papers: string[], root?: string): { stored: S
   return { stored, inProgress };
 }
 
-/** A record's training seconds: kept in its meta, else summed over its epochs (records from before the meta had them). */
-function trainingSecondsOf(rec: StoredTraining<object>): number | undefined {
-  if (rec.meta.trainingSeconds !== undefined) return rec.meta.trainingSeconds;
-  const es = (rec.run as { epochs?: { seconds?: number }[] }).epochs;
-  return Array.isArray(es) && es.length && es.every((e) => typeof e.seconds === "number") ? es.reduce((a, e) => a + e.seconds!, 0) : undefined;
-}
-
 /** One report row for one number of a run id (`results`, one per record): its one record, or the mean over its seeds with their spread. */
 function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTraining<object>[], results: { target: string; value: number; note: string }[], source: string): StoredRun {
   const values = results.map((r) => r.value);
@@ -299,7 +292,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
   const seeds = recs.map((rec) => rec.meta.seed);
   const first = recs[0];
   const epochs = (first.run as { epochs?: unknown[] }).epochs?.length ?? 0;
-  const secs = recs.map(trainingSecondsOf);
+  const secs = recs.map(recordTrainingSeconds);
   const note = values.length > 1 ? `mean of ${values.length} seeds (${values.map((v) => v.toFixed(2)).join(", ")})` : results[0].note;
   return {
     id: results[0].target,

@@ -5,10 +5,10 @@
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { target } from "../papers";
 import type { RunInProgress, StoredTraining } from "../papers/run-store";
-import type { EpochRecord } from "../train/history";
+import { engineSegments, trainingSeconds, type EpochRecord } from "../train/history";
 import type { Profile } from "./profile";
 import { PURE_ID, store, type Decomposed, type PureRun } from "./resnet18-cp-tucker";
-import { kernelDrift } from "./shared";
+import { kernelDrift, testAccs } from "./shared";
 
 export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd"] as const;
 export type PaperId = (typeof PAPER_IDS)[number];
@@ -69,11 +69,10 @@ export function statusRows(p: PaperRuns): Record<string, string>[] {
       };
     }
     if (g) {
-      const done = g.epochs.reduce((a, e) => a + e.seconds, 0);
       const what = id === "r18.pure" ? "" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
       return {
-        run: model, status: `in progress${what}`, epochs: `${g.epochsDone}/${g.planned}`, engines: [...new Set(g.epochs.map((e) => e.engine ?? "unrecorded"))].join(", "),
-        started: "", finished: `newest epoch ${g.updated.slice(0, 16)}`, "training hours": hours(done), "hours left": Number.isFinite(g.hoursLeft) ? g.hoursLeft.toFixed(1) : "?",
+        run: model, status: `in progress${what}`, epochs: `${g.epochsDone}/${g.planned}`, engines: engineSegments(g.epochs),
+        started: "", finished: `newest epoch ${g.updated.slice(0, 16)}`, "training hours": hours(trainingSeconds(g.epochs)), "hours left": Number.isFinite(g.hoursLeft) ? g.hoursLeft.toFixed(1) : "?",
       };
     }
     return { run: model, status: "not started", epochs: "", engines: "", started: "", finished: "", "training hours": "", "hours left": "" };
@@ -144,7 +143,7 @@ export function paperCurve(stage: "pure" | "cpd" | "tkd"): number[] {
 /** For tn.plot.line: Pure's test accuracy per epoch, ours (finished or so far) beside the card's from ImageNet weights; x = epoch. */
 export function pureCurves(p: PaperRuns): { series: Record<string, number[]>; x: number[] } {
   const paper = paperCurve("pure");
-  const ours = (p.pure?.run.epochs ?? p.inProgress["r18.pure"]?.epochs ?? []).map((e) => 100 * (e.testAcc ?? NaN));
+  const ours = testAccs(p.pure?.run.epochs ?? p.inProgress["r18.pure"]?.epochs ?? []);
   const n = Math.max(paper.length, ours.length);
   const pad = (a: number[]) => [...a, ...Array<number>(n - a.length).fill(NaN)];
   const label = p.pure ? "ours, from scratch" : `ours, from scratch (in progress, ${ours.length} epochs)`;
@@ -166,9 +165,9 @@ export function recoveryCurves(p: PaperRuns): { series: Record<string, number[]>
     series[`${m} faithful, card`] = [target(`r18.acc.${COLUMN[id]}`)!.value, ...card];
     if (d) {
       series[`${m} faithful, ours`] = [d.accAfter, ...d.faithful];
-      series[`${m} corrected, ours`] = [d.accAfter, ...d.corrected.map((e) => 100 * (e.testAcc ?? NaN))];
+      series[`${m} corrected, ours`] = [d.accAfter, ...testAccs(d.corrected)];
     } else if (p.inProgress[id]) {
-      series[`${m} corrected, ours (in progress)`] = [NaN, ...p.inProgress[id]!.epochs.map((e) => 100 * (e.testAcc ?? NaN))];
+      series[`${m} corrected, ours (in progress)`] = [NaN, ...testAccs(p.inProgress[id]!.epochs)];
     }
     n = Math.max(n, ...Object.values(series).map((s) => s.length - 1));
   }

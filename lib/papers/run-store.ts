@@ -44,6 +44,13 @@ export interface StoredTraining<T> {
   run: T;
 }
 
+/** A stored run's training seconds: kept in its meta, else summed over its epochs (records from before the meta had them); undefined when neither tells. */
+export function recordTrainingSeconds(rec: StoredTraining<object>): number | undefined {
+  if (rec.meta.trainingSeconds !== undefined) return rec.meta.trainingSeconds;
+  const es = (rec.run as { epochs?: EpochRecord[] }).epochs;
+  return Array.isArray(es) && es.length && es.every((e) => typeof e.seconds === "number") ? trainingSeconds(es) : undefined;
+}
+
 /** A run that has checkpointed some epochs and not finished: shown as in progress, never as a result. */
 export interface RunInProgress {
   id: string;
