@@ -138,6 +138,9 @@ export function breakdown(c: Config, label: string): Breakdown {
   }
 }
 
+/** The epoch metric holding the averaged weights' test accuracy (a fraction). */
+export const AVERAGED_ACC = "averagedTestAcc";
+
 export interface RowRun {
   id: string;
   table: 1 | 2;
@@ -166,7 +169,7 @@ export interface TrainOptions {
   /** Use the weight average for the reported accuracy (default true, as the thesis code). */
   ema?: boolean;
   live?: boolean;
-  /** Checkpoint folder: a re-run with the same folder resumes (the weight average restarts then). */
+  /** Checkpoint folder: a re-run with the same folder resumes (weight average and BatchNorm counter included). */
   checkpointDir?: string;
   keepModel?: boolean;
 }
@@ -182,7 +185,7 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
   const lr = r.family === "tt-conv-tt-fc" ? SETTINGS.lrTtConvTtFc : SETTINGS.lr;
   const bn = debiasedBatchNorm(model, SETTINGS.bnDecay);
   const ema = new WeightAverage(model, { decay: SETTINGS.emaDecay });
-  const emaAcc: number[] = [];
+  const averagedAcc = async () => (await evaluate(model, data.test, { batchSize: 500, normalize: data.normalize })).acc;
   const t0 = Date.now();
   // Training time alone: from each batch's end to the next, restarting after the epoch's evaluations.
   let trainMs = 0;
@@ -200,21 +203,20 @@ export async function trainRow(id: string, b: Budget, data: Data, o: TrainOption
       live: o.live,
       checkpointDir: o.checkpointDir,
       resume: o.checkpointDir !== undefined,
+      // Both averages go into the checkpoints, so a resumed row averages as an uninterrupted one.
+      callbacks: [bn, ema.callback(useEma ? { name: AVERAGED_ACC, fn: averagedAcc } : undefined)],
       onBatch: () => {
-        bn.afterStep();
-        ema.update();
         const now = Date.now();
         trainMs += now - mark;
         mark = now;
       },
-      onEpoch: async () => {
-        if (useEma) emaAcc.push(100 * (await ema.withAveraged(() => evaluate(model, data.test, { batchSize: 500, normalize: data.normalize }))).acc);
+      onEpoch: () => {
         mark = Date.now();
       },
     });
     const eps = res.history.epochs;
-    // A resumed run has averaged-weight accuracies only from the resume on (the average restarts).
-    if (useEma && emaAcc.length < eps.length) emaAcc.unshift(...new Array<number>(eps.length - emaAcc.length).fill(NaN));
+    // NaN for epochs checkpointed before the averaged accuracy was kept in the history.
+    const emaAcc = useEma ? eps.map((e) => 100 * (e.metrics?.[AVERAGED_ACC] ?? NaN)) : [];
     const raw = eps.map((e) => 100 * (e.testAcc ?? NaN));
     const reported = useEma ? emaAcc : raw;
     const seconds = (Date.now() - t0) / 1000;
@@ -290,7 +292,8 @@ export async function cachedRow(id: string, b: Budget, data: Data, cache: RowCac
 
 /** The folder store of finished rows for a profile and budget (tn.papers.RunStore, "tt-conv"). */
 export function rowStore(profile: Profile, b: Budget, engine: string, root?: string): RunStore<RowRun> {
-  return runStore<RowRun>("tt-conv", profile, b, engine, root, rowBudget);
+  // A row's result is its averaged weights' accuracy, so a row in progress is followed by it too.
+  return runStore<RowRun>("tt-conv", profile, b, engine, root, rowBudget, AVERAGED_ACC);
 }
 
 /** What a row's run depends on: the budget without its list of rows. */
@@ -302,15 +305,16 @@ function rowBudget(b: unknown): unknown {
 
 /**
  * The rows at a profile trained by `tnlab train tt-conv` (paper by default): finished ones with
- * their averaged-weight accuracy, runs in progress with their epochs and raw accuracy so far and
- * the hours left at their pace, and their curves so far.
+ * their averaged-weight accuracy, runs in progress with their epochs and averaged-weight accuracy
+ * so far (NaN for epochs checkpointed before it was kept) and the hours left at their pace, and
+ * their averaged-weight curves so far.
  */
 export function storedRows(profile: Profile = "paper", root?: string): { status: RunStatus[]; curves: Record<string, number[]> } {
   const b = budget(profile);
   const store = rowStore(profile, b, "", root);
   const curves: Record<string, number[]> = {};
   for (const g of store.inProgress()) curves[`${g.id} (in progress)`] = g.curve;
-  for (const r of store.records()) curves[r.meta.id] = r.run.epochs.map((e) => 100 * (e.testAcc ?? NaN));
+  for (const r of store.records()) curves[r.meta.id] = r.run.emaAcc;
   return { status: store.status(b.rows, (r) => r.final), curves };
 }
 

@@ -56,7 +56,7 @@ export interface RunInProgress {
   id: string;
   epochsDone: number;
   planned: number;
-  /** Test accuracy (%) per finished epoch, and the epochs' records as fit wrote them. */
+  /** Test accuracy (%) per finished epoch (or the store's curveMetric), and the epochs' records as fit wrote them. */
   curve: number[];
   epochs: EpochRecord[];
   /** Mean wall-clock seconds per epoch so far (on the newest epoch's engine), and the estimate of what is left at that pace. */
@@ -98,6 +98,11 @@ export interface RunStoreOptions {
    * adding a row to the list must not invalidate the rows already stored.
    */
   reuseKey?: (budget: unknown) => unknown;
+  /**
+   * The epoch metric (EpochRecord.metrics, a fraction) that a run in progress is followed by, when
+   * its result is not the raw test accuracy (e.g. the averaged weights'); NaN for epochs without it.
+   */
+  curveMetric?: string;
 }
 
 export { machineName };
@@ -250,7 +255,7 @@ export class RunStore<T extends object> {
       const spe = paceOf(h);
       out.push({
         id, epochsDone: done, planned: h.planned, epochs: h.epochs,
-        curve: h.epochs.map((e) => 100 * (e.testAcc ?? NaN)),
+        curve: h.epochs.map((e) => 100 * ((this.o.curveMetric ? e.metrics?.[this.o.curveMetric] : e.testAcc) ?? NaN)),
         secondsPerEpoch: spe, hoursLeft: ((h.planned - done) * spe) / 3600,
         updated: statSync(hist).mtime.toISOString(),
       });
@@ -326,6 +331,14 @@ function strip<T extends object>(run: T): T {
 }
 
 /** The store of a notebook's runs: `tn.papers.runStore("20-tt-conv", profile, budget, engine)`. */
-export function runStore<T extends object>(name: string, profile: string, budget: unknown, engine: string, root?: string, reuseKey?: (budget: unknown) => unknown): RunStore<T> {
-  return new RunStore<T>(name, { profile, budget, engine, root, reuseKey });
+export function runStore<T extends object>(
+  name: string,
+  profile: string,
+  budget: unknown,
+  engine: string,
+  root?: string,
+  reuseKey?: (budget: unknown) => unknown,
+  curveMetric?: string,
+): RunStore<T> {
+  return new RunStore<T>(name, { profile, budget, engine, root, reuseKey, curveMetric });
 }

@@ -1,9 +1,12 @@
 // Running averages that TensorFlow 1.x training scripts used and TensorFlow.js lacks:
 // an exponential moving average of the trainable weights, evaluated in place of the weights
 // (tf.train.ExponentialMovingAverage with num_updates), and zero-debiased BatchNorm population
-// statistics. Both plug into `fit` through its onBatch hook.
+// statistics. Both are fit callbacks that keep their state in fit's checkpoints, so a run resumed
+// from one averages exactly as the uninterrupted run would.
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import type { Callback, CallbackState } from "./callbacks";
+import { snapshot } from "./checkpoint";
 
 /**
  * Shadow copies of a model's trainable weights, updated after every step with the decay
@@ -50,6 +53,43 @@ export class WeightAverage {
     }
   }
 
+  /** The shadows and the update count, for a checkpoint. */
+  saveState(): CallbackState {
+    return { values: { updates: this.steps }, tensors: snapshot(this.shadows.map((v, i) => ({ name: this.weights[i].originalName, tensor: v }))) };
+  }
+
+  /** Puts saved state back; without any, starts over from the model's current weights. */
+  restoreState(saved: CallbackState | undefined): void {
+    if (!saved) {
+      this.weights.forEach((w, i) => this.shadows[i].assign(w.read()));
+      this.steps = 0;
+      return;
+    }
+    const { tensors, values } = saved;
+    if (tensors.values.length !== this.shadows.length || tensors.values.some((v, i) => v.length !== this.shadows[i].size) || !Number.isInteger(values.updates)) {
+      fail("weight average state", `${tensors.values.length} tensors, updates ${values.updates}`, `the ${this.shadows.length} shadows of this model's trainable weights and a whole update count`);
+    }
+    tensors.values.forEach((v, i) => tf.tidy(() => this.shadows[i].assign(tf.tensor(v, this.shadows[i].shape, "float32"))));
+    this.steps = values.updates;
+  }
+
+  /**
+   * The average as a fit callback: folds the weights in after every step, goes into fit's
+   * checkpoints, and with `measure` records what measure() returns under the averaged weights as
+   * the epoch's metric `measure.name` (kept in the history, so it survives a resume).
+   */
+  callback(measure?: { name: string; fn: () => Promise<number> | number }): Callback {
+    return {
+      stateKey: "weightAverage",
+      onBatchEnd: () => this.update(),
+      onEpochMeasure: async (rec) => {
+        if (measure) rec.metrics = { ...rec.metrics, [measure.name]: await this.withAveraged(measure.fn) };
+      },
+      saveState: () => this.saveState(),
+      restoreState: (saved) => this.restoreState(saved),
+    };
+  }
+
   dispose(): void {
     tf.dispose(this.shadows);
   }
@@ -68,8 +108,9 @@ interface MutableBatchNorm {
  * decay (1 - decay^(t-1)) / (1 - decay^t), so step 1 takes the batch statistics outright.
  * Returns the hook to call after every step (fit's onBatch). tfjs reads the layer's momentum at
  * every call, which is what this relies on; the test checks the resulting statistics.
+ * As a fit callback it steps after every batch and keeps its step count in fit's checkpoints.
  */
-export function debiasedBatchNorm(model: tf.LayersModel, decay: number): { afterStep: () => void; reset: () => void } {
+export function debiasedBatchNorm(model: tf.LayersModel, decay: number): Callback & { afterStep: () => void; readonly steps: number } {
   if (!(decay > 0 && decay < 1)) fail("decay", decay, "a number in (0, 1)");
   const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization") as unknown as MutableBatchNorm[];
   let t = 0;
@@ -79,13 +120,23 @@ export function debiasedBatchNorm(model: tf.LayersModel, decay: number): { after
     for (const l of layers) l.momentum = m;
   };
   set();
+  const afterStep = () => {
+    t++;
+    set();
+  };
   return {
-    afterStep: () => {
-      t++;
-      set();
+    afterStep,
+    get steps() {
+      return t;
     },
-    reset: () => {
-      t = 0;
+    stateKey: "debiasedBatchNorm",
+    onBatchEnd: afterStep,
+    saveState: () => ({ values: { steps: t }, tensors: { names: [], shapes: [], dtypes: [], values: [] } }),
+    // Without saved state (a checkpoint from before it was kept) the count restarts, as it did then.
+    restoreState: (saved) => {
+      const n = saved?.values.steps ?? 0;
+      if (!(Number.isInteger(n) && n >= 0)) fail("debiased BatchNorm state: steps", n, "a whole number >= 0");
+      t = n;
       set();
     },
   };

@@ -40,15 +40,37 @@ export interface FitState {
   stopTraining: boolean;
 }
 
+/**
+ * What a callback keeps between steps (running averages, step counters): numbers, and tensors as a
+ * host snapshot. fit's checkpoints save it, so a resumed run carries on as if never stopped.
+ */
+export interface CallbackState {
+  values: Record<string, number>;
+  tensors: Snapshot;
+}
+
 type Hook<A extends unknown[]> = ((...args: A) => void | Promise<void>) | undefined;
 
 export interface Callback {
   onTrainBegin?(state: FitState): void | Promise<void>;
   onEpochBegin?(epoch: EpochStart, state: FitState): void | Promise<void>;
   onBatchEnd?(batch: BatchInfo, state: FitState): void | Promise<void>;
+  /**
+   * After fit has evaluated the epoch, before its record joins the history and the checkpoint:
+   * where a callback adds its own measurements to record.metrics.
+   */
+  onEpochMeasure?(record: EpochRecord, state: FitState): void | Promise<void>;
   /** After the epoch's record is in state.history. */
   onEpochEnd?(record: EpochRecord, state: FitState): void | Promise<void>;
   onTrainEnd?(state: FitState): void | Promise<void>;
+  /** Names the callback's own state in checkpoints (unique among a run's callbacks); with saveState and restoreState. */
+  stateKey?: string;
+  saveState?(): CallbackState;
+  /**
+   * On resume, after the model and optimizer are restored: the state saved with the checkpoint,
+   * or undefined when the checkpoint holds none for this key (written before the callback kept it).
+   */
+  restoreState?(saved: CallbackState | undefined, state: FitState): void;
 }
 
 /** Calls each hook of a list of callbacks in order. */
@@ -67,6 +89,9 @@ export class CallbackList {
   }
   batchEnd(b: BatchInfo, s: FitState): Promise<void> {
     return this.each((c) => c.onBatchEnd, b, s);
+  }
+  epochMeasure(r: EpochRecord, s: FitState): Promise<void> {
+    return this.each((c) => c.onEpochMeasure, r, s);
   }
   epochEnd(r: EpochRecord, s: FitState): Promise<void> {
     return this.each((c) => c.onEpochEnd, r, s);

@@ -31,7 +31,9 @@ export interface CheckpointHeader {
   seed: number;
   history: History;
   optimizer: { className: string; learningRate: number };
-  groups: { model: TensorEntry[]; optimizer: TensorEntry[]; best: TensorEntry[] };
+  groups: { model: TensorEntry[]; optimizer: TensorEntry[]; best: TensorEntry[]; callbacks?: TensorEntry[] };
+  /** Callbacks' own state (callbacks.ts CallbackState) by stateKey: its numbers; its tensors are the group "callbacks", named "key/name". */
+  callbacks?: Record<string, Record<string, number>>;
   /** Free-form data of the caller (e.g. run options). */
   meta?: Record<string, unknown>;
 }
@@ -41,6 +43,8 @@ export interface Checkpoint {
   model: Float32Array[] | (Float32Array | Int32Array)[];
   optimizer: { name: string; tensor: tf.Tensor }[];
   best: (Float32Array | Int32Array)[];
+  /** The callbacks' tensors (absent from checkpoints written before callbacks kept state). */
+  callbacks: Snapshot;
 }
 
 export interface Snapshot {
@@ -100,13 +104,15 @@ export function writeCheckpoint(
   model: Snapshot,
   optimizer: Snapshot,
   best: Snapshot | undefined,
+  callbacks?: Snapshot,
 ): void {
-  const groups: CheckpointHeader["groups"] = { model: [], optimizer: [], best: [] };
+  const groups: CheckpointHeader["groups"] = { model: [], optimizer: [], best: [], callbacks: [] };
   const parts: (Float32Array | Int32Array)[] = [];
   const off = { v: 0 };
   packGroup(model, groups.model, parts, off);
   packGroup(optimizer, groups.optimizer, parts, off);
   if (best) packGroup(best, groups.best, parts, off);
+  if (callbacks) packGroup(callbacks, groups.callbacks!, parts, off);
   const json = Buffer.from(JSON.stringify({ format: "tnlab-checkpoint", version: 1, ...header, groups }), "utf8");
   const head = Buffer.alloc(12);
   head.write(MAGIC, 0, "latin1");
@@ -179,7 +185,7 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
     throw new CheckpointError(file, `damaged checkpoint header (${(err as Error).message})`);
   }
   const g = header?.groups;
-  if (header?.format !== "tnlab-checkpoint" || !g || ![g.model, g.optimizer, g.best].every(Array.isArray) || !(header.epoch >= 1)) {
+  if (header?.format !== "tnlab-checkpoint" || !g || ![g.model, g.optimizer, g.best, g.callbacks ?? []].every(Array.isArray) || !(header.epoch >= 1)) {
     throw new CheckpointError(file, "damaged checkpoint header (not the fields of a tnlab checkpoint)");
   }
   const start = 12 + len + ((4 - ((12 + len) % 4)) % 4);
@@ -195,11 +201,13 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
   const model = g.model.map(take);
   const best = g.best.map(take);
   const optValues = g.optimizer.map(take);
+  const cb = g.callbacks ?? [];
   return {
     header,
     model,
     optimizer: g.optimizer.map((e, i) => ({ name: e.name, tensor: tf.tensor(optValues[i], e.shape, e.dtype) })),
     best,
+    callbacks: { names: cb.map((e) => e.name), shapes: cb.map((e) => e.shape), dtypes: cb.map((e) => e.dtype), values: cb.map(take) },
   };
 }
 

@@ -1,11 +1,12 @@
 // fit's checkpoint callback: on start, refuses to overwrite another run's checkpoint or resumes
 // from it (model, optimizer with its hidden state, history, the selected epoch's weights); after
 // every epoch, writes checkpoint.tnckpt (TNCKPT02, see checkpoint.ts) and history.json/.csv.
+// Callbacks with state of their own (a stateKey) are saved with it and restored on resume.
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { fail } from "../errors";
-import type { Callback, FitState } from "./callbacks";
+import type { Callback, CallbackState, FitState } from "./callbacks";
 import { checkpointExists, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
 import { saveHistory } from "./history";
 import { pauseDue, TrainingPaused } from "./pause";
@@ -41,7 +42,39 @@ export function checkpointFile(dir: string): string {
   return join(dir, "checkpoint.tnckpt");
 }
 
-async function resume(file: string, s: FitState, epochs: number): Promise<void> {
+/** The stateful callbacks' numbers by key, and their tensors in one snapshot named "key/name". */
+function callbackStates(stateful: readonly Callback[]): { values: Record<string, Record<string, number>>; tensors: Snapshot } {
+  const values: Record<string, Record<string, number>> = {};
+  const tensors: Snapshot = { names: [], shapes: [], dtypes: [], values: [] };
+  for (const c of stateful) {
+    const st = c.saveState!();
+    values[c.stateKey!] = st.values;
+    st.tensors.names.forEach((n, i) => {
+      tensors.names.push(`${c.stateKey}/${n}`);
+      tensors.shapes.push(st.tensors.shapes[i]);
+      tensors.dtypes.push(st.tensors.dtypes[i]);
+      tensors.values.push(st.tensors.values[i]);
+    });
+  }
+  return { values, tensors };
+}
+
+/** One callback's state out of a checkpoint's (undefined when the checkpoint holds none for its key). */
+function savedState(key: string, values: Record<string, Record<string, number>> | undefined, tensors: Snapshot): CallbackState | undefined {
+  if (!values?.[key]) return undefined;
+  const prefix = `${key}/`;
+  const own: Snapshot = { names: [], shapes: [], dtypes: [], values: [] };
+  tensors.names.forEach((n, i) => {
+    if (!n.startsWith(prefix)) return;
+    own.names.push(n.slice(prefix.length));
+    own.shapes.push(tensors.shapes[i]);
+    own.dtypes.push(tensors.dtypes[i]);
+    own.values.push(tensors.values[i]);
+  });
+  return { values: values[key], tensors: own };
+}
+
+async function resume(file: string, s: FitState, epochs: number, stateful: readonly Callback[]): Promise<void> {
   const loaded = loadCheckpoint(file);
   if (loaded && loaded.file !== file && existsSync(file)) {
     // Moved aside so the next epoch's write does not rotate it in as the "previous good" one.
@@ -59,23 +92,35 @@ async function resume(file: string, s: FitState, epochs: number): Promise<void> 
   tf.dispose(ck.optimizer.map((o) => o.tensor));
   s.history = { ...ck.header.history, planned: epochs };
   if (ck.best.length) s.bestWeights = { ...modelSnapshot(s.model), values: ck.best };
+  for (const c of stateful) c.restoreState!(savedState(c.stateKey!, ck.header.callbacks, ck.callbacks), s);
 }
 
-/** Checkpoints in `dir` every epoch; with `resumeRun`, continues the run checkpointed there. */
-export function checkpointer(dir: string, resumeRun: boolean, epochs: number): Callback {
+/**
+ * Checkpoints in `dir` every epoch; with `resumeRun`, continues the run checkpointed there.
+ * `stateful`: callbacks whose own state (stateKey, saveState, restoreState) goes with it.
+ */
+export function checkpointer(dir: string, resumeRun: boolean, epochs: number, stateful: readonly Callback[] = []): Callback {
   const file = checkpointFile(dir);
+  const keys = stateful.map((c) => c.stateKey);
+  stateful.forEach((c, i) => {
+    if (!c.stateKey || typeof c.saveState !== "function" || typeof c.restoreState !== "function") {
+      fail("callbacks", c.stateKey, "a callback with state to have a stateKey, saveState() and restoreState()");
+    }
+    if (keys.indexOf(c.stateKey) !== i) fail("callbacks", c.stateKey, "a stateKey used by one callback only");
+  });
   return {
     async onTrainBegin(s) {
       mkdirSync(dir, { recursive: true });
       if (checkpointExists(file) && !resumeRun) {
         fail("checkpointDir", dir, "a folder without a previous run's checkpoint, or resume: true to continue that run");
       }
-      if (resumeRun) await resume(file, s, epochs);
+      if (resumeRun) await resume(file, s, epochs, stateful);
     },
     async onEpochEnd(rec, s) {
       const h = s.history;
-      const header = { epoch: rec.epoch, seed: s.seed, history: h, optimizer: { className: s.optimizer.getClassName(), learningRate: rec.lr }, meta: { batchSize: s.batchSize } };
-      writeCheckpoint(file, header, modelSnapshot(s.model), await optimizerSnapshot(s.optimizer), s.selection === "last" ? undefined : s.bestWeights);
+      const own = callbackStates(stateful);
+      const header = { epoch: rec.epoch, seed: s.seed, history: h, optimizer: { className: s.optimizer.getClassName(), learningRate: rec.lr }, meta: { batchSize: s.batchSize }, callbacks: own.values };
+      writeCheckpoint(file, header, modelSnapshot(s.model), await optimizerSnapshot(s.optimizer), s.selection === "last" ? undefined : s.bestWeights, own.tensors);
       saveHistory(h, join(dir, "history.json"), join(dir, "history.csv"));
       // Only now, with the epoch on disk; a run that ends with this epoch anyway just ends.
       if (pauseDue() && !s.stopTraining && rec.epoch < epochs) throw new TrainingPaused(rec.epoch, epochs, dir);

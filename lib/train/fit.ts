@@ -150,11 +150,12 @@ function callbacksFor(options: FitOptions): Callback[] {
     onEpochEnd: (_r, s) => options.onEpoch?.(s.history),
   };
   const dir = options.checkpointDir;
+  const stateful = (options.callbacks ?? []).filter((c) => c.stateKey !== undefined || c.saveState !== undefined || c.restoreState !== undefined);
   return [
     bestEpoch(dir ? checkpointFile(dir) : "best weights"),
     ...(options.patience ? [earlyStopping(options.patience, options.epochs)] : []),
     ...(options.progress !== false ? [progressCallback(display)] : []),
-    ...(dir ? [checkpointer(dir, options.resume === true, options.epochs)] : []),
+    ...(dir ? [checkpointer(dir, options.resume === true, options.epochs, stateful)] : []),
     legacy,
     ...(options.live ? [liveChartCallback(display)] : []),
     ...(options.callbacks ?? []),
@@ -250,6 +251,7 @@ async function runEpoch(run: Run, s: FitState, epoch: number, callbacks: Callbac
   const evalOpts = { batchSize: o.evalBatchSize ?? s.batchSize, normalize: run.normalize, outputs: o.outputs };
   if (run.validation) ({ loss: rec.valLoss, acc: rec.valAcc } = await evaluate(s.model, run.validation, evalOpts));
   if (run.test) ({ loss: rec.testLoss, acc: rec.testAcc } = await evaluate(s.model, run.test, evalOpts));
+  await callbacks.epochMeasure(rec, s);
   rec.seconds = (Date.now() - t0) / 1000;
   rec.engine = engineLabel();
   rec.machine = machineName();

@@ -20,6 +20,8 @@ export interface EpochRecord {
   machine?: string;
   /** ISO time the epoch ended; absent in histories written before it was recorded. */
   ended?: string;
+  /** Callbacks' own measurements of the epoch (e.g. the averaged weights' test accuracy), by name. */
+  metrics?: Record<string, number>;
 }
 
 export type Selection = "best-test" | "validation" | "last";
@@ -50,8 +52,10 @@ function csvField(v: unknown): string {
 }
 
 export function historyCsv(h: History): string {
-  const rows = h.epochs.map((e) => COLUMNS.map((c) => csvField(e[c])).join(","));
-  return [COLUMNS.join(","), ...rows].join("\n") + "\n";
+  // Callbacks' metrics follow the fixed columns, one column per name any epoch has.
+  const extra = [...new Set(h.epochs.flatMap((e) => Object.keys(e.metrics ?? {})))];
+  const rows = h.epochs.map((e) => [...COLUMNS.map((c) => csvField(e[c])), ...extra.map((k) => csvField(e.metrics?.[k]))].join(","));
+  return [[...COLUMNS, ...extra].join(","), ...rows].join("\n") + "\n";
 }
 
 export function saveHistory(h: History, jsonFile: string, csvFile: string): void {

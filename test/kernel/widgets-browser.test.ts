@@ -168,6 +168,14 @@ test("the classic Notebook 6 with widgetsnbextension: the slider renders and mov
       // comm_open sent before it registers "jupyter.widget" is dropped and its view never renders.
       await page.waitForFunction(() => Boolean((window as any).Jupyter.notebook.kernel.comm_manager.targets["jupyter.widget"]), null, { timeout: 90_000 });
       await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+      // Seen once in CI on a busy machine, never here in many runs: the view did not render
+      // ("Jupyter Widgets model not found"). As in the tests above, that is said and the cell run
+      // once more; a slider that fails again fails the test.
+      await waitShown(page, ".cell:nth-child(1)", ".widget-slider .noUi-target", 60_000).catch(async (e: Error) => {
+        console.log(`# the slider did not show after run all; running its cell again. ${e.message.replace(/\n/g, "\n# ")}`);
+        await page.evaluate(() => (window as any).Jupyter.notebook.execute_cells([0]));
+        await waitShown(page, ".cell:nth-child(1)", ".widget-slider .noUi-target", 60_000);
+      });
       const root = ".cell:nth-child(1) .output_area";
       const v = await moveSlider(page, ".cell:nth-child(1)");
       assert.ok(v > 3, `slider moved to ${v}`);
