@@ -203,10 +203,26 @@ export function paperRuns(profile: Profile = "paper", root?: string): Record<str
   return out;
 }
 
-/** Table 1 and Fig. 10: the MNIST models the backend can hold. */
-export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0): Promise<Run[]> {
+/**
+ * Table 1 and Fig. 10. With `store` (mnistStore at the budget's profile), a model already stored
+ * there is taken from it, whatever engine trained it (`npx tnlab train tt-fc-mnist all --profile P`
+ * on the native backend trains the 262,144-wide ones), and one trained here is stored; models
+ * neither stored nor runnable on this backend are left out. Seed 0 only reads and writes the
+ * store, as the plain id there is the default seed's run.
+ */
+export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, store?: RunStore<Run>): Promise<Run[]> {
   const out: Run[] = [];
-  for (const id of b.mnist.models.filter((i) => runnable(i))) out.push(await mnistRun(id, b.mnist.epochs, data, seed));
+  const st = seed === 0 ? store : undefined;
+  for (const id of b.mnist.models) {
+    const stored = st?.get(id);
+    if (stored) out.push(stored);
+    else if (runnable(id)) {
+      const started = new Date();
+      const r = await mnistRun(id, b.mnist.epochs, data, seed);
+      st?.set(id, r, { seed, started });
+      out.push(r);
+    }
+  }
   return out;
 }
 
@@ -243,7 +259,27 @@ export type Sweep = "lr" | "optimizer" | "rank" | "modes";
  * Runs already done in this session, keyed by model, recipe, epochs and seed: the rank-4 curve of
  * Fig. 14, the 5-core curve of Fig. 15 and Adadelta in Fig. 13 are one and the same run.
  */
-export type RunCache = Map<string, Run>;
+export interface RunCache {
+  get(key: string): Run | undefined;
+  set(key: string, run: Run): unknown;
+}
+
+/**
+ * Figs. 12-15 and Table 2 at one profile, one record per curve, so a notebook executed again (in
+ * another session) trains only the curves not yet stored. Records are reused while the training
+ * and test set sizes stay; each key names everything else a curve depends on (see curveKey).
+ */
+export function curveStore(profile: Profile, engine = "", root?: string): RunStore<Run> {
+  const sizes = (c: unknown) => ({ train: (c as Budget["cifar"]).train, test: (c as Budget["cifar"]).test });
+  return runStore<Run>("tt-fc-cifar-curves", profile, budget(profile).cifar, engine, root, sizes);
+}
+
+/** A curve's record name: model, optimizer, schedule, epochs, seed and training images. */
+export function curveKey(specId: string, o: OptimizerSpec, schedule: Schedule | undefined, epochs: number, seed: number, images: number): string {
+  const opt = [o.name, ...Object.entries(o).filter(([k]) => k !== "name").sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}${String(v)}`)].join("-");
+  const sched = schedule ? Object.entries(schedule).map(([k, v]) => `${k}${String(v)}`).join("-") : "constant";
+  return `${specId}.${opt}.${sched}.e${epochs}.s${seed}.n${images}`.replace(/[^A-Za-z0-9._-]/g, "_");
+}
 
 async function cached(cache: RunCache | undefined, key: string, make: () => Promise<Run>): Promise<Run> {
   const hit = cache?.get(key);
@@ -271,7 +307,7 @@ export async function cifarSweep(kind: Sweep, b: Budget, data: { train: ImageSet
           : b.cifar.modes.map((d) => ({ label: `d = ${d} cores`, spec: withModes(d), optimizer: { name: "adadelta" } }));
   const out: Run[] = [];
   for (const s of settings) {
-    const key = JSON.stringify([s.spec.id, s.optimizer, s.schedule ?? null, b.cifar.sweepEpochs, seed, data.train.size]);
+    const key = curveKey(s.spec.id, s.optimizer, s.schedule, b.cifar.sweepEpochs, seed, data.train.size);
     const r = await cached(cache, key, async () => {
       const m = build(s.spec, seed);
       try {
@@ -290,7 +326,7 @@ export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet 
   const out: Run[] = [];
   for (const id of [...TABLE2_IDS, CIFAR_BASELINE]) {
     const optimizer: OptimizerSpec = { name: "adadelta" };
-    const key = JSON.stringify([id, optimizer, null, b.cifar.table2Epochs, seed, data.train.size]);
+    const key = curveKey(id, optimizer, undefined, b.cifar.table2Epochs, seed, data.train.size);
     const r = await cached(cache, key, async () => {
       const m = build(id, seed);
       try {

@@ -107,3 +107,38 @@ test("paperRuns reads the tt-fc-mnist store's finished runs by card id, with the
   runStore("tt-fc-mnist", "paper", { ...ex.budget("paper").mnist, epochs: 5 }, "", other).set(run.id, run);
   assert.throws(() => ex.paperRuns("paper", other), /tt-fc-mnist runs = ".*other-budget.*": expected finished Table 1 runs at the paper profile \(none under its budget stored there/);
 });
+
+test("table1 with the run store: a stored model (a 262,144-wide one trained on the native backend) is read, not trained; one neither stored nor runnable is left out", async () => {
+  await use(backendUnderTest("cpu"));
+  const root = join(dir, "table1-store");
+  const b = { ...ex.budget("quick"), mnist: { ...ex.budget("quick").mnist, models: ["ttfc.mnist.tt_tt", "ttfc.mnist.fc_fc"] } };
+  const store = ex.mnistStore("quick", "tensorflow · test engine", root);
+  const epochs = [{ epoch: 1, lr: 0.001, trainLoss: 0.5, trainAcc: 0.85, testLoss: 0.2, testAcc: 0.93, seconds: 90, engine: "tensorflow" }];
+  const stored: ex.Run = { id: "ttfc.mnist.tt_tt", label: "tt_tt", params: 791294, epochs, bestAcc: 93, lastAcc: 93, lossAtBest: 20, lossLast: 20, seconds: 90 };
+  store.set(stored.id, stored, { seed: 0 });
+  const data = { train: undefined, test: undefined } as never;  // nothing may be trained on the cpu backend here
+  const got = await ex.table1(b, data, 0, store);
+  assert.deepEqual(got.map((r) => r.id), ["ttfc.mnist.tt_tt"], "tt_tt from the store; fc_fc (not runnable on cpu, not stored) left out");
+  assert.deepEqual(got[0], stored);
+  // Another seed neither reads nor writes the store's default-seed records.
+  assert.deepEqual(await ex.table1(b, data, 1, store), []);
+});
+
+test("curveKey names every curve of the sweeps and Table 2 apart, in letters a record's file name may hold", () => {
+  const b = ex.budget("paper");
+  const keys = [
+    ...b.cifar.lrs.map((lr) => ex.curveKey("ttfc.cifar.t2.p146814", { name: "sgd", lr, momentum: 0.9 }, { kind: "step", every: 10, gamma: 0.6 }, 30, 0, 50000)),
+    ex.curveKey("ttfc.cifar.t2.p146814", { name: "adam", lr: 0.004 }, undefined, 30, 0, 50000),
+    ex.curveKey("ttfc.cifar.t2.p146814", { name: "adadelta" }, undefined, 30, 0, 50000),
+    ex.curveKey("ttfc.cifar.t2.p146814", { name: "adadelta" }, undefined, 100, 0, 50000),
+    ex.curveKey("ttfc.cifar.t2.p146814", { name: "adadelta" }, undefined, 30, 1, 50000),
+    ex.curveKey("ttfc.cifar.t2.p146814", { name: "adadelta" }, undefined, 30, 0, 10000),
+    ...b.cifar.ranks.map((r) => ex.curveKey(ex.withRanks(ttFcSpec("ttfc.cifar.t2.p146814"), r).id, { name: "adadelta" }, undefined, 30, 0, 50000)),
+    ...b.cifar.modes.map((d) => ex.curveKey(ex.withModes(d).id, { name: "adadelta" }, undefined, 30, 0, 50000)),
+  ];
+  // rank 4 and 5 cores are the base model itself: the same curve as plain Adadelta, as the sweeps intend.
+  assert.equal(new Set(keys).size, keys.length - 2);
+  for (const k of keys) assert.match(k, /^[A-Za-z0-9._-]+$/);
+  assert.equal(keys[0], "ttfc.cifar.t2.p146814.sgd-lr0.001-momentum0.9.kindstep-every10-gamma0.6.e30.s0.n50000");
+  assert.equal(ex.curveStore("quick", "", join(dir, "curves")).dir, join(dir, "curves", "tt-fc-cifar-curves", "quick"));
+});
