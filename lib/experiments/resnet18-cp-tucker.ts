@@ -3,7 +3,7 @@
 // depthwise filters) or by Tucker-2 with EVBMF ranks, then the card's two
 // post-decomposition modes: "faithful" (only BatchNorm statistics move, which is what the
 // authors' run did) and "corrected" (real fine-tuning with a new SGD optimiser).
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { ImageSet } from "../data/image-set";
@@ -14,7 +14,7 @@ import { Tucker2Conv2D } from "../layers/tucker2-conv";
 import { countModel } from "../flops/count";
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { fit } from "../train/fit";
-import { trainingSeconds, type EpochRecord } from "../train/history";
+import { saveHistory, trainingSeconds, type EpochRecord } from "../train/history";
 import { fail } from "../errors";
 import { runStore, type RunStore } from "../papers/run-store";
 import { byProfile, type Profile } from "./profile";
@@ -231,10 +231,21 @@ export interface Decomposed {
  * With `opts.checkpointDir` the corrected mode's fine-tuning checkpoints every epoch and resumes
  * there; the decomposition and the faithful mode, being seeded, are made again on a resume.
  */
+/** An empty history in `dir` (when it has none), so run stores list the run as in progress, 0 epochs done. */
+function markBegun(dir: string, planned: number): void {
+  const json = join(dir, "history.json");
+  if (existsSync(json)) return;
+  mkdirSync(dir, { recursive: true });
+  saveHistory({ epochs: [], selection: "last", bestEpoch: 0, bestMetric: 0, planned, stoppedEarly: false, seconds: 0 }, json, join(dir, "history.csv"));
+}
+
 export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; checkpointDir?: string; log?: (line: string) => void } = {}): Promise<Decomposed> {
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
   const cp = opts.cp ?? "4-way";
+  // A run shows as in progress from its start: the decomposition and faithful passes take minutes
+  // before the first fine-tuning epoch writes its checkpoint.
+  if (opts.checkpointDir) markBegun(opts.checkpointDir, b.postEpochs);
   const plan = plans(base, kind, b, seed, cp);
   const { model, report } = await compressModel(base, plan);
   const decomposed = model.getWeights().map((w) => w.clone());

@@ -69,7 +69,8 @@ export function statusRows(p: PaperRuns): Record<string, string>[] {
       };
     }
     if (g) {
-      const what = id === "r18.pure" ? "" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
+      const what =
+        id === "r18.pure" ? "" : g.epochsDone === 0 ? " (decomposition and faithful mode, before its first corrected-mode epoch)" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
       return {
         run: model, status: `in progress${what}`, epochs: `${g.epochsDone}/${g.planned}`, engines: engineSegments(g.epochs),
         started: "", finished: `newest epoch ${g.updated.slice(0, 16)}`, "training hours": hours(trainingSeconds(g.epochs)), "hours left": Number.isFinite(g.hoursLeft) ? g.hoursLeft.toFixed(1) : "?",

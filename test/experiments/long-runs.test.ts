@@ -3,7 +3,7 @@
 // one gives; a finished run is stored with its dates and its checkpoints removed.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -96,9 +96,14 @@ test("tnlab train names a bad experiment, id, profile or seed and exits 2", { ti
   assert.match(cli(["tt-conv", "x", "--seed", "-1"]).stderr, /--seed/);
   assert.match(cli(["cp-conv", "cpconv.base", "--seed", "4-1"]).stderr, /--seed = "4-1".*range A-B/);
   assert.match(cli(["tt-conv"]).stderr, /missing ids/);
+  // A run begun and without an epoch yet (a CPD/TKD run decomposing): in progress, 0 epochs.
+  const begun = join(dir, "cli", "tt-conv", "smoke", "ttconv.t1.tt_3_23.run");
+  mkdirSync(begun, { recursive: true });
+  writeFileSync(join(begun, "history.json"), JSON.stringify({ epochs: [], selection: "last", bestEpoch: 0, bestMetric: 0, planned: 2, stoppedEarly: false, seconds: 0 }));
   const list = cli(["tt-conv", "--list", "--profile", "smoke"]);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /ttconv\.t1\.conv: not started/);
+  assert.match(list.stdout, /ttconv\.t1\.tt_3_23: in progress, 0\/2 epochs \(begun 20\d\d-.*before the first epoch/);
 });
 
 test("tnlab train --for: the run stops after the first epoch past the time, in progress, and the same command without it finishes", { timeout: 240_000 }, () => {

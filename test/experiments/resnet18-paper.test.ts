@@ -76,6 +76,20 @@ test("an empty store: every run not started, no numbers", () => {
   assert.equal(r18.paperCurve("cpd").length, 5);
 });
 
+test("a CPD/TKD run shows as in progress from its start, 0/5 epochs, before its first fine-tuning epoch writes a checkpoint", async () => {
+  await use(backendUnderTest("cpu"));
+  const where = join(root, "begun");
+  const dir = r18.store("paper", "wasm · test", where).checkpointDir("r18.cpd");
+  // Not a ResNet-18: the decomposition fails at once, after the run was marked begun.
+  const notResnet = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+  await assert.rejects(r18.decomposeAndRecover(notResnet, "cp", { train: undefined, test: undefined } as never, r18.budget("paper"), 0, { checkpointDir: dir }));
+  notResnet.dispose();
+  const row = r18.statusRows(r18.paperRuns("paper", where)).find((r) => r.run === "CPD")!;
+  assert.equal(row.status, "in progress (decomposition and faithful mode, before its first corrected-mode epoch)");
+  assert.equal(row.epochs, "0/5");
+  assert.equal(row["hours left"], "?");
+});
+
 test("kernelRows: Pure's drift from its random start beside each decomposition's kernel error and ranks", { timeout: 120_000 }, async () => {
   await use(backendUnderTest("wasm"));
   const s = r18.store("paper", "wasm · test", join(root, "kernels"));

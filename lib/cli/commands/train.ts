@@ -60,6 +60,7 @@ function status(lr: typeof LongRuns, name: string, profile: Profile, engine: str
       const g = going.get(key);
       const segments = g ? engineSegments(g.epochs) : "";
       if (rec) lines.push(`  ${key}: finished ${rec.meta.finished} on ${lr.runEngine(rec.meta)} (seed ${rec.meta.seed})`);
+      else if (g && g.epochsDone === 0) lines.push(`  ${key}: in progress, 0/${g.planned} epochs (begun ${g.updated}: its stages before the first epoch, or stopped there)`);
       else if (g) lines.push(`  ${key}: in progress, ${g.epochsDone}/${g.planned} epochs, last test acc ${g.curve[g.curve.length - 1]?.toFixed(2)} %, about ${g.hoursLeft.toFixed(1)} h left at ${(g.secondsPerEpoch / 60).toFixed(1)} min/epoch${segments ? `; epochs ${segments}` : ""}`);
       else lines.push(`  ${key}: not started`);
     }
