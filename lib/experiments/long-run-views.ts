@@ -3,7 +3,7 @@
 // in progress (never a result), and the per-epoch histories so far for a curve plot.
 import { target } from "../papers";
 import { recordTrainingSeconds } from "../papers/run-store";
-import { engineSegments, trainingSeconds, type EpochRecord } from "../train/history";
+import { engineSegments, runStart, trainingSeconds, type EpochRecord } from "../train/history";
 import { longRunKind, parseRunKey, runKey } from "./long-runs";
 import type { Profile } from "./profile";
 
@@ -24,6 +24,9 @@ export interface LongRunRow {
   hoursLeft: number | null;
   /** Which epochs ran on which engine and machine. */
   engines: string;
+  /** ISO: when the run began (its first epoch's start, where recorded), and when it finished or last wrote an epoch. */
+  started: string | null;
+  updated: string | null;
 }
 
 /** Each id of `name` (default seed) at `profile`: finished, in progress or not started. */
@@ -39,19 +42,22 @@ export function longRunRows(name: string, profile: Profile = "paper", root?: str
     if (rec) {
       const r = kind.result(id, rec.run);
       const paper = paperOf(r.target);
-      const epochs = (rec.run as { epochs?: EpochRecord[] }).epochs ?? [];
+      const epochs = kind.epochs?.(rec.run) ?? (rec.run as { epochs?: EpochRecord[] }).epochs ?? [];
       const secs = recordTrainingSeconds(rec);
-      return { id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null, trainingHours: secs === undefined ? null : secs / 3600, hoursLeft: 0, engines: rec.meta.epochEngines ?? rec.meta.engine };
+      return {
+        id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null,
+        trainingHours: secs === undefined ? null : secs / 3600, hoursLeft: 0, engines: rec.meta.epochEngines ?? rec.meta.engine, started: rec.meta.started, updated: rec.meta.finished,
+      };
     }
     if (g) {
       const last = g.curve[g.curve.length - 1];
       return {
         id, status: "in progress", epochs: `${g.epochsDone}/${g.planned}`, paper: paperOf(`${id}.acc`), ours: null, gap: null,
         newest: Number.isFinite(last) ? last : null, trainingHours: trainingSeconds(g.epochs) / 3600,
-        hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, engines: engineSegments(g.epochs),
+        hoursLeft: Number.isFinite(g.hoursLeft) ? g.hoursLeft : null, engines: engineSegments(g.epochs), started: runStart(g.epochs)?.toISOString() ?? null, updated: g.updated,
       };
     }
-    return { id, status: "not started", epochs: "", paper: paperOf(`${id}.acc`), ours: null, gap: null, newest: null, trainingHours: null, hoursLeft: null, engines: "" };
+    return { id, status: "not started", epochs: "", paper: paperOf(`${id}.acc`), ours: null, gap: null, newest: null, trainingHours: null, hoursLeft: null, engines: "", started: null, updated: null };
   });
 }
 

@@ -11,7 +11,7 @@ import { recordTrainingSeconds, runEngine, runStore, type RunStore, type StoredT
 
 export { runEngine } from "../papers/run-store";
 import type { Profile } from "./profile";
-import { engineSegments, runStart } from "../train/history";
+import { engineSegments, runStart, type EpochRecord } from "../train/history";
 import { pauseDue, TrainingPaused } from "../train/pause";
 import * as cpConv from "./cp-conv-mnist";
 import { cpConvMnistBase } from "../models/cp-conv-mnist";
@@ -31,6 +31,8 @@ export interface LongRunKind<T extends object = object> {
   result(id: string, run: T): { target: string; value: number; note: string };
   /** Further numbers of a finished run (e.g. its loss), each a report row of its own. */
   more?(id: string, run: T): { target: string; value: number; note: string }[];
+  /** A finished run's epochs, for its status (default: its `epochs`). */
+  epochs?(run: T): EpochRecord[];
   /** What the ids are, for `tnlab train --list` and errors. */
   what: string;
   ids(profile: Profile): string[];
@@ -133,6 +135,8 @@ const r18Kind: LongRunKind<R18Run> = {
     }
     return [{ target: "r18.acc.pure", value: Number(lastAcc(r.epochs.slice(0, 1)).toFixed(2)), note: "after the first epoch from scratch (the paper's is the first epoch from ImageNet weights)" }];
   },
+  // A decomposition's epochs are its corrected-mode fine-tuning epochs.
+  epochs: (r) => ("corrected" in r ? r.corrected : r.epochs),
   what: "ResNet-18 Pure, CPD and TKD (resnet18-cp-tucker.md §4), from scratch; CPD and TKD start from Pure's stored weights",
   ids: () => R18_IDS,
   defaultSeed: 0,

@@ -5,9 +5,10 @@
 import { RESNET18_DECOMPOSED, resnet18Cifar } from "../models/resnet18";
 import { target } from "../papers";
 import type { RunInProgress, StoredTraining } from "../papers/run-store";
-import { engineSegments, trainingSeconds, type EpochRecord } from "../train/history";
+import type { EpochRecord } from "../train/history";
 import type { Profile } from "./profile";
 import { PURE_ID, store, type Decomposed, type PureRun } from "./resnet18-cp-tucker";
+import { longRunRows } from "./long-run-views";
 import { kernelDrift, testAccs } from "./shared";
 
 export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd"] as const;
@@ -47,36 +48,24 @@ function recordOf(p: PaperRuns, id: PaperId): StoredTraining<object> | undefined
   return id === "r18.pure" ? p.pure : id === "r18.cpd" ? p.cpd : p.tkd;
 }
 
-function epochsOf(p: PaperRuns, id: PaperId): EpochRecord[] {
-  const r = recordOf(p, id)?.run as { epochs?: EpochRecord[]; corrected?: EpochRecord[] } | undefined;
-  return r?.epochs ?? r?.corrected ?? [];
-}
-
 const hours = (s: number) => (s / 3600).toFixed(2);
 
 /** One row per run: finished, in progress (epochs so far, hours left at its pace) or not started, with engines, dates and training hours. */
 export function statusRows(p: PaperRuns): Record<string, string>[] {
+  const rows = new Map(longRunRows("resnet18", p.profile, p.root).map((r) => [r.id, r]));
   return PAPER_IDS.map((id) => {
-    const rec = recordOf(p, id);
-    const g = p.inProgress[id];
-    const model = MODEL[id];
-    if (rec) {
-      const n = epochsOf(p, id).length;
-      return {
-        run: model, status: "finished", epochs: `${n}/${n}`, engines: rec.meta.epochEngines ?? rec.meta.engine,
-        started: rec.meta.started.slice(0, 16), finished: rec.meta.finished.slice(0, 16),
-        "training hours": rec.meta.trainingSeconds === undefined ? "not recorded" : hours(rec.meta.trainingSeconds), "hours left": "0",
-      };
-    }
-    if (g) {
+    const r = rows.get(id)!;
+    const day = (iso: string | null) => iso?.slice(0, 16) ?? "";
+    const row = (status: string, finished: string, trainingHours: string, hoursLeft: string) => ({
+      run: MODEL[id], status, epochs: r.epochs, engines: r.engines, started: day(r.started), finished, "training hours": trainingHours, "hours left": hoursLeft,
+    });
+    if (r.status === "finished") return row("finished", day(r.updated), r.trainingHours === null ? "not recorded" : hours(3600 * r.trainingHours), "0");
+    if (r.status === "in progress") {
       const what =
-        id === "r18.pure" ? "" : g.epochsDone === 0 ? " (decomposition and faithful mode, before its first corrected-mode epoch)" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
-      return {
-        run: model, status: `in progress${what}`, epochs: `${g.epochsDone}/${g.planned}`, engines: engineSegments(g.epochs),
-        started: "", finished: `newest epoch ${g.updated.slice(0, 16)}`, "training hours": hours(trainingSeconds(g.epochs)), "hours left": Number.isFinite(g.hoursLeft) ? g.hoursLeft.toFixed(1) : "?",
-      };
+        id === "r18.pure" ? "" : r.epochs.startsWith("0/") ? " (decomposition and faithful mode, before its first corrected-mode epoch)" : " (corrected-mode epochs; the decomposition and faithful mode are made again on resume)";
+      return row(`in progress${what}`, `newest epoch ${day(r.updated)}`, hours(3600 * (r.trainingHours ?? 0)), r.hoursLeft === null ? "?" : r.hoursLeft.toFixed(1));
     }
-    return { run: model, status: "not started", epochs: "", engines: "", started: "", finished: "", "training hours": "", "hours left": "" };
+    return row("not started", "", "", "");
   });
 }
 
