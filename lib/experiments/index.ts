@@ -17,7 +17,10 @@ export * as ron from "./ron";
 export * as leti from "./leti";
 import * as ttConvConfigs from "./tt-conv";
 import * as ttConvRuns from "./tt-conv-runs";
-/** tt-conv.md: configurations and counts (tt-conv.ts) and training runs (tt-conv-runs.ts). */
-export const ttConv = { ...ttConvConfigs, ...ttConvRuns };
+import * as ttConvSeeds from "./tt-conv-seeds";
+/** tt-conv.md: configurations and counts (tt-conv.ts), training runs (tt-conv-runs.ts) and their seeds (tt-conv-seeds.ts). */
+export const ttConv = { ...ttConvConfigs, ...ttConvRuns, ...ttConvSeeds };
 /** The runs of `tnlab train` as notebooks show them: finished beside the paper, or in progress with the time left. */
 export { longRunRows, longRunTable, longRunHistories, type LongRunRow } from "./long-run-views";
+/** When a difference of two mean accuracies counts: the seeds' spread beside the test set's noise. */
+export { differenceMargin, meanSd } from "./shared";

@@ -12,7 +12,7 @@ import type { EpochRecord } from "../train/history";
 import { type CompressionRun, SETTINGS, multiStageRun, testAccuracy } from "./musco";
 import { byProfile, type Profile } from "./profile";
 import * as r18 from "./resnet18-cp-tucker";
-import { meanSd, type Split } from "./shared";
+import { differenceMargin, meanSd, type Split } from "./shared";
 
 /**
  * The 3×3 convolutions MUSCO compresses: both convolutions of each of the 8 basic blocks. The stem
@@ -228,12 +228,10 @@ export function verdicts(rows: Row[], testSize: number): Verdict[] {
     const one = rows.find((r) => r.method === method && r.schedule === "one-shot");
     const mus = rows.find((r) => r.method === method && r.schedule === "MUSCO");
     if (!one || !mus) fail("rows", method, "a one-shot and a MUSCO row for each method");
-    const difference = mus.deltaAcc.mean - one.deltaAcc.mean;
-    const se = (r: Row) => (r.runs.length > 1 ? r.deltaAcc.sd ** 2 / r.runs.length : 0);
-    const seedSe = Math.sqrt(se(one) + se(mus));
-    const p = one.acc.mean / 100;
-    const testNoise = 100 * Math.SQRT2 * Math.sqrt((p * (1 - p)) / testSize);
-    const margin = 2 * Math.max(seedSe, testNoise);
+    // Δtop-1 shifted by one constant, so that one-shot's mean is its accuracy, where the test noise is taken.
+    const shift = one.acc.mean - one.deltaAcc.mean;
+    const at = (r: Row) => r.runs.map((x) => x.deltaAcc + shift);
+    const { difference, margin, seedSe, testNoise } = differenceMargin(at(mus), at(one), testSize);
     const verdict = difference > margin ? "supported" : -difference > margin ? "not supported" : "inconclusive";
     const why = `difference ${difference.toFixed(2)} pp against ±${margin.toFixed(2)} pp (seed SE ${seedSe.toFixed(2)}, test noise ${testNoise.toFixed(2)}; ${mus.runs.length} seed(s))`;
     out.push({ method, difference, margin, verdict, why });

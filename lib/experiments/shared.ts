@@ -119,6 +119,24 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 }
 
 /**
+ * When a difference of two mean accuracies (%) counts: beyond twice the larger of (a) the standard
+ * error of the difference of the means over seeds (none from a single seed) and (b) the binomial
+ * noise of two accuracies at `b`'s mean (the reference) on `testSize` test images. `a` and `b` hold
+ * one number per seed; the difference is a's mean minus b's.
+ */
+export function differenceMargin(a: readonly number[], b: readonly number[], testSize: number): { difference: number; margin: number; seedSe: number; testNoise: number } {
+  if (!(Number.isInteger(testSize) && testSize > 0)) fail("testSize", testSize, "the number of test images (> 0)");
+  if (a.length === 0 || b.length === 0) fail("accuracies", `${a.length} and ${b.length}`, "at least one value on each side");
+  const A = meanSd(a);
+  const B = meanSd(b);
+  const se = (m: { sd: number }, n: number) => (n > 1 ? m.sd ** 2 / n : 0);
+  const seedSe = Math.sqrt(se(A, a.length) + se(B, b.length));
+  const p = Math.min(Math.max(B.mean / 100, 0), 1);
+  const testNoise = 100 * Math.SQRT2 * Math.sqrt((p * (1 - p)) / testSize);
+  return { difference: A.mean - B.mean, margin: 2 * Math.max(seedSe, testNoise), seedSe, testNoise };
+}
+
+/**
  * How far training moved each named layer's kernel from `init`'s (the same architecture at its
  * initialisation): ‖W − W_init‖ / ‖W_init‖. A kernel that moved little is still mostly its random
  * start, whose flat spectrum leaves no low rank that keeps much of it.

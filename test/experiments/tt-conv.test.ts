@@ -130,3 +130,38 @@ test("lrDrops marks the epochs after which the rate fell; averagedHistory report
   assert.deepEqual(h.epochs.map((e) => e.testAcc), [0.21, 0.23, 0.25, 0.26, 0.27]);
   assert.deepEqual(h.epochs.map((e) => e.trainLoss), epochs.map((e) => e.trainLoss), "the rest of each record is kept");
 });
+
+test("rowSeeds reads each row's runs over seeds from the store; compareRows counts the seeds' spread beside the test noise", async () => {
+  const { rowSeeds, rowSeedsTable, compareRows } = await import("../../lib/experiments/tt-conv-seeds");
+  const { differenceMargin } = await import("../../lib/experiments/shared");
+  const root = join(dir, "seeds");
+  const store = runs.rowStore("quick", runs.budget("quick"), "e", root);
+  const fake = (id: string, final: number): runs.RowRun => ({ id, table: 1, family: "tt-conv", paperRatio: 2.02, compression: 2.02, params: 1, lr: 0.1, epochs: [], emaAcc: [final], final, best: final, finalRaw: final, seconds: 1, trainImgPerSec: 1 });
+  const [a, b] = ["ttconv.t1.tt_2_02", "ttconv.t1.naive_2_02"];
+  store.set(`${a}.seed2`, fake(a, 60.4), { seed: 2 });
+  store.set(a, fake(a, 60), { seed: 12345 });
+  store.set(`${a}.seed1`, fake(a, 59.6), { seed: 1 });
+  store.set(b, fake(b, 55), { seed: 12345 });
+  // Another row whose id starts like a's is not one of a's seeds.
+  store.set("ttconv.t1.tt_2_02x", fake(a, 10), { seed: 12345 });
+  const [sa, sb, none] = rowSeeds([a, b, "ttconv.t1.tt_4_02"], "quick", root);
+  assert.deepEqual(sa.seeds, [12345, 1, 2], "the default seed first, then by seed");
+  assert.deepEqual(sa.finals, [60, 59.6, 60.4]);
+  assert.ok(Math.abs(sa.mean - 60) < 1e-9 && Math.abs(sa.sd - 0.4) < 1e-9);
+  assert.deepEqual(none.finals, []);
+  assert.deepEqual(rowSeedsTable([sa, sb, none]).map((r) => r["averaged-weight acc (%)"]), ["60.00 ± 0.40", "55.00", "–"]);
+  // 5 pp on 10,000 test images: far beyond the noise (√2·binomial SE at 55 % is 0.70 pp) and the seeds' SE.
+  const c = compareRows(sa, sb, 10000);
+  assert.equal(c.verdict, "higher");
+  assert.match(c.text, /^\+5\.00 pp \(higher; counts beyond ±1\.41 pp: seed SE 0\.23, test noise 0\.70; 3 and 1 seed\(s\)\)$/);
+  assert.equal(compareRows(sb, sa, 10000).verdict, "lower");
+  // The same means with a spread of several pp between seeds: within noise.
+  const wide = { ...sa, finals: [52, 60, 68] };
+  assert.equal(compareRows(wide, sb, 10000).verdict, "within noise");
+  // One seed each on 500 test images: 5 pp is within 2·√2·SE ≈ 6.3 pp.
+  assert.equal(compareRows({ ...sa, finals: [60] }, sb, 500).verdict, "within noise");
+  const m = differenceMargin([50], [40], 10000);
+  assert.ok(Math.abs(m.testNoise - 100 * Math.SQRT2 * Math.sqrt(0.24 / 10000)) < 1e-12 && m.seedSe === 0 && m.margin === 2 * m.testNoise && m.difference === 10);
+  assert.throws(() => differenceMargin([], [1], 100), /accuracies = "0 and 1": expected at least one value on each side/);
+  assert.throws(() => differenceMargin([1], [1], 0), /testSize = 0/);
+});
