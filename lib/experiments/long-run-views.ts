@@ -71,19 +71,27 @@ export function longRunTable(rows: readonly LongRunRow[]): Record<string, string
   }));
 }
 
-/** For tn.plot.history: each run's epochs so far (finished or in progress), by id; runs not started are left out. */
+/**
+ * For tn.plot.history: each run's epochs so far (finished or in progress), by id; runs not started
+ * are left out. Their testAcc is the accuracy the store follows runs by (tt-conv: the averaged
+ * weights'; NaN for epochs that did not keep it).
+ */
 export function longRunHistories(name: string, profile: Profile = "paper", root?: string): Record<string, { epochs: EpochRecord[] }> {
   const kind = longRunKind(name);
   const store = kind.store(profile, "", root);
+  const followed = (epochs: EpochRecord[]) => {
+    const acc = store.curve(epochs);
+    return { epochs: epochs.map((e, i) => ({ ...e, testAcc: acc[i] / 100 })) };
+  };
   const out: Record<string, { epochs: EpochRecord[] }> = {};
   for (const rec of store.records()) {
     const { id, seed } = parseRunKey(kind, rec.meta.id);
-    const epochs = (rec.run as { epochs?: EpochRecord[] }).epochs;
-    if (seed === kind.defaultSeed && epochs?.length) out[id] = { epochs };
+    const epochs = kind.epochs?.(rec.run) ?? (rec.run as { epochs?: EpochRecord[] }).epochs;
+    if (seed === kind.defaultSeed && epochs?.length) out[id] = followed(epochs);
   }
   for (const g of store.inProgress()) {
     const { id, seed } = parseRunKey(kind, g.id);
-    if (seed === kind.defaultSeed) out[`${id} (in progress, ${g.epochsDone}/${g.planned})`] = { epochs: g.epochs };
+    if (seed === kind.defaultSeed && g.epochsDone > 0) out[`${id} (in progress, ${g.epochsDone}/${g.planned})`] = followed(g.epochs);
   }
   return out;
 }

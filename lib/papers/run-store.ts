@@ -237,6 +237,12 @@ export class RunStore<T extends object> {
     rmSync(this.checkpointDir(id), { recursive: true, force: true });
   }
 
+  /** The accuracy (%) a run of this store is followed by, per epoch: the test accuracy, or the store's curveMetric (NaN where an epoch lacks it). */
+  curve(epochs: readonly EpochRecord[]): number[] {
+    const m = this.o.curveMetric;
+    return epochs.map((e) => 100 * ((m ? e.metrics?.[m] : e.testAcc) ?? NaN));
+  }
+
   /** Runs with checkpointed epochs and no finished record, with their curve so far. */
   inProgress(): RunInProgress[] {
     if (!existsSync(this.dir)) return [];
@@ -255,7 +261,7 @@ export class RunStore<T extends object> {
       const spe = paceOf(h);
       out.push({
         id, epochsDone: done, planned: h.planned, epochs: h.epochs,
-        curve: h.epochs.map((e) => 100 * ((this.o.curveMetric ? e.metrics?.[this.o.curveMetric] : e.testAcc) ?? NaN)),
+        curve: this.curve(h.epochs),
         secondsPerEpoch: spe, hoursLeft: ((h.planned - done) * spe) / 3600,
         updated: statSync(hist).mtime.toISOString(),
       });

@@ -164,6 +164,19 @@ test("longRunRows: a finished run beside the paper, a run in progress with its p
   assert.deepEqual(Object.keys(longRunHistories("tt-fc-mnist", "paper", root)).sort(), ["ttfc.mnist.tt_tt (in progress, 2/25)", "ttfc.mnist.tt_tt_tt"]);
 });
 
+test("a tt-conv row in progress is followed by its averaged weights' accuracy (NaN for an epoch that did not keep it), in its row and its curve", () => {
+  const root = join(dir, "views-ttconv");
+  const store = longRunKind("tt-conv").store("paper", "wasm · test", root);
+  const ep = (epoch: number, testAcc: number, averaged?: number) => ({ epoch, lr: 0.1, trainLoss: 1, trainAcc: 0.5, testAcc, seconds: 240, ...(averaged === undefined ? {} : { metrics: { averagedTestAcc: averaged } }) });
+  mkdirSync(store.checkpointDir("ttconv.t1.conv"), { recursive: true });
+  writeFileSync(join(store.checkpointDir("ttconv.t1.conv"), "history.json"), JSON.stringify({ epochs: [ep(1, 0.5), ep(2, 0.55, 0.6)], selection: "last", bestEpoch: 2, bestMetric: 0.55, planned: 100, stoppedEarly: false, seconds: 480 }));
+  const row = longRunRows("tt-conv", "paper", root).find((r) => r.id === "ttconv.t1.conv")!;
+  assert.deepEqual([row.status, row.epochs, row.newest], ["in progress", "2/100", 60], "the averaged accuracy, not the raw 55 %");
+  const h = longRunHistories("tt-conv", "paper", root)["ttconv.t1.conv (in progress, 2/100)"];
+  assert.ok(Number.isNaN(h.epochs[0].testAcc!) && h.epochs[1].testAcc === 0.6);
+  assert.equal(h.epochs[1].trainAcc, 0.5, "the other columns as recorded");
+});
+
 test("ResNet-18 in the report: the card's fine-tune numbers come from the faithful mode, the corrected mode is an extra row", () => {
   const root = join(dir, "report-r18");
   const store = longRunKind("resnet18").store("paper", "wasm · test", root);
