@@ -100,15 +100,20 @@ export function loadWeights(model: tf.LayersModel, modelJson: string): number {
 export type CPWay = "4-way" | "3-way";
 
 /** The card's plans: CP at rank C_out/2 (4-way by default), or Tucker-2 at EVBMF ranks (no weakening, no floor). */
-export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0, cp: CPWay = "4-way"): Record<string, LayerPlan> {
+export function plans(model: tf.LayersModel, kind: "cp" | "tucker2", b: Budget, seed = 0, cp: CPWay = "4-way", tkdRanks?: readonly (readonly [number, number])[]): Record<string, LayerPlan> {
   if (cp !== "4-way" && cp !== "3-way") fail("cp", cp, '"4-way" or "3-way"');
+  if (tkdRanks !== undefined && (!Array.isArray(tkdRanks) || tkdRanks.length !== RESNET18_DECOMPOSED.length)) {
+    fail("tkdRanks", tkdRanks, `${RESNET18_DECOMPOSED.length} (R_in, R_out) pairs, one per decomposed layer`);
+  }
   const out: Record<string, LayerPlan> = {};
-  for (const name of RESNET18_DECOMPOSED) {
+  RESNET18_DECOMPOSED.forEach((name, i) => {
     const filters = (model.getLayer(name).getConfig() as { filters: number }).filters;
     // As the card's code: TensorLy's random CP start, and a new (random) bias on the last 1x1 step.
     const cpPlan: LayerPlan = cp === "4-way" ? { method: "cp4", spatial: "full", ranks: filters / 2 } : { method: "cp3", ranks: filters / 2 };
-    out[name] = kind === "cp" ? { ...cpPlan, maxIter: b.cpIter, init: "random", seed, addBias: true } : { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1, addBias: true, seed };
-  }
+    // Tucker-2: EVBMF's ranks of these kernels (the card's method), or given ones (the authors' notebook run's).
+    const tkd: LayerPlan = tkdRanks ? { method: "tucker2", ranks: [...tkdRanks[i]], addBias: true, seed } : { method: "tucker2", evbmf: true, mirrorZero: true, minRank: 1, addBias: true, seed };
+    out[name] = kind === "cp" ? { ...cpPlan, maxIter: b.cpIter, init: "random", seed, addBias: true } : tkd;
+  });
   return out;
 }
 
@@ -239,14 +244,14 @@ function markBegun(dir: string, planned: number): void {
   saveHistory({ epochs: [], selection: "last", bestEpoch: 0, bestMetric: 0, planned, stoppedEarly: false, seconds: 0 }, json, join(dir, "history.csv"));
 }
 
-export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; checkpointDir?: string; log?: (line: string) => void } = {}): Promise<Decomposed> {
+export async function decomposeAndRecover(base: tf.LayersModel, kind: "cp" | "tucker2", data: { train: ImageSet; test: ImageSet }, b: Budget, seed = 0, opts: { cp?: CPWay; tkdRanks?: readonly (readonly [number, number])[]; checkpointDir?: string; log?: (line: string) => void } = {}): Promise<Decomposed> {
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
   const cp = opts.cp ?? "4-way";
   // A run shows as in progress from its start: the decomposition and faithful passes take minutes
   // before the first fine-tuning epoch writes its checkpoint.
   if (opts.checkpointDir) markBegun(opts.checkpointDir, b.postEpochs);
-  const plan = plans(base, kind, b, seed, cp);
+  const plan = plans(base, kind, b, seed, cp, opts.tkdRanks);
   const { model, report } = await compressModel(base, plan);
   const decomposed = model.getWeights().map((w) => w.clone());
   try {

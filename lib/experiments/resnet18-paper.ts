@@ -11,10 +11,13 @@ import { PURE_ID, store, type Decomposed, type PureRun } from "./resnet18-cp-tuc
 import { longRunRows } from "./long-run-views";
 import { kernelDrift, testAccs } from "./shared";
 
-export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd"] as const;
+export const PAPER_IDS = ["r18.pure", "r18.cpd", "r18.tkd", "r18.tkd.notebook"] as const;
 export type PaperId = (typeof PAPER_IDS)[number];
-const MODEL: Record<PaperId, "Pure" | "CPD" | "TKD"> = { "r18.pure": "Pure", "r18.cpd": "CPD", "r18.tkd": "TKD" };
-const COLUMN: Record<PaperId, "pure" | "cpd" | "tkd"> = { "r18.pure": "pure", "r18.cpd": "cpd", "r18.tkd": "tkd" };
+type Decomposition = Exclude<PaperId, "r18.pure">;
+const DECOMPOSITIONS: readonly Decomposition[] = ["r18.cpd", "r18.tkd", "r18.tkd.notebook"];
+const MODEL: Record<PaperId, string> = { "r18.pure": "Pure", "r18.cpd": "CPD", "r18.tkd": "TKD", "r18.tkd.notebook": "TKD at the notebook's ranks" };
+/** The card's column a run is compared with: TKD at the notebook's ranks with the card's TKD, whose numbers were measured at those ranks (§3.3). */
+const COLUMN: Record<PaperId, "pure" | "cpd" | "tkd"> = { "r18.pure": "pure", "r18.cpd": "cpd", "r18.tkd": "tkd", "r18.tkd.notebook": "tkd" };
 
 export interface PaperRuns {
   profile: Profile;
@@ -24,6 +27,8 @@ export interface PaperRuns {
   pure?: StoredTraining<Omit<PureRun, "model">>;
   cpd?: StoredTraining<Decomposed>;
   tkd?: StoredTraining<Decomposed>;
+  /** TKD at the authors' notebook ranks (card §3.3). */
+  tkdNotebook?: StoredTraining<Decomposed>;
   /** Runs with checkpointed epochs and no record (for CPD / TKD: corrected-mode epochs). */
   inProgress: Partial<Record<PaperId, RunInProgress>>;
 }
@@ -40,12 +45,17 @@ export function paperRuns(profile: Profile = "paper", root?: string): PaperRuns 
     pure: rec("r18.pure") as PaperRuns["pure"],
     cpd: rec("r18.cpd") as PaperRuns["cpd"],
     tkd: rec("r18.tkd") as PaperRuns["tkd"],
+    tkdNotebook: rec("r18.tkd.notebook") as PaperRuns["tkdNotebook"],
     inProgress: going,
   };
 }
 
 function recordOf(p: PaperRuns, id: PaperId): StoredTraining<object> | undefined {
-  return id === "r18.pure" ? p.pure : id === "r18.cpd" ? p.cpd : p.tkd;
+  return id === "r18.pure" ? p.pure : decompositionOf(p, id);
+}
+
+function decompositionOf(p: PaperRuns, id: Decomposition): StoredTraining<Decomposed> | undefined {
+  return id === "r18.cpd" ? p.cpd : id === "r18.tkd" ? p.tkd : p.tkdNotebook;
 }
 
 const hours = (s: number) => (s / 3600).toFixed(2);
@@ -94,22 +104,25 @@ export function comparisonRows(p: PaperRuns): ComparisonRow[] {
   };
   for (const id of PAPER_IDS) {
     const c = COLUMN[id];
+    // A run compared with another run's card column keeps ids of its own: "r18.acc.tkd.notebook" beside "r18.acc.tkd"'s number.
+    const own = (t: string) => (id === "r18.tkd.notebook" ? `${t}.notebook` : t);
     const rec = recordOf(p, id);
     const g = p.inProgress[id];
     const missing = g ? `in progress, ${g.epochsDone}/${g.planned} epochs: not a result` : "not run";
     const counts = (rec?.run as { counts?: { params: number; macs: number } } | undefined)?.counts;
-    row(`r18.params.${c}`, `${MODEL[id]} parameters (M)`, counts ? counts.params / 1e6 : null, counts ? "built model" : missing);
-    row(`r18.macs.${c}`, `${MODEL[id]} MACs (M, ptflops convention)`, counts ? counts.macs / 1e6 : null, counts ? "one 3×32×32 image" : missing);
+    const sizeNote = id === "r18.tkd.notebook" ? "; the card's count is the slides' run (ranks unpublished), the notebook run's is 6.33 M (§3.3)" : "";
+    row(own(`r18.params.${c}`), `${MODEL[id]} parameters (M)`, counts ? counts.params / 1e6 : null, counts ? `built model${sizeNote}` : missing, `r18.params.${c}`);
+    row(own(`r18.macs.${c}`), `${MODEL[id]} MACs (M, ptflops convention)`, counts ? counts.macs / 1e6 : null, counts ? `one 3×32×32 image${sizeNote}` : missing, `r18.macs.${c}`);
     if (id === "r18.pure") {
       const es = p.pure?.run.epochs ?? [];
       row("r18.acc.pure", "Pure: test accuracy after epoch 1 (%)", p.pure ? lastAcc(es.slice(0, 1)) : null, p.pure ? "from scratch; the card's is epoch 1 from ImageNet weights" : missing);
       row("r18.finetune.pure", `Pure: test accuracy after epoch ${es.length || 20} (%)`, p.pure ? lastAcc(es) : null, p.pure ? "from scratch; the card's starts from ImageNet weights" : missing);
       continue;
     }
-    const d = (id === "r18.cpd" ? p.cpd : p.tkd)?.run;
-    row(`r18.acc.${c}`, `${MODEL[id]}: test accuracy right after decomposition (%)`, d ? d.accAfter : null, d ? "before any pass" : missing);
-    row(`r18.finetune.${c}`, `${MODEL[id]}: after ${d?.faithful.length ?? 5} faithful passes (%)`, d ? d.faithful[d.faithful.length - 1] : null, d ? "the card's mode: BatchNorm statistics only" : missing);
-    row(`r18.finetune.${c}.corrected`, `${MODEL[id]}: after ${d?.corrected.length ?? 5} corrected epochs (%)`, d ? lastAcc(d.corrected) : g ? lastAcc(g.epochs) : null, d ? "SGD on the factorized model; no paper number" : g ? `${missing} (newest epoch shown)` : missing, null);
+    const d = decompositionOf(p, id)?.run;
+    row(own(`r18.acc.${c}`), `${MODEL[id]}: test accuracy right after decomposition (%)`, d ? d.accAfter : null, d ? "before any pass" : missing, `r18.acc.${c}`);
+    row(own(`r18.finetune.${c}`), `${MODEL[id]}: after ${d?.faithful.length ?? 5} faithful passes (%)`, d ? d.faithful[d.faithful.length - 1] : null, d ? "the card's mode: BatchNorm statistics only" : missing, `r18.finetune.${c}`);
+    row(own(`r18.finetune.${c}`) + ".corrected", `${MODEL[id]}: after ${d?.corrected.length ?? 5} corrected epochs (%)`, d ? lastAcc(d.corrected) : g ? lastAcc(g.epochs) : null, d ? "SGD on the factorized model; no paper number" : g ? `${missing} (newest epoch shown)` : missing, null);
   }
   return out;
 }
@@ -148,11 +161,12 @@ export function pureCurves(p: PaperRuns): { series: Record<string, number[]>; x:
 export function recoveryCurves(p: PaperRuns): { series: Record<string, number[]>; x: number[] } {
   const series: Record<string, number[]> = {};
   let n = 5;
-  for (const id of ["r18.cpd", "r18.tkd"] as const) {
+  for (const id of DECOMPOSITIONS) {
     const m = MODEL[id];
-    const d = (id === "r18.cpd" ? p.cpd : p.tkd)?.run;
+    const d = decompositionOf(p, id)?.run;
     const card = paperCurve(COLUMN[id]);
-    series[`${m} faithful, card`] = [target(`r18.acc.${COLUMN[id]}`)!.value, ...card];
+    // TKD's card curve is drawn once, under TKD (it was measured at the notebook's ranks).
+    if (id !== "r18.tkd.notebook") series[`${m} faithful, card`] = [target(`r18.acc.${COLUMN[id]}`)!.value, ...card];
     if (d) {
       series[`${m} faithful, ours`] = [d.accAfter, ...d.faithful];
       series[`${m} corrected, ours`] = [d.accAfter, ...testAccs(d.corrected)];
@@ -181,6 +195,7 @@ export function kernelRows(p: PaperRuns): Record<string, string>[] {
     return drift.map(({ layer, drift: x }) => {
       const cpd = of(p.cpd?.run, layer);
       const tkd = of(p.tkd?.run, layer);
+      const nb = of(p.tkdNotebook?.run, layer);
       return {
         layer,
         "Pure: ‖W − W_init‖ / ‖W_init‖": x.toFixed(3),
@@ -188,6 +203,7 @@ export function kernelRows(p: PaperRuns): Record<string, string>[] {
         "CPD kernel error": cpd ? cpd.relError.toFixed(3) : "–",
         "TKD ranks (R_in/R_out)": tkd ? tkd.ranks.join("/") : "–",
         "TKD kernel error": tkd ? tkd.relError.toFixed(3) : "–",
+        "TKD at the notebook's ranks: kernel error": nb ? nb.relError.toFixed(3) : "–",
       };
     });
   } finally {

@@ -51,6 +51,14 @@ test("CP plans: the authors' 4-way CP by default (every depthwise filter rank-1)
     assert.deepEqual({ method: three[name].method, ranks: three[name].ranks }, { method: "cp3", ranks: c / 2 }, name);
   }
   assert.throws(() => ex.plans(m, "cp", b, 0, "2-way" as ex.CPWay), /cp = "2-way": expected "4-way" or "3-way"/);
+  // Tucker-2: EVBMF's ranks by default, the notebook run's (R_in, R_out) when given.
+  const evbmf = ex.plans(m, "tucker2", b, 0);
+  const notebook = ex.plans(m, "tucker2", b, 0, "4-way", ex.NOTEBOOK_TKD_RANKS);
+  RESNET18_DECOMPOSED.forEach((n, i) => {
+    assert.equal(evbmf[n].evbmf, true, n);
+    assert.deepEqual([notebook[n].method, notebook[n].evbmf, notebook[n].ranks], ["tucker2", undefined, [...ex.NOTEBOOK_TKD_RANKS[i]]], n);
+  });
+  assert.throws(() => ex.plans(m, "tucker2", b, 0, "4-way", [[1, 2]]), /tkdRanks = \[\[1, 2\]\]: expected 8 \(R_in, R_out\) pairs/);
   const name = "layer1_0_conv2";
   const defect = async (plan: (typeof four)[string]) => {
     const { model, report } = await compressModel(m, { [name]: { ...plan, maxIter: 10 } });

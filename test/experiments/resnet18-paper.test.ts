@@ -20,10 +20,11 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const ep = (epoch: number, testAcc: number, seconds = 900): EpochRecord => ({ epoch, lr: 0.01, trainLoss: 1, trainAcc: 0.5, testAcc, seconds, engine: "wasm+native" });
 
-test("finished Pure and CPD beside the card, TKD in progress with no result", () => {
+test("finished Pure, CPD and TKD at the notebook's ranks beside the card, TKD in progress with no result", () => {
   const s = r18.store("paper", "wasm · test", root);
   s.set("r18.pure", { epochs: Array.from({ length: 20 }, (_, i) => ep(i + 1, 0.45 + i / 100)), counts: { params: 11181642, macs: 37245962, macsPlain: 0 }, inferenceMs: 1, pretrained: false, seconds: 1 });
   s.set("r18.cpd", { kind: "cp", report: [], counts: { params: 5621642, macs: 20553226, macsPlain: 0 }, accAfter: 20, faithful: [50, 51, 52, 53, 54.5], corrected: [60, 62, 64, 66, 68.5].map((a, i) => ep(i + 1, a / 100)), inferenceMs: 1, seconds: 1 });
+  s.set("r18.tkd.notebook", { kind: "tucker2", report: [], counts: { params: 6332186, macs: 21677182, macsPlain: 0 }, accAfter: 21, faithful: [40, 45, 50, 55, 60.5], corrected: [62, 64, 66, 68, 70].map((a, i) => ep(i + 1, a / 100)), inferenceMs: 1, seconds: 1 });
   const dir = s.checkpointDir("r18.tkd");
   mkdirSync(dir, { recursive: true });
   const h: History = { epochs: [ep(1, 0.61, 1800), ep(2, 0.63, 1800)], selection: "last", bestEpoch: 2, bestMetric: 0.63, planned: 5, stoppedEarly: false, seconds: 3600 };
@@ -45,10 +46,17 @@ test("finished Pure and CPD beside the card, TKD in progress with no result", ()
     assert.match(by(id).note, /in progress, 2\/5 epochs: not a result/);
   }
   assert.equal(by("r18.finetune.tkd.corrected").ours, 63, "the newest corrected epoch, marked in progress");
+  // TKD at the notebook's ranks has rows of its own, beside the card's TKD numbers (measured at those ranks).
+  assert.deepEqual([by("r18.finetune.tkd.notebook").ours, by("r18.finetune.tkd.notebook").paper], [60.5, 65.79]);
+  assert.deepEqual([by("r18.acc.tkd.notebook").ours, by("r18.acc.tkd.notebook").paper], [21, 22.13]);
+  assert.equal(by("r18.params.tkd.notebook").paper, by("r18.params.tkd").paper);
+  assert.match(by("r18.params.tkd.notebook").note, /6\.33 M/);
+  assert.equal(by("r18.finetune.tkd.notebook.corrected").ours, 70);
+  assert.equal(by("r18.finetune.tkd.notebook.corrected").paper, null);
   assert.match(by("r18.finetune.tkd.corrected").note, /in progress.*newest epoch shown/);
 
   const status = r18.statusRows(p);
-  assert.deepEqual(status.map((r) => [r.run, r.status.split(" (")[0], r.epochs]), [["Pure", "finished", "20/20"], ["CPD", "finished", "5/5"], ["TKD", "in progress", "2/5"]]);
+  assert.deepEqual(status.map((r) => [r.run, r.status.split(" (")[0], r.epochs]), [["Pure", "finished", "20/20"], ["CPD", "finished", "5/5"], ["TKD", "in progress", "2/5"], ["TKD at the notebook's ranks", "finished", "5/5"]]);
   assert.equal(status[0]["training hours"], "5.00", "20 epochs of 900 s");
   assert.equal(status[2]["hours left"], "1.5", "3 epochs at 1,800 s");
 
@@ -60,6 +68,8 @@ test("finished Pure and CPD beside the card, TKD in progress with no result", ()
   assert.deepEqual(rec.series["CPD faithful, ours"], [20, 50, 51, 52, 53, 54.5]);
   assert.deepEqual(rec.series["CPD faithful, card"], [17.84, 67.06, 68.39, 68.17, 68.4, 68.13]);
   assert.ok(!("TKD faithful, ours" in rec.series));
+  assert.deepEqual(rec.series["TKD at the notebook's ranks faithful, ours"], [21, 40, 45, 50, 55, 60.5]);
+  assert.ok(!("TKD at the notebook's ranks faithful, card" in rec.series), "the card's TKD curve is drawn once");
   assert.deepEqual(rec.series["TKD corrected, ours (in progress)"].slice(0, 3).map((v) => (Number.isNaN(v) ? "nan" : Math.round(v))), ["nan", 61, 63]);
   assert.ok(Object.values(rec.series).every((s) => s.length === 6));
 
@@ -71,7 +81,7 @@ test("finished Pure and CPD beside the card, TKD in progress with no result", ()
 
 test("an empty store: every run not started, no numbers", () => {
   const p = r18.paperRuns("quick", join(root, "none"));
-  assert.deepEqual(r18.statusRows(p).map((r) => r.status), ["not started", "not started", "not started"]);
+  assert.deepEqual(r18.statusRows(p).map((r) => r.status), ["not started", "not started", "not started", "not started"]);
   assert.ok(r18.comparisonRows(p).every((r) => r.ours === null && r.note === "not run"));
   assert.equal(r18.paperCurve("cpd").length, 5);
 });
