@@ -95,6 +95,22 @@ async function figures(withExtension: boolean): Promise<void> {
     await waitIn(page, 0, LINE, 1);
     await waitIdle(page);
 
+    // The plotly extension adds each figure's PNG to its output a moment after drawing it (seen in
+    // CI on a busy machine: saved before the re-run figure's PNG was there); save once both are in.
+    if (withExtension) {
+      await page.waitForFunction(
+        () => {
+          const nb = (window as any).jupyterapp.shell.currentWidget.content;
+          return [0, 1].every((i) => {
+            const outs = nb.widgets[i].model.outputs;
+            for (let j = 0; j < outs.length; j++) if (outs.get(j).data["image/png"]) return true;
+            return false;
+          });
+        },
+        null,
+        { timeout: 60_000 },
+      );
+    }
     // Save: the file stays light (no plotly.js in it); reload: the stored outputs draw again.
     await save(page);
     const saved = readFileSync(join(s.work, live), "utf8");
