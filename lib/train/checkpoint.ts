@@ -4,9 +4,11 @@
 // data, and the SHA-256 of everything before it, so damaged bytes are found before they are
 // trained on. The previous checkpoint is kept next to the newest ("checkpoint.prev.tnckpt" for
 // "checkpoint.tnckpt"), and loadCheckpoint falls back to it when the newest is damaged or missing.
+// Files are hashed, written and read in chunks: one hash update and one readFileSync are each
+// capped at 2 GiB, and a 262,144-wide model's checkpoint is larger.
 import * as tf from "@tensorflow/tfjs";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync } from "node:fs";
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync } from "node:fs";
 import { writeAtomic } from "../atomic-file";
 import type { History } from "./history";
 
@@ -14,6 +16,8 @@ const MAGIC = "TNCKPT02";
 /** The first format, without a checksum: still read, so runs checkpointed before it can resume. */
 const MAGIC_V1 = "TNCKPT01";
 const DIGEST_BYTES = 32;
+/** Bytes per read and per hash update. */
+const IO_CHUNK = 1 << 28;
 
 export interface TensorEntry {
   name: string;
@@ -119,18 +123,68 @@ export function writeCheckpoint(
   head.writeUInt32LE(json.length, 8);
   // Data starts at a multiple of 4 bytes so it can be viewed as 32-bit arrays.
   const pad = (4 - ((12 + json.length) % 4)) % 4;
-  const data = Buffer.alloc(off.v * 4);
-  let o = 0;
-  for (const p of parts) {
-    Buffer.from(p.buffer, p.byteOffset, p.byteLength).copy(data, o);
-    o += p.byteLength;
-  }
-  const body = Buffer.concat([head, json, Buffer.alloc(pad), data]);
-  const digest = createHash("sha256").update(body).digest();
+  const body: Uint8Array[] = [head, json, Buffer.alloc(pad), ...parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength))];
+  const hash = createHash("sha256");
+  for (const b of body) hashBytes(hash, b);
+  const digest = hash.digest();
   // The newest good checkpoint becomes the previous one only once the new one is to be written;
   // if the write fails or the process dies before the rename, loadCheckpoint finds the previous.
   if (existsSync(file)) renameSync(file, previousCheckpointFile(file));
-  writeAtomic(file, Buffer.concat([body, digest]));
+  writeAtomic(file, [...body, digest]);
+}
+
+function hashBytes(hash: Hash, b: Uint8Array): void {
+  for (let o = 0; o < b.byteLength; o += IO_CHUNK) hash.update(b.subarray(o, o + IO_CHUNK));
+}
+
+/** A file's bytes as chunks of IO_CHUNK, so files over 2 GiB can be read. */
+class FileBytes {
+  private constructor(
+    private readonly chunks: Buffer[],
+    readonly length: number,
+  ) {}
+
+  static read(file: string): FileBytes {
+    const fd = openSync(file, "r");
+    try {
+      const length = fstatSync(fd).size;
+      const chunks: Buffer[] = [];
+      for (let pos = 0; pos < length; ) {
+        const c = Buffer.allocUnsafe(Math.min(IO_CHUNK, length - pos));
+        for (let o = 0; o < c.length; ) {
+          const n = readSync(fd, c, o, c.length - o, pos + o);
+          if (n === 0) throw new Error(`the file ended at byte ${pos + o} of ${length} while it was read`);
+          o += n;
+        }
+        chunks.push(c);
+        pos += c.length;
+      }
+      return new FileBytes(chunks, length);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** A copy of bytes [start, end), in a buffer of its own (so it can be viewed as 32-bit arrays). */
+  copy(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(end - start);
+    this.each(start, end, (part, at) => out.set(part, at - start));
+    return out;
+  }
+
+  sha256(start: number, end: number): Buffer {
+    const hash = createHash("sha256");
+    this.each(start, end, (part) => hash.update(part));
+    return hash.digest();
+  }
+
+  private each(start: number, end: number, f: (part: Uint8Array, at: number) => void): void {
+    for (let i = Math.floor(start / IO_CHUNK); i < this.chunks.length && i * IO_CHUNK < end; i++) {
+      const base = i * IO_CHUNK;
+      const from = Math.max(start, base);
+      f(this.chunks[i].subarray(from - base, Math.min(end, base + this.chunks[i].length) - base), from);
+    }
+  }
 }
 
 /** Where the checkpoint before `file` is kept: "checkpoint.prev.tnckpt" for "checkpoint.tnckpt". */
@@ -159,28 +213,27 @@ export class CheckpointError extends Error {
  */
 export function readCheckpoint(file: string): Checkpoint | undefined {
   if (!existsSync(file)) return undefined;
-  let buf: Buffer;
+  let bytes: FileBytes;
   try {
-    buf = readFileSync(file);
+    bytes = FileBytes.read(file);
   } catch (err) {
     throw new CheckpointError(file, `cannot read the checkpoint: ${(err as Error).message}`);
   }
-  const magic = buf.length >= 12 ? buf.toString("latin1", 0, 8) : "";
+  const magic = bytes.length >= 12 ? Buffer.from(bytes.copy(0, 8)).toString("latin1") : "";
   if (magic !== MAGIC && magic !== MAGIC_V1) throw new CheckpointError(file, "not a tnlab checkpoint (bad magic)");
+  let end = bytes.length;
   if (magic === MAGIC) {
-    if (buf.length < 12 + DIGEST_BYTES) throw new CheckpointError(file, "truncated checkpoint (no checksum)");
-    const body = buf.subarray(0, buf.length - DIGEST_BYTES);
-    const want = buf.subarray(buf.length - DIGEST_BYTES);
-    if (!createHash("sha256").update(body).digest().equals(want)) {
+    if (end < 12 + DIGEST_BYTES) throw new CheckpointError(file, "truncated checkpoint (no checksum)");
+    end -= DIGEST_BYTES;
+    if (!bytes.sha256(0, end).equals(bytes.copy(end, end + DIGEST_BYTES))) {
       throw new CheckpointError(file, "damaged checkpoint (SHA-256 checksum mismatch)");
     }
-    buf = body;
   }
-  const len = buf.readUInt32LE(8);
-  if (12 + len > buf.length) throw new CheckpointError(file, "truncated checkpoint header");
+  const len = Buffer.from(bytes.copy(8, 12)).readUInt32LE(0);
+  if (12 + len > end) throw new CheckpointError(file, "truncated checkpoint header");
   let header: CheckpointHeader;
   try {
-    header = JSON.parse(buf.toString("utf8", 12, 12 + len)) as CheckpointHeader;
+    header = JSON.parse(Buffer.from(bytes.copy(12, 12 + len)).toString("utf8")) as CheckpointHeader;
   } catch (err) {
     throw new CheckpointError(file, `damaged checkpoint header (${(err as Error).message})`);
   }
@@ -189,14 +242,14 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
     throw new CheckpointError(file, "damaged checkpoint header (not the fields of a tnlab checkpoint)");
   }
   const start = 12 + len + ((4 - ((12 + len) % 4)) % 4);
-  const data = new Uint8Array(buf.buffer, buf.byteOffset + start, Math.max(0, buf.length - start));
+  const dataLength = Math.max(0, end - start);
   const take = (e: TensorEntry) => {
     const n = e.shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(n) || !Number.isInteger(e.offset) || e.offset < 0 || (e.offset + n) * 4 > data.length) {
+    if (!Number.isInteger(n) || !Number.isInteger(e.offset) || e.offset < 0 || (e.offset + n) * 4 > dataLength) {
       throw new CheckpointError(file, `truncated checkpoint data (tensor ${e.name})`);
     }
-    const bytes = data.slice(e.offset * 4, (e.offset + n) * 4);
-    return e.dtype === "int32" ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+    const b = bytes.copy(start + e.offset * 4, start + (e.offset + n) * 4);
+    return e.dtype === "int32" ? new Int32Array(b.buffer) : new Float32Array(b.buffer);
   };
   const model = g.model.map(take);
   const best = g.best.map(take);

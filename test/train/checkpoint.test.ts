@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -164,4 +164,44 @@ test("a write that fails (file size limit, as on a full disk) names the file and
   mkdirSync(join(target, "inside"), { recursive: true });
   assert.throws(() => writeAtomic(target, "x"), (e: Error) => e.message.includes(target));
   assert.deepEqual(readdirSync(dir), ["taken"]);
+});
+
+test("a checkpoint over 2 GiB (one hash update and one readFileSync are capped there) is written, verified and read back", { timeout: 600000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "tn-big-"));
+  try {
+    const file = join(dir, "checkpoint.tnckpt");
+    // 2.2e9 bytes in all; tensor sizes not multiples of the read chunk, so tensors straddle chunks.
+    const a = Int32Array.from([7, -8, 9]);
+    const b = new Float32Array(300_000_001);
+    for (let i = 0; i < b.length; i++) b[i] = i;
+    const c = new Float32Array(250_000_000);
+    for (let i = 0; i < c.length; i++) c[i] = -0.5 * i;
+    const model = { names: ["a", "b"], shapes: [[3], [b.length]], dtypes: ["int32", "float32"] as ("int32" | "float32")[], values: [a, b] };
+    const opt = { names: ["c"], shapes: [[c.length]], dtypes: ["float32"] as ("int32" | "float32")[], values: [c] };
+    const history = { epochs: [], selection: "last" as const, bestEpoch: 0, bestMetric: 0, planned: 1, stoppedEarly: false, seconds: 0 };
+    writeCheckpoint(file, { epoch: 1, seed: 3, history, optimizer: { className: "SGD", learningRate: 0.1 } }, model, opt, undefined);
+    assert.ok(statSync(file).size > 2 ** 31, `the file has ${statSync(file).size} bytes`);
+
+    const ck = readCheckpoint(file)!;
+    const same = (x: Float32Array | Int32Array, y: Float32Array | Int32Array) =>
+      x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+    assert.deepEqual(Array.from(ck.model[0]), [7, -8, 9]);
+    assert.ok(ck.model[0] instanceof Int32Array);
+    assert.ok(same(ck.model[1], b), "the 1.2 GB tensor reads back bit for bit");
+    const cBack = ck.optimizer[0].tensor.dataSync() as Float32Array;
+    assert.ok(same(cBack, c), "the 1.0 GB tensor past 2 GiB reads back bit for bit");
+    tf.dispose(ck.optimizer.map((o) => o.tensor));
+
+    // One flipped byte past 2 GiB is found by the checksum.
+    const fd = openSync(file, "r+");
+    const at = 2 ** 31 + 12345;
+    const one = Buffer.alloc(1);
+    readSync(fd, one, 0, 1, at);
+    one[0] ^= 0x10;
+    writeSync(fd, one, 0, 1, at);
+    closeSync(fd);
+    assert.throws(() => readCheckpoint(file), (e: Error) => e.message.startsWith(file) && /checksum/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
