@@ -63,7 +63,11 @@ const ttConvKind: LongRunKind<ttConvRuns.RowRun> = {
 const ttFcMnistKind: LongRunKind<ttFc.Run> = {
   paper: "tt-fc",
   images: { train: 60000, test: 10000 },
-  result: (id, r) => ({ target: `${id}.acc`, value: r.bestAcc, note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %)` }),
+  result: (id, r) => ({
+    target: `${id}.acc`,
+    value: r.bestAcc,
+    note: `best of ${r.epochs.length} epochs (last ${r.lastAcc} %${r.bnReestimatedAcc === undefined ? "" : `; BN statistics re-estimated ${r.bnReestimatedAcc.toFixed(2)} %`})`,
+  }),
   what: "tt-fc MNIST models of Table 1 (tt-fc.md §5), SGD 0.001 momentum 0.9, best-test selection",
   ids: (p) => ttFc.budget(p).mnist.models,
   defaultSeed: 0,

@@ -145,3 +145,15 @@ test("curveKey names every curve of the sweeps and Table 2 apart, in letters a r
   assert.equal(keys[0], "ttfc.cifar.t2.p146814.sgd-lr0.001-momentum0.9.kindstep-every10-gamma0.6.e30.s0.n50000");
   assert.equal(ex.curveStore("quick", "", join(dir, "curves")).dir, join(dir, "curves", "tt-fc-cifar-curves", "quick"));
 });
+
+test("mnistRun also reports the accuracy with re-estimated BatchNorm statistics, beside the thesis's best-test accuracy", { timeout: 300000 }, async () => {
+  await use(backendUnderTest("cpu"));
+  const m = ex.mnistData({ ...ex.budget("smoke"), mnist: { ...ex.budget("smoke").mnist, train: 300, test: 200 } });
+  const before = tf.memory().numTensors;
+  const r = await ex.mnistRun("ttfc.mnist.tt_tt_tt", 1, m, 0);
+  assert.equal(tf.memory().numTensors, before, "the model and the re-estimate leave no tensor behind");
+  assert.ok(Number.isFinite(r.bestAcc) && r.bestAcc >= 0 && r.bestAcc <= 100);
+  assert.ok(r.bnReestimatedAcc !== undefined && r.bnReestimatedAcc >= 0 && r.bnReestimatedAcc <= 100, `bnReestimatedAcc ${r.bnReestimatedAcc}`);
+  // 200 test images: both are whole multiples of 0.5 %.
+  assert.ok(Math.abs(r.bnReestimatedAcc * 2 - Math.round(r.bnReestimatedAcc * 2)) < 1e-9, `${r.bnReestimatedAcc} is a count of 200 images`);
+});
