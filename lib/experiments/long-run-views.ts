@@ -4,7 +4,7 @@
 import { target } from "../papers";
 import { recordTrainingSeconds } from "../papers/run-store";
 import { engineSegments, runStart, trainingSeconds, type EpochRecord } from "../train/history";
-import { longRunKind, parseRunKey, runKey } from "./long-runs";
+import { finishedEpochs, longRunKind, parseRunKey, runKey } from "./long-runs";
 import type { Profile } from "./profile";
 
 export interface LongRunRow {
@@ -42,7 +42,7 @@ export function longRunRows(name: string, profile: Profile = "paper", root?: str
     if (rec) {
       const r = kind.result(id, rec.run);
       const paper = paperOf(r.target);
-      const epochs = kind.epochs?.(rec.run) ?? (rec.run as { epochs?: EpochRecord[] }).epochs ?? [];
+      const epochs = finishedEpochs(kind, rec.run);
       const secs = recordTrainingSeconds(rec);
       return {
         id, status: "finished", epochs: `${epochs.length}/${epochs.length}`, paper, ours: r.value, gap: paper === null ? null : r.value - paper, newest: null,
@@ -86,8 +86,8 @@ export function longRunHistories(name: string, profile: Profile = "paper", root?
   const out: Record<string, { epochs: EpochRecord[] }> = {};
   for (const rec of store.records()) {
     const { id, seed } = parseRunKey(kind, rec.meta.id);
-    const epochs = kind.epochs?.(rec.run) ?? (rec.run as { epochs?: EpochRecord[] }).epochs;
-    if (seed === kind.defaultSeed && epochs?.length) out[id] = followed(epochs);
+    const epochs = finishedEpochs(kind, rec.run);
+    if (seed === kind.defaultSeed && epochs.length) out[id] = followed(epochs);
   }
   for (const g of store.inProgress()) {
     const { id, seed } = parseRunKey(kind, g.id);

@@ -220,6 +220,11 @@ export function parseRunKey(kind: LongRunKind, key: string): { id: string; seed:
   return m ? { id: m[1], seed: Number(m[2]) } : { id: key, seed: kind.defaultSeed };
 }
 
+/** A finished run's epochs: through the kind's reader where its result keeps them elsewhere (default: its `epochs`). */
+export function finishedEpochs(kind: LongRunKind, run: object): EpochRecord[] {
+  return kind.epochs?.(run) ?? (run as { epochs?: EpochRecord[] }).epochs ?? [];
+}
+
 export function longRunKind(name: string): LongRunKind {
   const k = LONG_RUNS[name];
   if (!k) fail("experiment", name, `one of ${Object.keys(LONG_RUNS).join(", ")}`);
@@ -304,7 +309,7 @@ function storedRow(name: string, kind: LongRunKind, id: string, recs: StoredTrai
   const { mean, sd } = meanSd(values);
   const seeds = recs.map((rec) => rec.meta.seed);
   const first = recs[0];
-  const epochs = (first.run as { epochs?: unknown[] }).epochs?.length ?? 0;
+  const epochs = finishedEpochs(kind, first.run).length;
   const secs = recs.map(recordTrainingSeconds);
   const note = values.length > 1 ? `mean of ${values.length} seeds (${values.map((v) => v.toFixed(2)).join(", ")})` : results[0].note;
   return {

@@ -1,6 +1,7 @@
 // The rows of 20-tt-conv over training seeds: each row's run at the default seed and those of
 // `npx tnlab train tt-conv ROW --profile P --seed N`, read from the run store, and the claims'
 // comparisons with the spread between seeds counted beside the test set's noise.
+import { longRunKind, parseRunKey } from "./long-runs";
 import type { Profile } from "./profile";
 import { differenceMargin, meanSd } from "./shared";
 import { budget, rowStore } from "./tt-conv-runs";
@@ -18,9 +19,10 @@ export interface RowSeeds {
 /** Each id's finished runs at `profile` over seeds (root as for the run store). */
 export function rowSeeds(ids: readonly string[], profile: Profile = "quick", root?: string): RowSeeds[] {
   const recs = rowStore(profile, budget(profile), "", root).records();
+  const kind = longRunKind("tt-conv");
   return ids.map((id) => {
     const mine = recs
-      .filter((r) => r.meta.id === id || new RegExp(`^${id.replace(/\./g, "\\.")}\\.seed\\d+$`).test(r.meta.id))
+      .filter((r) => parseRunKey(kind, r.meta.id).id === id)
       .sort((a, b) => (a.meta.id === id ? -1 : b.meta.id === id ? 1 : a.meta.seed - b.meta.seed));
     const finals = mine.map((r) => r.run.final);
     const { mean, sd } = finals.length ? meanSd(finals) : { mean: NaN, sd: NaN };

@@ -58,6 +58,27 @@ export interface Snapshot {
   values: (Float32Array | Int32Array)[];
 }
 
+/** Snapshots one after another, each tensor's name given its part's prefix. */
+export function concatSnapshots(parts: readonly { prefix: string; snapshot: Snapshot }[]): Snapshot {
+  return {
+    names: parts.flatMap((p) => p.snapshot.names.map((n) => `${p.prefix}${n}`)),
+    shapes: parts.flatMap((p) => p.snapshot.shapes),
+    dtypes: parts.flatMap((p) => p.snapshot.dtypes),
+    values: parts.flatMap((p) => p.snapshot.values),
+  };
+}
+
+/** The tensors of `s` whose names start with `prefix`, named without it. */
+export function snapshotUnder(s: Snapshot, prefix: string): Snapshot {
+  const idx = s.names.flatMap((n, i) => (n.startsWith(prefix) ? [i] : []));
+  return {
+    names: idx.map((i) => s.names[i].slice(prefix.length)),
+    shapes: idx.map((i) => s.shapes[i]),
+    dtypes: idx.map((i) => s.dtypes[i]),
+    values: idx.map((i) => s.values[i]),
+  };
+}
+
 /** Copies tensors' data to the host (so the copies survive later training steps). */
 export function snapshot(tensors: { name: string; tensor: tf.Tensor }[]): Snapshot {
   return {

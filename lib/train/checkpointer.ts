@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { fail } from "../errors";
 import type { Callback, CallbackState, FitState } from "./callbacks";
-import { checkpointExists, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, writeCheckpoint, type Snapshot } from "./checkpoint";
+import { checkpointExists, concatSnapshots, damagedCheckpointFile, loadCheckpoint, modelSnapshot, restoreModel, snapshot, snapshotUnder, writeCheckpoint, type Snapshot } from "./checkpoint";
 import { saveHistory } from "./history";
 import { pauseDue, TrainingPaused } from "./pause";
 
@@ -45,33 +45,17 @@ export function checkpointFile(dir: string): string {
 /** The stateful callbacks' numbers by key, and their tensors in one snapshot named "key/name". */
 function callbackStates(stateful: readonly Callback[]): { values: Record<string, Record<string, number>>; tensors: Snapshot } {
   const values: Record<string, Record<string, number>> = {};
-  const tensors: Snapshot = { names: [], shapes: [], dtypes: [], values: [] };
-  for (const c of stateful) {
+  const parts = stateful.map((c) => {
     const st = c.saveState!();
     values[c.stateKey!] = st.values;
-    st.tensors.names.forEach((n, i) => {
-      tensors.names.push(`${c.stateKey}/${n}`);
-      tensors.shapes.push(st.tensors.shapes[i]);
-      tensors.dtypes.push(st.tensors.dtypes[i]);
-      tensors.values.push(st.tensors.values[i]);
-    });
-  }
-  return { values, tensors };
+    return { prefix: `${c.stateKey}/`, snapshot: st.tensors };
+  });
+  return { values, tensors: concatSnapshots(parts) };
 }
 
 /** One callback's state out of a checkpoint's (undefined when the checkpoint holds none for its key). */
 function savedState(key: string, values: Record<string, Record<string, number>> | undefined, tensors: Snapshot): CallbackState | undefined {
-  if (!values?.[key]) return undefined;
-  const prefix = `${key}/`;
-  const own: Snapshot = { names: [], shapes: [], dtypes: [], values: [] };
-  tensors.names.forEach((n, i) => {
-    if (!n.startsWith(prefix)) return;
-    own.names.push(n.slice(prefix.length));
-    own.shapes.push(tensors.shapes[i]);
-    own.dtypes.push(tensors.dtypes[i]);
-    own.values.push(tensors.values[i]);
-  });
-  return { values: values[key], tensors: own };
+  return values?.[key] ? { values: values[key], tensors: snapshotUnder(tensors, `${key}/`) } : undefined;
 }
 
 async function resume(file: string, s: FitState, epochs: number, stateful: readonly Callback[]): Promise<void> {

@@ -191,6 +191,7 @@ test("ResNet-18 in the report: the card's fine-tune numbers come from the faithf
   assert.equal(value("r18.acc.cpd"), 12.35, "CPD: right after decomposition");
   assert.equal(value("r18.finetune.cpd.corrected"), 70.12, "the corrected mode under its own id");
   assert.equal(stored.find((r) => r.id === "r18.finetune.pure")!.hours, 0.33, "training hours from the epochs");
+  assert.equal(stored.find((r) => r.id === "r18.finetune.cpd")!.epochs, 2, "a CPD run's epochs are its fine-tuning's (kept under corrected)");
 });
 
 test("seeds: each seed is its own record (the default seed under the plain id), and the report gives their mean and spread", { timeout: 300_000 }, async () => {
