@@ -37,11 +37,18 @@ async function train(dir: string, epochs: number, resume: boolean, perEpoch?: Fl
 }
 
 /** Inverts `count` bytes of `file` from byte `at` (negative: from its end). */
+/** Flips `count` bytes at `at` (from the end when negative) in place, so files over 2 GiB work too. */
 function flipBytes(file: string, at: number, count: number): void {
-  const b = readFileSync(file);
-  const start = at < 0 ? b.length + at : at;
-  for (let i = 0; i < count; i++) b[start + i] ^= 0xff;
-  writeFileSync(file, b);
+  const start = at < 0 ? statSync(file).size + at : at;
+  const fd = openSync(file, "r+");
+  try {
+    const b = Buffer.alloc(count);
+    readSync(fd, b, 0, count, start);
+    for (let i = 0; i < count; i++) b[i] ^= 0xff;
+    writeSync(fd, b, 0, count, start);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function withWarnings<T>(f: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
@@ -193,13 +200,7 @@ test("a checkpoint over 2 GiB (one hash update and one readFileSync are capped t
     tf.dispose(ck.optimizer.map((o) => o.tensor));
 
     // One flipped byte past 2 GiB is found by the checksum.
-    const fd = openSync(file, "r+");
-    const at = 2 ** 31 + 12345;
-    const one = Buffer.alloc(1);
-    readSync(fd, one, 0, 1, at);
-    one[0] ^= 0x10;
-    writeSync(fd, one, 0, 1, at);
-    closeSync(fd);
+    flipBytes(file, 2 ** 31 + 12345, 1);
     assert.throws(() => readCheckpoint(file), (e: Error) => e.message.startsWith(file) && /checksum/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
