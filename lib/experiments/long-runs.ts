@@ -92,10 +92,7 @@ const ttFcCifarKind: LongRunKind<ttFc.Run> = {
   what: "tt-fc CIFAR-10 Table 2 models and the dense baseline (tt-fc.md §5), Adadelta, best-test selection",
   ids: () => TT_FC_CIFAR_IDS,
   defaultSeed: 0,
-  store: (p, engine, root) => {
-    const { train, test, table2Epochs } = ttFc.budget(p).cifar;
-    return runStore<ttFc.Run>("tt-fc-cifar", p, { train, test, table2Epochs }, engine, root);
-  },
+  store: (p, engine, root) => ttFc.cifarRunStore(p, engine, root),
   async train(id, key, p, store, _info, seed) {
     const b = ttFc.budget(p);
     const model = ttFc.build(id, seed);

@@ -331,10 +331,32 @@ export async function cifarSweep(kind: Sweep, b: Budget, data: { train: ImageSet
   return out;
 }
 
-/** Table 2 and the dense baseline: Adadelta, BatchNorm + Dropout 0.2, the budget's epochs. */
-export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, cache?: RunCache): Promise<Run[]> {
+/**
+ * The store of `npx tnlab train tt-fc-cifar ID --profile P`: Table 2's models trained with a
+ * checkpoint every epoch, for those too long for one notebook cell or one session.
+ */
+export function cifarRunStore(profile: Profile, engine = "", root?: string): RunStore<Run> {
+  const { train, test, table2Epochs } = budget(profile).cifar;
+  return runStore<Run>("tt-fc-cifar", profile, { train, test, table2Epochs }, engine, root);
+}
+
+/**
+ * Table 2 and the dense baseline: Adadelta, BatchNorm + Dropout 0.2, the budget's epochs. With
+ * `runs` (cifarRunStore at the budget's profile), a model finished there is taken from it and one
+ * in progress there is left out rather than trained again in the cell (longRunRows shows it with
+ * its curve so far); seed 0 only, the plain id there being the default seed's run.
+ */
+export async function table2(b: Budget, data: { train: ImageSet; test: ImageSet }, seed = 0, cache?: RunCache, runs?: RunStore<Run>): Promise<Run[]> {
   const out: Run[] = [];
+  const st = seed === 0 ? runs : undefined;
+  const going = new Set(st?.inProgress().map((g) => g.id) ?? []);
   for (const id of [...TABLE2_IDS, CIFAR_BASELINE]) {
+    const stored = st?.get(id);
+    if (stored) {
+      out.push({ ...stored, label: rowLabel(id) });
+      continue;
+    }
+    if (going.has(id)) continue;
     const optimizer: OptimizerSpec = { name: "adadelta" };
     const key = curveKey(id, optimizer, undefined, b.cifar.table2Epochs, seed, data.train.size);
     const r = await cached(cache, key, async () => {

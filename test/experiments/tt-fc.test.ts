@@ -2,7 +2,7 @@
 // Fig. 14-15 variants have the card's counts, and the smoke run records Tables 1 and 2.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -125,6 +125,26 @@ test("table1 with the run store: a stored model (a 262,144-wide one trained on t
   // Another seed does not read the store's default-seed record: it trains (here it fails on the absent data) or leaves the model out.
   if (ex.runnable("ttfc.mnist.tt_tt")) await assert.rejects(ex.table1(b, data, 1, store), /data = .*expected \{train: ImageSet/);
   else assert.deepEqual(await ex.table1(b, data, 1, store), []);
+});
+
+test("table2 with the tt-fc-cifar store: a finished model is read from it, one in progress there is left out, the others come from the curve cache; nothing is trained", async () => {
+  const root = join(dir, "table2-store");
+  const b = ex.budget("quick");
+  const runs = ex.cifarRunStore("quick", "wasm+native · test engine", root);
+  assert.equal(runs.dir, join(root, "tt-fc-cifar", "quick"));
+  const ep = (epoch: number, testAcc: number) => ({ epoch, lr: 1, trainLoss: 1.5, trainAcc: 0.45, testLoss: 1.4, testAcc, seconds: 600, engine: "wasm+native" });
+  const stored: ex.Run = { id: "ttfc.cifar.t2.p225278", label: "ttfc.cifar.t2.p225278", params: 225278, epochs: [ep(1, 0.41), ep(2, 0.47)], bestAcc: 47, lastAcc: 47, lossAtBest: 140, lossLast: 140, seconds: 1200 };
+  runs.set(stored.id, stored, { seed: 0 });
+  mkdirSync(runs.checkpointDir(ex.CIFAR_BASELINE), { recursive: true });
+  writeFileSync(join(runs.checkpointDir(ex.CIFAR_BASELINE), "history.json"), JSON.stringify({ epochs: [ep(1, 0.38)], selection: "best-test", bestEpoch: 1, bestMetric: 0.38, planned: 5, stoppedEarly: false, seconds: 600 }));
+  const cached: ex.Run = { ...stored, id: "ttfc.cifar.t2.p146814", label: "ttfc.cifar.t2.p146814", params: 146814, bestAcc: 44, lastAcc: 43 };
+  const cache = new Map([[ex.curveKey("ttfc.cifar.t2.p146814", { name: "adadelta" }, undefined, b.cifar.table2Epochs, 0, 10000), cached]]);
+  const data = { train: { size: 10000 }, test: undefined } as never; // a training attempt fails on it
+  const got = await ex.table2(b, data, 0, cache, runs);
+  assert.deepEqual(got.map((r) => [r.id, r.label, r.bestAcc]), [["ttfc.cifar.t2.p146814", "t2.p146814", 44], ["ttfc.cifar.t2.p225278", "t2.p225278", 47]], "the baseline, in progress in the store, is left out");
+  assert.deepEqual(got[1].epochs, stored.epochs);
+  // Without the store, the baseline (not cached) would be trained here: it fails on the absent data.
+  await assert.rejects(ex.table2(b, data, 0, cache), /expected a test set in data.test/);
 });
 
 test("curveKey names every curve of the sweeps and Table 2 apart, in letters a record's file name may hold", () => {
