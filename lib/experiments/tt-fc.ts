@@ -12,7 +12,7 @@ import type { OptimizerSpec } from "../train/optimizers";
 import type { Schedule } from "../train/schedules";
 import { fit } from "../train/fit";
 import { evaluate } from "../train/evaluate";
-import { reestimateBatchNorm } from "../train/batchnorm-stats";
+import { batchNormSignal, reestimateBatchNorm, type BatchNormSignal } from "../train/batchnorm-stats";
 import { fail } from "../errors";
 import { rowLabel } from "../papers/registry";
 import type { ModelId } from "../papers/types";
@@ -234,6 +234,22 @@ export async function table1(b: Budget, data: { train: ImageSet; test: ImageSet 
     }
   }
   return out;
+}
+
+/**
+ * Each BatchNorm layer's signal in the freshly built model (seed `seed`) on the first 100 training
+ * images, in training mode: whether the network starts with a signal that reaches its head.
+ */
+export function initSignal(id: string, data: { train: ImageSet }, seed = 0): BatchNormSignal[] {
+  const m = build(id, seed);
+  const b = data.train.batches(100, { normalize: "scale" }).next().value;
+  try {
+    if (!b) fail("data.train", data.train.name, "a set with at least one image");
+    return batchNormSignal(m, b.x);
+  } finally {
+    if (b) tf.dispose([b.x, b.y]);
+    m.dispose();
+  }
 }
 
 /** The CIFAR-10 TT net with other TT ranks in its four TT layers (Fig. 14). */

@@ -59,3 +59,27 @@ export function reestimateBatchNorm(model: tf.LayersModel, set: ImageSet, o: Ree
   }
   return layers.length;
 }
+
+export interface BatchNormSignal {
+  layer: string;
+  /** Mean over features of the batch variance of the layer's input. */
+  inputVariance: number;
+  /** The same of its output in training mode, γ and β as they stand. */
+  outputVariance: number;
+}
+
+/**
+ * How much signal each BatchNormalization layer passes on one batch `x` in training mode. A
+ * feature of input variance v leaves BatchNorm with variance γ²·v / (v + ε): once v is far below ε
+ * (1e-5), its output is nearly constant and so are the layers after it, however they are trained.
+ */
+export function batchNormSignal(model: tf.LayersModel, x: tf.Tensor): BatchNormSignal[] {
+  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
+  if (layers.length === 0) return [];
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.flatMap((l) => [l.input as tf.SymbolicTensor, l.output as tf.SymbolicTensor]) });
+  const v = tf.tidy(() => {
+    const outs = probe.apply(x, { training: true }) as tf.Tensor[];
+    return outs.map((t) => tf.moments(t, [...Array(t.rank - 1).keys()]).variance.mean().dataSync()[0]);
+  });
+  return layers.map((l, i) => ({ layer: l.name, inputVariance: v[2 * i], outputVariance: v[2 * i + 1] }));
+}

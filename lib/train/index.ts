@@ -2,12 +2,12 @@
 // (callbacks.ts): epoch selection and early stopping (selection.ts), checkpoints and resume
 // (checkpointer.ts, checkpoint.ts), progress and live chart through display hooks (display-hooks.ts),
 // weight averaging and debiased BatchNorm statistics (averaging.ts), re-estimated BatchNorm
-// statistics (batchnorm-stats.ts).
+// statistics and the signal each BatchNorm layer passes (batchnorm-stats.ts).
 export { fit, type FitOptions, type FitData, type FitResult } from "./fit";
 export { evaluate } from "./evaluate";
 export { CallbackList, type Callback, type CallbackState, type FitState, type BatchInfo, type EpochStart } from "./callbacks";
 export { WeightAverage, debiasedBatchNorm } from "./averaging";
-export { reestimateBatchNorm, type ReestimateOptions } from "./batchnorm-stats";
+export { batchNormSignal, reestimateBatchNorm, type BatchNormSignal, type ReestimateOptions } from "./batchnorm-stats";
 export { bestEpoch, earlyStopping } from "./selection";
 export { checkpointer } from "./checkpointer";
 export { TrainingPaused, pauseAfter, requestPause } from "./pause";

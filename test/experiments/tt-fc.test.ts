@@ -147,6 +147,19 @@ test("table2 with the tt-fc-cifar store: a finished model is read from it, one i
   await assert.rejects(ex.table2(b, data, 0, cache), /expected a test set in data.test/);
 });
 
+test("initSignal: the 146,814-parameter net's signal reaches its head at initialisation; the reconstructed 225,278 one's (ranks 14 and 22) does not; no tensor is left behind", { skip: cifarMissing(), timeout: 300_000 }, async () => {
+  await use(backendUnderTest("cpu"));
+  const data = ex.cifarData(ex.budget("smoke"));
+  const before = tf.memory().numTensors;
+  const [small, large] = ex.TABLE2_IDS.map((id) => ex.initSignal(id, data));
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(small.map((s) => s.layer), ["bn1", "bn2", "bn3", "bn4", "bn5"]);
+  assert.equal(small[0].inputVariance, large[0].inputVariance, "the same first layer (rank 4, seed 0)");
+  assert.ok(small[4].outputVariance > 0.5, `146,814: bn5 passes ${small[4].outputVariance}`);
+  assert.ok(large[4].outputVariance < 1e-3, `225,278: bn5 passes ${large[4].outputVariance}`);
+  for (const s of [...small, ...large]) assert.ok(s.outputVariance <= 1 + 1e-3 && s.outputVariance >= 0, JSON.stringify(s));
+});
+
 test("curveKey names every curve of the sweeps and Table 2 apart, in letters a record's file name may hold", () => {
   const b = ex.budget("paper");
   const keys = [

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { use } from "../../lib/backend";
 import { batchNorm } from "../../lib/models/blocks";
-import { reestimateBatchNorm, withSeed } from "../../lib/train";
+import { batchNormSignal, reestimateBatchNorm, withSeed } from "../../lib/train";
 import { backendUnderTest } from "../backends";
 import { mnistSmall } from "./mnist-small";
 
@@ -66,4 +66,30 @@ test("reestimateBatchNorm: bad arguments name the argument and the value", { tim
   assert.throws(() => reestimateBatchNorm(conv, set), (e: Error) => /axis/.test(e.message) && /last axis/.test(e.message));
   m.dispose();
   conv.dispose();
+});
+
+test("batchNormSignal: each feature leaves BatchNorm with variance v / (v + eps) in training mode; a tiny input's signal is lost, a usual one passes", { timeout: 60000 }, async () => {
+  await use(backendUnderTest("cpu"));
+  const { test: set } = mnistSmall(500, 200);
+  const m = net();
+  const b = set.batches(100, { normalize: "scale" }).next().value!;
+  const count = tf.memory().numTensors;
+  const s = batchNormSignal(m, b.x);
+  assert.equal(tf.memory().numTensors, count, "no tensor left behind");
+  assert.deepEqual(s.map((r) => r.layer), ["bn1", "bn2"]);
+  // bn1's input, computed apart: the layers before it act alike in training and inference.
+  const upTo = tf.model({ inputs: m.inputs, outputs: m.getLayer("bn1").input as tf.SymbolicTensor });
+  const v = tf.tidy(() => Array.from(tf.moments(upTo.predict(b.x) as tf.Tensor, 0).variance.dataSync()));
+  const mean = v.reduce((a, x) => a + x, 0) / v.length;
+  assert.ok(Math.abs(s[0].inputVariance - mean) <= 1e-6 * mean, `input variance ${s[0].inputVariance} vs ${mean}`);
+  const expected = v.reduce((a, x) => a + x / (x + 1e-5), 0) / v.length;
+  assert.ok(Math.abs(s[0].outputVariance - expected) <= 1e-3 * expected, `output variance ${s[0].outputVariance} vs v / (v + eps) = ${expected}`);
+  assert.ok(s[0].inputVariance < 1e-6 && s[0].outputVariance < 0.2, `bn1 passes little: ${JSON.stringify(s[0])}`);
+  // The same first layer at the usual (Glorot) scale: its input is far above eps and passes whole.
+  const usual = withSeed(5, () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 32 }), batchNorm("bn1")] }));
+  const [u] = batchNormSignal(usual, b.x);
+  assert.ok(u.inputVariance > 1e-3 && u.outputVariance > 0.99, `a usual layer's signal passes: ${JSON.stringify(u)}`);
+  tf.dispose([b.x, b.y]);
+  m.dispose();
+  usual.dispose();
 });
