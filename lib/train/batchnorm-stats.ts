@@ -18,6 +18,19 @@ export interface ReestimateOptions {
   seed?: number;
 }
 
+/** The model's BatchNormalization layers; one over another axis than the last is an error. */
+function lastAxisBatchNorms(model: tf.LayersModel): tf.layers.Layer[] {
+  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
+  for (const layer of layers) {
+    const rank = (layer.input as tf.SymbolicTensor).shape.length;
+    const axis = (layer.getConfig() as { axis?: number | number[] }).axis;
+    if (!(axis === -1 || axis === rank - 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === rank - 1)))) {
+      fail(`BatchNormalization layer ${layer.name}: axis`, axis, `the last axis (-1 or ${rank - 1})`);
+    }
+  }
+  return layers;
+}
+
 /**
  * Sets every BatchNormalization layer's moving mean and variance to the mean over `batches`
  * training batches of its input's batch mean and (biased) batch variance, layer by layer in
@@ -27,14 +40,10 @@ export interface ReestimateOptions {
 export function reestimateBatchNorm(model: tf.LayersModel, set: ImageSet, o: ReestimateOptions = {}): number {
   const batches = o.batches ?? 50;
   if (!(Number.isInteger(batches) && batches > 0)) fail("batches", batches, "a whole number > 0");
-  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
+  const layers = lastAxisBatchNorms(model);
   for (const layer of layers) {
     const input = layer.input as tf.SymbolicTensor;
     const rank = input.shape.length;
-    const axis = (layer.getConfig() as { axis?: number | number[] }).axis;
-    if (!(axis === -1 || axis === rank - 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === rank - 1)))) {
-      fail(`BatchNormalization layer ${layer.name}: axis`, axis, `the last axis (-1 or ${rank - 1})`);
-    }
     const upTo = tf.model({ inputs: model.inputs, outputs: input });
     const reduce = [...Array(rank - 1).keys()];
     let sumMean: tf.Tensor | undefined;
@@ -72,9 +81,10 @@ export interface BatchNormSignal {
  * How much signal each BatchNormalization layer passes on one batch `x` in training mode. A
  * feature of input variance v leaves BatchNorm with variance γ²·v / (v + ε): once v is far below ε
  * (1e-5), its output is nearly constant and so are the layers after it, however they are trained.
+ * Only BatchNorm over the last axis is handled, as in reestimateBatchNorm.
  */
 export function batchNormSignal(model: tf.LayersModel, x: tf.Tensor): BatchNormSignal[] {
-  const layers = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
+  const layers = lastAxisBatchNorms(model);
   if (layers.length === 0) return [];
   const probe = tf.model({ inputs: model.inputs, outputs: layers.flatMap((l) => [l.input as tf.SymbolicTensor, l.output as tf.SymbolicTensor]) });
   const v = tf.tidy(() => {

@@ -57,13 +57,16 @@ test("reestimateBatchNorm: with the whole set as one batch, inference equals tra
   m.dispose();
 });
 
-test("reestimateBatchNorm: bad arguments name the argument and the value", { timeout: 60000 }, async () => {
+test("reestimateBatchNorm and batchNormSignal: bad arguments name the argument and the value", { timeout: 60000 }, async () => {
   await use(backendUnderTest("cpu"));
   const { test: set } = mnistSmall(500, 200);
   const m = net();
   assert.throws(() => reestimateBatchNorm(m, set, { batches: 0 }), (e: Error) => /batches/.test(e.message) && /0/.test(e.message));
   const conv = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization({ axis: 1 })] });
   assert.throws(() => reestimateBatchNorm(conv, set), (e: Error) => /axis/.test(e.message) && /last axis/.test(e.message));
+  const z = tf.zeros([2, 28, 28, 1]);
+  assert.throws(() => batchNormSignal(conv, z), (e: Error) => /axis/.test(e.message) && /last axis/.test(e.message));
+  z.dispose();
   m.dispose();
   conv.dispose();
 });
