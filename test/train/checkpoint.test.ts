@@ -36,7 +36,6 @@ async function train(dir: string, epochs: number, resume: boolean, perEpoch?: Fl
   return model;
 }
 
-/** Inverts `count` bytes of `file` from byte `at` (negative: from its end). */
 /** Flips `count` bytes at `at` (from the end when negative) in place, so files over 2 GiB work too. */
 function flipBytes(file: string, at: number, count: number): void {
   const start = at < 0 ? statSync(file).size + at : at;
